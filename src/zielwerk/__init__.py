@@ -1,0 +1,3 @@
+"""Zielwerk: target steering for German Jobcenters (SGB II)."""
+
+__version__ = "0.1.0"
