@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS = never
 .PHONY: setup demo test test-fast lint bench clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
-	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || { $(PYTHON) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m ensurepip --upgrade; $(PYTHON) -m pip install --quiet --disable-pip-version-check uv; }
 	$(UV) sync --frozen
 	@touch $@
 
