@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# A PostgreSQL server for the store tests (tests/store, tests/web; marker "postgres"). Idempotent.
+# If 127.0.0.1:5432 answers, nothing is done. Otherwise Debian's postgresql is installed and a
+# throwaway cluster (trust authentication, user postgres) is started on 127.0.0.1:5432.
+# Tests find it through ZIELWERK_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+set -euo pipefail
+answers() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+if answers; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "setup: installing Debian's postgresql"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+DATA=/tmp/zielwerk-pg-cluster
+RUNAS=""
+if [ "$(id -u)" = "0" ]; then RUNAS="runuser -u postgres --"; fi
+if [ ! -s "$DATA/PG_VERSION" ]; then
+  rm -rf "$DATA"; mkdir -p "$DATA"
+  [ -n "$RUNAS" ] && chown postgres "$DATA"
+  $RUNAS "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 >/dev/null
+fi
+mkdir -p /tmp/zielwerk-pg-sock
+[ -n "$RUNAS" ] && chown postgres /tmp/zielwerk-pg-sock
+$RUNAS "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" \
+  -o "-c listen_addresses=127.0.0.1 -p 5432 -k /tmp/zielwerk-pg-sock" -w start >/dev/null
+for _ in $(seq 1 30); do answers && exit 0; sleep 1; done
+echo "setup: PostgreSQL did not start" >&2
+exit 1
