@@ -1,0 +1,591 @@
+"""DuckDB executor: compiles the definitions of :mod:`.definitions` to SQL over the Arrow tables.
+
+Interval-based: spells are never expanded to days. The only person-level table is the *Stichtag
+panel* (one row per person and Stichtag at which the person is in the eLb stock); day counts for
+the LZB rule come from clipping each person's merged eLb intervals to the 730-day window, and
+entries/exits from interval merging with window functions (docs/kennzahlen.md).
+
+Month indices: ``t = year·12 + month − 1`` (:attr:`zielwerk.domain.calendar.Month.index`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from zielwerk.data.dataset import Dataset
+from zielwerk.domain import law
+from zielwerk.domain.calendar import Month, stichtag
+from zielwerk.domain.law import LZB_MIN_DAYS, LZB_WINDOW_DAYS, MERGE_GAP_DAYS, REGULATIONS, Regulation
+
+from .definitions import EVENT_BLOCKS, INDICATORS, OFFICIAL_CODES, Indicator, Term, resolve_window
+
+#: open spells ("end" empty) run until this sentinel day
+OPEN_END = date(2999, 12, 31)
+#: months of history the panel needs before the first reporting month (K2E3 under FKV 2011:
+#: integrations of t−23, counted with the stock at S_{m−2} → t−25; one more for safety)
+LOOKBACK_MONTHS = 26
+LEVELS = {"all": ("jobcenter", "municipality", "total"), "jobcenter": ("jobcenter", "total"),
+          "municipality": ("municipality", "total")}
+TOTAL_ID = "total"
+
+BASE_BLOCKS = ("elb", "lzb", "ae", "lzb_active", "elb_in", "elb_out", "lzb_in", "lzb_out",
+               "k2e3_num", "k2e3_den", "llu", "luh")
+
+_LONG_SCHEMA = pa.schema(
+    [
+        ("unit_type", pa.string()),
+        ("unit_id", pa.string()),
+        ("month", pa.string()),
+        ("indicator", pa.string()),
+        ("sex", pa.string()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+        ("value", pa.float64()),
+        ("provisional", pa.bool_()),
+    ]
+)
+
+
+# --- small compilation helpers ---------------------------------------------------------------
+
+def _sql_set(values) -> str:
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) + ")"
+
+
+def _reg_case(t_col: str, attr_sql) -> str:
+    """CASE over the regulation versions by month index ``t_col`` (months before 2011 use FKV 2011)."""
+    parts = []
+    for reg in REGULATIONS:
+        if reg.last_month is None:
+            parts.append(f"ELSE {attr_sql(reg)}")
+        else:
+            parts.append(f"WHEN {t_col} <= {reg.last_month.index} THEN {attr_sql(reg)}")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def _is_integration_sql(reg: Regulation) -> str:
+    # zielwerk.domain.law.is_integration
+    return f"(kind IN {_sql_set(law.INTEGRATION_KINDS)} AND subsidy NOT IN {_sql_set(reg.publicly_funded_subsidies)})"
+
+
+def _is_public_sql(reg: Regulation) -> str:
+    # zielwerk.domain.law.is_publicly_funded
+    return (f"(kind = '{law.PUBLIC_FUNDED_KIND}' OR (kind <> '{law.MARGINAL_KIND}' AND subsidy IN "
+            f"{_sql_set(reg.publicly_funded_subsidies)}))")
+
+
+def _is_marginal_sql(reg: Regulation) -> str:  # noqa: ARG001
+    # zielwerk.domain.law.is_marginal
+    return f"(kind = '{law.MARGINAL_KIND}')"
+
+
+_CLASS_SQL = {"integration": _is_integration_sql, "public_funded": _is_public_sql, "marginal": _is_marginal_sql}
+
+
+def _month_idx_sql(col: str, day: int) -> str:
+    """Reporting month (index) whose flow window (S_{t−1}, S_t] holds the date ``col`` (C1)."""
+    return (f"(year({col}) * 12 + month({col}) - 1 + "
+            f"CASE WHEN day({col}) > least({day}, day(last_day({col}))) THEN 1 ELSE 0 END)")
+
+
+@dataclass
+class _Ctx:
+    con: duckdb.DuckDBPyConnection
+    lo: int
+    hi: int
+    day: int
+
+
+def _connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    for name in ("jobcenters", "municipalities", "persons", "elb_spells", "households", "payments",
+                 "employment", "measures"):
+        con.register(f"src_{name}", ds[name])
+    return con
+
+
+def _stichtage(con: duckdb.DuckDBPyConnection, lo: int, hi: int, day: int) -> None:
+    rows = [(t, stichtag(Month.from_index(t), day)) for t in range(lo, hi + 1)]
+    con.register("st_arrow", pa.table({"t": [r[0] for r in rows], "S": [r[1] for r in rows]}))
+    con.execute("CREATE TEMP TABLE st AS SELECT t::INTEGER AS t, S::DATE AS S FROM st_arrow")
+
+
+# --- building blocks ------------------------------------------------------------------------
+
+def _build_spells(ctx: _Ctx) -> None:
+    con = ctx.con
+    s_lo = stichtag(Month.from_index(ctx.lo), ctx.day)
+    con.execute(f"""
+        CREATE TEMP TABLE sp AS
+        SELECT s.person_id, s.bg_id, s.municipality_id, m.jobcenter_id, s.role,
+               s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
+        FROM src_elb_spells s JOIN src_municipalities m USING (municipality_id)
+        WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{s_lo - timedelta(days=LZB_WINDOW_DAYS + 40)}'
+    """)
+    # Merged eLb intervals per person over all units (C3: overlaps count once), with the number
+    # of covered days before each interval.
+    con.execute("""
+        CREATE TEMP TABLE merged AS
+        WITH o AS (
+            SELECT person_id, s, e,
+                   max(e) OVER (PARTITION BY person_id ORDER BY s, e
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+            FROM sp),
+        g AS (
+            SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN 1 ELSE 0 END)
+                      OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
+            FROM o)
+        SELECT person_id, min(s) AS s, max(e) AS e FROM g GROUP BY person_id, grp
+    """)
+
+
+def _build_panel(ctx: _Ctx) -> None:
+    """One row per person and Stichtag in the eLb stock (C2), with LZB (C3), AE and measure flags."""
+    con = ctx.con
+    active = _reg_case("p.t", lambda r: f"ms.instrument IN {_sql_set(r.active_instruments)}")
+    con.execute("""
+        CREATE TEMP TABLE panel0 AS
+        SELECT st.t, st.S, sp.person_id, sp.municipality_id, sp.jobcenter_id, sp.bg_id, sp.role
+        FROM sp JOIN st ON sp.s <= st.S AND sp.e >= st.S
+        QUALIFY row_number() OVER (PARTITION BY st.t, sp.person_id ORDER BY sp.s DESC, sp.bg_id DESC) = 1
+    """)
+    con.execute(f"""
+        CREATE TEMP TABLE d730 AS
+        SELECT p.t, p.person_id, sum(least(m.e, p.S) - greatest(m.s, p.S - {LZB_WINDOW_DAYS - 1}) + 1) AS days
+        FROM panel0 p JOIN merged m
+          ON p.person_id = m.person_id AND m.s <= p.S AND m.e >= p.S - {LZB_WINDOW_DAYS - 1}
+        GROUP BY p.t, p.person_id
+    """)
+    con.execute(f"""
+        CREATE TEMP TABLE panel AS
+        SELECT p.t, p.person_id, p.municipality_id, p.jobcenter_id, per.sex,
+               d.days >= {LZB_MIN_DAYS} AS lzb,
+               (p.role = 'head' AND EXISTS (
+                    SELECT 1 FROM src_households h
+                    WHERE h.bg_id = p.bg_id AND h.bg_type = 'single_parent'
+                      AND h."start" <= p.S AND coalesce(h."end", DATE '{OPEN_END}') >= p.S)) AS ae,
+               EXISTS (SELECT 1 FROM src_measures ms
+                       WHERE ms.person_id = p.person_id AND ms."start" <= p.S
+                         AND coalesce(ms."end", DATE '{OPEN_END}') >= p.S AND {active}) AS active
+        FROM panel0 p JOIN d730 d USING (t, person_id)
+        LEFT JOIN src_persons per ON per.person_id = p.person_id
+    """)
+
+
+def _fine_blocks(ctx: _Ctx) -> None:
+    """All blocks at the finest grain (t, jobcenter, municipality, sex) or per level (entries/exits)."""
+    con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
+    parts: list[str] = []
+    # stocks (C2, C3) and K3E2 numerator
+    parts.append("""
+        SELECT t, jobcenter_id, municipality_id, sex, 'elb' AS block, count(*)::DOUBLE AS val FROM panel GROUP BY ALL
+        UNION ALL SELECT t, jobcenter_id, municipality_id, sex, 'lzb', count(*) FROM panel WHERE lzb GROUP BY ALL
+        UNION ALL SELECT t, jobcenter_id, municipality_id, sex, 'ae', count(*) FROM panel WHERE ae GROUP BY ALL
+        UNION ALL SELECT t, jobcenter_id, municipality_id, sex, 'lzb_active', count(*) FROM panel
+                  WHERE lzb AND active GROUP BY ALL""")
+    # LZB entries/exits by stock comparison (C5)
+    parts.append(f"""
+        SELECT a.t, a.jobcenter_id, a.municipality_id, a.sex, 'lzb_in', count(*)
+        FROM panel a LEFT JOIN panel b ON b.person_id = a.person_id AND b.t = a.t - 1
+        WHERE a.lzb AND NOT coalesce(b.lzb, false) AND a.t > {lo} GROUP BY ALL
+        UNION ALL
+        SELECT b.t + 1, b.jobcenter_id, b.municipality_id, b.sex, 'lzb_out', count(*)
+        FROM panel b LEFT JOIN panel a ON a.person_id = b.person_id AND a.t = b.t + 1
+        WHERE b.lzb AND NOT coalesce(a.lzb, false) AND b.t < {hi} GROUP BY ALL""")
+    # employment starts counted by the BA rule (C6)
+    te = _month_idx_sql('"start"', day)
+    con.execute(f"""
+        CREATE TEMP TABLE ev0 AS
+        SELECT person_id, kind, subsidy, "start" AS d, {te} AS te
+        FROM src_employment WHERE {te} BETWEEN {lo + 1} AND {hi}
+    """)
+    cls_cols = ", ".join(
+        f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items()
+    )
+    con.execute(f"""
+        CREATE TEMP TABLE ev AS
+        WITH c AS (
+            SELECT ev0.*, ev0.te AS m, p.jobcenter_id, p.municipality_id, p.sex, p.lzb, p.ae
+            FROM ev0 JOIN panel p ON p.person_id = ev0.person_id AND p.t = ev0.te - 1
+            UNION ALL
+            SELECT ev0.*, ev0.te + 1 AS m, p.jobcenter_id, p.municipality_id, p.sex, p.lzb, p.ae
+            FROM ev0 JOIN panel p ON p.person_id = ev0.person_id AND p.t = ev0.te
+            WHERE ev0.te + 1 <= {hi} AND ev0.te - 1 >= {lo}
+              AND NOT EXISTS (SELECT 1 FROM panel q WHERE q.person_id = ev0.person_id AND q.t = ev0.te - 1))
+        SELECT c.*, {cls_cols},
+               year(d) - year(per.birth_date)
+                 - CASE WHEN (month(d), day(d)) < (month(per.birth_date), day(per.birth_date)) THEN 1 ELSE 0 END AS age
+        FROM c LEFT JOIN src_persons per USING (person_id)
+    """)
+    for eb in EVENT_BLOCKS.values():
+        conds = [f"is_{eb.event_class}"]
+        if eb.kinds is not None:
+            conds.append(f"kind IN {_sql_set(eb.kinds)}")
+        if eb.person == "lzb":
+            conds.append("lzb")
+        elif eb.person == "single_parent":
+            conds.append("ae")
+        elif eb.person is not None:
+            raise ValueError(f"Unbekannte Personenbedingung {eb.person!r} in {eb.code}")
+        if eb.max_age is not None:
+            conds.append(f"age < {int(eb.max_age)}")
+        parts.append(f"""
+            SELECT m, jobcenter_id, municipality_id, sex, '{eb.code}', count(DISTINCT person_id)
+            FROM ev WHERE {' AND '.join(conds)} GROUP BY ALL""")
+    parts.append(_k2e3_sql(ctx))
+    # K1, K1E1: payments of the BG (no sex)
+    parts.append(f"""
+        SELECT t, m.jobcenter_id, p.municipality_id, NULL::VARCHAR, 'llu', sum(p.llu)
+        FROM (SELECT *, CAST(substr(month, 1, 4) AS INTEGER) * 12 + CAST(substr(month, 6, 2) AS INTEGER) - 1 AS t
+              FROM src_payments) p JOIN src_municipalities m USING (municipality_id)
+        WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
+        UNION ALL
+        SELECT t, m.jobcenter_id, p.municipality_id, NULL::VARCHAR, 'luh', sum(p.luh)
+        FROM (SELECT *, CAST(substr(month, 1, 4) AS INTEGER) * 12 + CAST(substr(month, 6, 2) AS INTEGER) - 1 AS t
+              FROM src_payments) p JOIN src_municipalities m USING (municipality_id)
+        WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL""")
+    con.execute("CREATE TEMP TABLE fine AS " + " UNION ALL ".join(f"({p})" for p in parts))
+
+    # eLb entries/exits per person and reporting unit with gap merge (C4)
+    gap = MERGE_GAP_DAYS + 1
+    ti = _month_idx_sql("ps", day)
+    to = _month_idx_sql("pe + 1", day)
+    con.execute(f"""
+        CREATE TEMP TABLE flows AS
+        WITH u AS (
+            SELECT 'jobcenter' AS lvl, jobcenter_id AS unit_id, person_id, s, e FROM sp
+            UNION ALL SELECT 'municipality', municipality_id, person_id, s, e FROM sp
+            UNION ALL SELECT 'total', '{TOTAL_ID}', person_id, s, e FROM sp),
+        o AS (
+            SELECT *, max(e) OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+            FROM u),
+        g AS (
+            SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + {gap} THEN 1 ELSE 0 END)
+                      OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
+            FROM o),
+        per AS (SELECT lvl, unit_id, person_id, min(s) AS ps, max(e) AS pe FROM g GROUP BY ALL),
+        evs AS (
+            SELECT lvl, unit_id, person_id, 'elb_in' AS block, {ti} AS t FROM per
+            UNION ALL
+            SELECT lvl, unit_id, person_id, 'elb_out', {to} FROM per WHERE pe < DATE '{OPEN_END}')
+        SELECT lvl, unit_id, t, pr.sex, block, count(*)::DOUBLE AS val
+        FROM evs LEFT JOIN src_persons pr USING (person_id)
+        WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
+    """)
+
+
+def _k2e3_sql(ctx: _Ctx) -> str:
+    """K2E3 numerator/denominator per reporting month t (C8), version by t."""
+    con, lo, hi = ctx.con, ctx.lo, ctx.hi
+    svb = _sql_set(law.SVB_KINDS)
+    con.execute(f"""
+        CREATE TEMP TABLE k2base AS
+        SELECT DISTINCT person_id, m, jobcenter_id, municipality_id, sex FROM ev
+        WHERE is_integration AND kind IN {svb}
+    """)
+    con.execute(f"""
+        CREATE TEMP TABLE svbcov AS
+        SELECT DISTINCT e.person_id, st.t FROM src_employment e
+        JOIN (SELECT DISTINCT person_id FROM k2base) b USING (person_id)
+        JOIN st ON e."start" <= st.S AND coalesce(e."end", DATE '{OPEN_END}') >= st.S
+        WHERE e.kind IN {svb}
+    """)
+    flags = []
+    for reg in REGULATIONS:
+        L = reg.k2e3_lag_months
+        if reg.k2e3_rule == "at_lag":
+            flags.append(f"EXISTS (SELECT 1 FROM svbcov c WHERE c.person_id = b.person_id AND c.t = b.m + {L}) "
+                         f"AS ok_{reg.key}")
+        elif reg.k2e3_rule == "each_month":
+            flags.append(f"(SELECT count(*) FROM svbcov c WHERE c.person_id = b.person_id "
+                         f"AND c.t BETWEEN b.m + 1 AND b.m + {L}) = {L} AS ok_{reg.key}")
+        else:
+            raise ValueError(f"Unbekannte K2E3-Regel {reg.k2e3_rule!r}")
+    con.execute(f"CREATE TEMP TABLE k2flags AS SELECT b.*, {', '.join(flags)} FROM k2base b")
+    rows = []
+    for t in range(lo, hi + 1):
+        m = Month.from_index(t)
+        if m < REGULATIONS[0].first_month:
+            continue
+        reg = law.regulation_for(m)
+        rows.append((t, reg.k2e3_lag_months, reg.key))
+    con.register("k2months_arrow", pa.table({"t": [r[0] for r in rows], "L": [r[1] for r in rows],
+                                              "reg": [r[2] for r in rows]}))
+    ok = "CASE " + " ".join(f"WHEN k.reg = '{r.key}' THEN f.ok_{r.key}" for r in REGULATIONS) + " END"
+    return f"""
+        SELECT k.t, f.jobcenter_id, f.municipality_id, f.sex, 'k2e3_den', count(*)
+        FROM k2flags f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L GROUP BY ALL
+        UNION ALL
+        SELECT k.t, f.jobcenter_id, f.municipality_id, f.sex, 'k2e3_num', count(*)
+        FROM k2flags f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L
+        WHERE {ok} GROUP BY ALL"""
+
+
+def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
+    """Roll the fine blocks up to units and sexes and pivot to a dense (unit, sex, t) grid."""
+    con, lo, hi = ctx.con, ctx.lo, ctx.hi
+    con.execute(f"""
+        CREATE TEMP TABLE blocks AS
+        SELECT lv.lvl,
+               CASE lv.lvl WHEN 'jobcenter' THEN f.jobcenter_id WHEN 'municipality' THEN f.municipality_id
+                           ELSE '{TOTAL_ID}' END AS unit_id,
+               sx.sex_out AS sex, f.t, f.block, sum(f.val) AS val
+        FROM fine f
+        CROSS JOIN (VALUES ('jobcenter'), ('municipality'), ('total')) lv(lvl)
+        CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex_out)
+        WHERE sx.sex_out = 'all' OR sx.sex_out = f.sex
+        GROUP BY ALL
+        UNION ALL
+        SELECT f.lvl, f.unit_id, sx.sex_out, f.t, f.block, sum(f.val)
+        FROM flows f CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex_out)
+        WHERE sx.sex_out = 'all' OR sx.sex_out = f.sex
+        GROUP BY ALL
+    """)
+    lv = _sql_set(levels)
+    cols = ", ".join(f"coalesce(sum(b.val) FILTER (WHERE b.block = '{b}'), 0)::DOUBLE AS {b}" for b in blocks)
+    con.execute(f"""
+        CREATE TEMP TABLE wide AS
+        WITH units AS (
+            SELECT 'jobcenter' AS lvl, jobcenter_id AS unit_id FROM src_jobcenters
+            UNION SELECT 'municipality', municipality_id FROM src_municipalities
+            UNION SELECT 'total', '{TOTAL_ID}'),
+        grid AS (
+            SELECT u.lvl, u.unit_id, sx.sex, g.t FROM units u
+            CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex)
+            CROSS JOIN range({lo}, {hi + 1}) g(t)
+            WHERE u.lvl IN {lv})
+        SELECT g.lvl, g.unit_id, g.sex, g.t::INTEGER AS t, {cols}
+        FROM grid g LEFT JOIN blocks b ON b.lvl = g.lvl AND b.unit_id = g.unit_id AND b.sex = g.sex AND b.t = g.t
+        GROUP BY g.lvl, g.unit_id, g.sex, g.t
+    """)
+
+
+def _term_sql(term: Term, literal: bool) -> str:
+    a, b = resolve_window(term, literal)
+    if a == b == 0:
+        expr = term.block
+    else:
+        def bound(k: int) -> str:
+            return "CURRENT ROW" if k == 0 else (f"{-k} PRECEDING" if k < 0 else f"{k} FOLLOWING")
+        expr = f"sum({term.block}) OVER (w ROWS BETWEEN {bound(a)} AND {bound(b)})"
+    if term.agg == "avg":
+        expr = f"({expr}) / {b - a + 1}.0"
+    elif term.agg != "sum":
+        raise ValueError(f"Unbekannte Aggregation {term.agg!r}")
+    return expr
+
+
+def _value_sql(ind: Indicator) -> str:
+    if ind.value == "percent":
+        return "CASE WHEN den IS NULL OR den = 0 THEN NULL ELSE num / den * 100 END"
+    if ind.value == "change":
+        return "CASE WHEN den IS NULL OR den = 0 THEN NULL ELSE (num / den - 1) * 100 END"
+    if ind.value == "count":
+        return "num"
+    raise ValueError(f"Unbekannte Darstellung {ind.value!r}")
+
+
+def _month_text_sql(t: str) -> str:
+    return f"printf('%04d-%02d', ({t}) // 12, ({t}) % 12 + 1)"
+
+
+# --- public API ------------------------------------------------------------------------------
+
+def _prepare(ds: Dataset, lo: int, hi: int, day: int, levels: tuple[str, ...], blocks: list[str]) -> _Ctx:
+    con = _connect(ds)
+    ctx = _Ctx(con, lo, hi, day)
+    _stichtage(con, lo, hi, day)
+    _build_spells(ctx)
+    _build_panel(ctx)
+    _fine_blocks(ctx)
+    _wide(ctx, levels, blocks)
+    return ctx
+
+
+def _check_args(first: Month, last: Month, level: str, day: int | None) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"Unbekannte Ebene {level!r} (erlaubt: jobcenter, municipality, all)")
+    if last < first:
+        raise ValueError(f"Der Zeitraum ist leer: {first} liegt nach {last}.")
+    if first < REGULATIONS[0].first_month:
+        raise ValueError(f"Kennzahlen nach § 48a SGB II gibt es erst ab {REGULATIONS[0].first_month} "
+                         f"(angefragt: {first}).")
+    if day is not None and not 1 <= day <= 31:
+        raise ValueError(f"Ungültiger Stichtag-Tag: {day} (erlaubt 1 bis 31)")
+
+
+def compute_kennzahlen(
+    ds: Dataset,
+    first: Month,
+    last: Month,
+    level: str = "all",
+    stichtag_day: int | None = None,
+    literal_window: bool = False,
+    indicators: list[str] | tuple[str, ...] | None = None,
+) -> pa.Table:
+    """All indicators for months ``first``..``last`` in the long format of the data contract.
+
+    ``level``: ``jobcenter`` (Jobcenters and the total), ``municipality`` (municipalities and the
+    total) or ``all``. ``stichtag_day`` overrides the dataset's Stichtag (C1). ``literal_window``
+    uses S_{t−11}..S_t for rolling denominators instead of the BA practice (C7). ``indicators``
+    selects codes of :data:`INDICATORS` (default: the 15 official ones).
+    """
+    _check_args(first, last, level, stichtag_day)
+    codes = list(indicators) if indicators is not None else list(OFFICIAL_CODES)
+    unknown = [c for c in codes if c not in INDICATORS]
+    if unknown:
+        raise ValueError(f"Unbekannte Kennzahl(en): {', '.join(unknown)}")
+    day = stichtag_day if stichtag_day is not None else ds.stichtag_day
+    lo, hi = first.index - LOOKBACK_MONTHS, last.index
+    blocks = list(BASE_BLOCKS) + list(EVENT_BLOCKS)
+    ctx = _prepare(ds, lo, hi, day, LEVELS[level], blocks)
+    prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
+    selects = []
+    for code in codes:
+        ind = INDICATORS[code]
+        num = _term_sql(ind.numerator, literal_window)
+        den = _term_sql(ind.denominator, literal_window) if ind.denominator is not None else "NULL::DOUBLE"
+        sex_filter = "" if ind.by_sex else "AND sex = 'all'"
+        selects.append(f"""
+            SELECT lvl AS unit_type, unit_id, {_month_text_sql('t')} AS month, '{code}' AS indicator, sex,
+                   num::DOUBLE AS numerator, den::DOUBLE AS denominator, ({_value_sql(ind)})::DOUBLE AS value,
+                   t >= {prov_from} AS provisional, t
+            FROM (SELECT lvl, unit_id, sex, t, {num} AS num, {den} AS den FROM wide
+                  WINDOW w AS (PARTITION BY lvl, unit_id, sex ORDER BY t))
+            WHERE t BETWEEN {first.index} AND {last.index} {sex_filter}""")
+    order = {c: i for i, c in enumerate(codes)}
+    ord_sql = "CASE indicator " + " ".join(f"WHEN '{c}' THEN {i}" for c, i in order.items()) + " END"
+    sql = (f"SELECT unit_type, unit_id, month, indicator, sex, numerator, denominator, value, provisional FROM ("
+           + " UNION ALL ".join(selects) +
+           f") ORDER BY CASE unit_type WHEN 'total' THEN 0 WHEN 'jobcenter' THEN 1 ELSE 2 END, unit_id, month, "
+           f"{ord_sql}, CASE sex WHEN 'all' THEN 0 WHEN 'f' THEN 1 ELSE 2 END")
+    result = ctx.con.sql(sql).to_arrow_table()
+    ctx.con.close()
+    return result.cast(_LONG_SCHEMA)
+
+
+def jahresfortschritt(
+    ds: Dataset,
+    year: int,
+    through: Month | None = None,
+    level: str = "all",
+    stichtag_day: int | None = None,
+    literal_window: bool = False,
+) -> pa.Table:
+    """Year-to-date values (Jahresfortschrittswerte) for every month Jan..``through`` of ``year``.
+
+    Same long format as :func:`compute_kennzahlen`; indicators:
+
+    - ``K2``, ``K2E4``, ``K3E1``: integrations (of all eLb, single parents, LZB) counted in months
+      January..m, over the average stock at the m Stichtage S_{Dec prev. year}..S_{m−1} (BA practice,
+      the stock "of the m preceding months"; ``literal_window``: S_Jan..S_m). Percent.
+    - ``LZB_JD``: average LZB stock at S_Jan..S_m (numerator: sum of the m stocks, denominator m);
+      value = the average (a count, not percent).
+    - ``K3_JD``: change of that average against the same months of the previous year:
+      numerator = average Jan..m of ``year``, denominator = average Jan..m of ``year − 1``, value
+      (num/den − 1)·100.
+    """
+    through = through or Month(year, 12)
+    if through.year != year:
+        raise ValueError(f"Der Monat {through} liegt nicht im Jahr {year}.")
+    first = Month(year, 1)
+    _check_args(first, through, level, stichtag_day)
+    day = stichtag_day if stichtag_day is not None else ds.stichtag_day
+    lo, hi = first.index - LOOKBACK_MONTHS, through.index
+    ctx = _prepare(ds, lo, hi, day, LEVELS[level], list(BASE_BLOCKS) + list(EVENT_BLOCKS))
+    prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
+    shift = 0 if literal_window else 1
+    part = "PARTITION BY lvl, unit_id, sex, t // 12 ORDER BY t ROWS UNBOUNDED PRECEDING"
+    sql = f"""
+        WITH x AS (
+            SELECT *, lag(elb, {shift}) OVER w AS elb_s, lag(ae, {shift}) OVER w AS ae_s,
+                      lag(lzb, {shift}) OVER w AS lzb_s
+            FROM wide WINDOW w AS (PARTITION BY lvl, unit_id, sex ORDER BY t)),
+        y AS (
+            SELECT lvl, unit_id, sex, t,
+                   sum(integ) OVER ({part}) AS integ_c, avg(elb_s) OVER ({part}) AS elb_a,
+                   sum(integ_ae) OVER ({part}) AS integ_ae_c, avg(ae_s) OVER ({part}) AS ae_a,
+                   sum(integ_lzb) OVER ({part}) AS integ_lzb_c, avg(lzb_s) OVER ({part}) AS lzb_sa,
+                   sum(lzb) OVER ({part}) AS lzb_sum, count(*) OVER ({part}) AS n,
+                   avg(lzb) OVER ({part}) AS lzb_avg
+            FROM x),
+        z AS (SELECT *, lag(lzb_avg, 12) OVER (PARTITION BY lvl, unit_id, sex ORDER BY t) AS lzb_avg_prev FROM y),
+        longf AS (
+            SELECT lvl, unit_id, sex, t, 'K2' AS indicator, integ_c AS num, elb_a AS den, 'p' AS kind FROM z
+            UNION ALL SELECT lvl, unit_id, sex, t, 'K2E4', integ_ae_c, ae_a, 'p' FROM z
+            UNION ALL SELECT lvl, unit_id, sex, t, 'K3E1', integ_lzb_c, lzb_sa, 'p' FROM z
+            UNION ALL SELECT lvl, unit_id, sex, t, 'LZB_JD', lzb_sum, n, 'a' FROM z
+            UNION ALL SELECT lvl, unit_id, sex, t, 'K3_JD', lzb_avg, lzb_avg_prev, 'c' FROM z)
+        SELECT lvl AS unit_type, unit_id, {_month_text_sql('t')} AS month, indicator, sex,
+               num::DOUBLE AS numerator, den::DOUBLE AS denominator,
+               (CASE WHEN den IS NULL OR den = 0 THEN NULL
+                     WHEN kind = 'p' THEN num / den * 100
+                     WHEN kind = 'a' THEN num / den
+                     ELSE (num / den - 1) * 100 END)::DOUBLE AS value,
+               t >= {prov_from} AS provisional
+        FROM longf WHERE t BETWEEN {first.index} AND {through.index}
+        ORDER BY unit_type, unit_id, month, indicator, sex
+    """
+    result = ctx.con.sql(sql).to_arrow_table()
+    ctx.con.close()
+    return result.cast(_LONG_SCHEMA)
+
+
+def lzb_status(ds: Dataset, stichtag: date, stichtag_day: int | None = None) -> pa.Table:
+    """Per person in the eLb stock at ``stichtag``: unit (C2), eLb days in the 730-day window,
+    LZB flag (C3) and ``lzb_from`` (first monthly Stichtag on or after ``stichtag`` at which the
+    person is LZB if they stay eLb without a break from ``stichtag`` on)."""
+    day = stichtag_day if stichtag_day is not None else ds.stichtag_day
+    base = Month.of(stichtag)
+    cands = [stichtag] + [s for k in range(1, 27) if (s := _st(base + k, day)) > stichtag]
+    con = _connect(ds)
+    con.register("cand_arrow", pa.table({"k": list(range(len(cands))), "C": cands}))
+    S = f"DATE '{stichtag.isoformat()}'"
+    W = LZB_WINDOW_DAYS - 1
+    con.execute(f"""
+        CREATE TEMP TABLE sp AS
+        SELECT s.person_id, s.bg_id, s.municipality_id, m.jobcenter_id,
+               s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
+        FROM src_elb_spells s JOIN src_municipalities m USING (municipality_id)
+        WHERE s.status = 'elb' AND s."start" <= {S} AND coalesce(s."end", DATE '{OPEN_END}') >= {S} - {W}
+    """)
+    sql = f"""
+        WITH stock AS (
+            SELECT person_id, municipality_id, jobcenter_id FROM sp WHERE s <= {S} AND e >= {S}
+            QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY s DESC, bg_id DESC) = 1),
+        o AS (
+            SELECT person_id, s, least(e, {S}) AS e,
+                   max(least(e, {S})) OVER (PARTITION BY person_id ORDER BY s, e
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+            FROM sp WHERE person_id IN (SELECT person_id FROM stock)),
+        g AS (SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN 1 ELSE 0 END)
+                         OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp FROM o),
+        merged AS (SELECT person_id, min(s) AS s, max(e) AS e FROM g GROUP BY person_id, grp),
+        proj AS (
+            SELECT c.k, c.C, m.person_id,
+                   sum(greatest(0, least(m.e, {S}) - greatest(m.s, c.C - {W}) + 1)) + least(c.C - {S}, {W + 1}) AS days
+            FROM merged m CROSS JOIN cand_arrow c
+            GROUP BY c.k, c.C, m.person_id),
+        agg AS (
+            SELECT person_id, max(days) FILTER (WHERE k = 0) AS d0,
+                   min(C) FILTER (WHERE days >= {LZB_MIN_DAYS}) AS lzb_from
+            FROM proj GROUP BY person_id)
+        SELECT s.person_id, s.jobcenter_id, s.municipality_id, a.d0::BIGINT AS elb_days_730,
+               a.d0 >= {LZB_MIN_DAYS} AS is_lzb, a.lzb_from::DATE AS lzb_from
+        FROM stock s JOIN agg a USING (person_id)
+        ORDER BY s.jobcenter_id, s.municipality_id, s.person_id
+    """
+    result = con.sql(sql).to_arrow_table()
+    con.close()
+    return result.cast(pa.schema([("person_id", pa.string()), ("jobcenter_id", pa.string()),
+                                  ("municipality_id", pa.string()), ("elb_days_730", pa.int64()),
+                                  ("is_lzb", pa.bool_()), ("lzb_from", pa.date32())]))
+
+
+def _st(m: Month, day: int) -> date:
+    return stichtag(m, day)
