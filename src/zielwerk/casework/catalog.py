@@ -1,0 +1,119 @@
+"""The catalogue of work lists: name → German title, description, goal and builder.
+
+The CLI (``zielwerk liste NAME``) and the web pages take the lists from here. Every builder is a pure
+function of the dataset, the Stichtag, the case records and the options, and returns an Arrow table
+with the goal attached as metadata (:func:`zielwerk.casework.common.goal_of`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+import pyarrow as pa
+
+from zielwerk.data.dataset import Dataset
+from zielwerk.domain import law
+
+from . import childcare, lzb, parents, records as rec, u25
+from .common import lzb_status, with_details, with_goal
+from .goals import GOALS
+
+
+@dataclass
+class ListOptions:
+    horizon_months: int = 6
+    projection_months: int = 12
+    young_parent_age: int = law.YOUNG_PARENT_AGE_LIMIT
+    alternatives: int = 2
+
+
+@dataclass(frozen=True)
+class WorkList:
+    name: str
+    title: str
+    description: str
+    goal: str
+    build: Callable[[Dataset, date, "rec.CaseRecords", ListOptions], pa.Table]
+    #: one row per person (outcome tracking possible)
+    per_person: bool = True
+    needs_records: bool = False
+    columns_first: tuple[str, ...] = field(default=())
+
+
+def _overdue(ds: Dataset, s: date, r: "rec.CaseRecords", o: ListOptions) -> pa.Table:
+    st = lzb_status(ds, s).select(["person_id", "jobcenter_id", "municipality_id", "is_lzb"])
+    od = rec.overdue_reviews(r.action_plans, s)
+    from .common import query
+
+    base = query({"od": od, "st": st}, "SELECT od.*, st.jobcenter_id, st.municipality_id, st.is_lzb FROM od JOIN st USING (person_id)")
+    return with_details(ds, base, s, r.contacts, order_by="review_due, person_id")
+
+
+def _childcare_proposals(ds, s, r, o):
+    return childcare.match_childcare(ds, s, alternatives=o.alternatives)[0]
+
+
+def _childcare_unmatched(ds, s, r, o):
+    return childcare.match_childcare(ds, s, alternatives=o.alternatives)[1]
+
+
+def _childcare_planning(ds, s, r, o):
+    return childcare.unmatched_by_municipality_slot(childcare.match_childcare(ds, s, alternatives=o.alternatives)[1])
+
+
+_LISTS = (
+    WorkList("lzb-praevention", "LZB-Prävention",
+             "eLb, die noch nicht LZB sind, mit dem Stichtag, an dem sie bei weiterem Bezug LZB werden (Horizont 1/3/6 Monate)",
+             "lzb", lambda ds, s, r, o: lzb.lzb_prevention(ds, s, o.horizon_months, r)),
+    WorkList("lzb-prognose", "LZB-Zugänge (Prognose)",
+             "Voraussichtliche LZB-Zugänge je Monat aus dem heutigen Bestand (für die Prognose der Zielvereinbarung)",
+             "lzb", lambda ds, s, r, o: lzb.projected_crossings(ds, s, o.projection_months), per_person=False),
+    WorkList("lzb-ohne-massnahme", "LZB ohne aktive Maßnahme",
+             "Langzeitleistungsbeziehende ohne laufende aktive arbeitsmarktpolitische Maßnahme (Aktivierung)",
+             "lzb_activation", lambda ds, s, r, o: lzb.lzb_without_measure(ds, s, r)),
+    WorkList("lzb-ohne-kooperationsplan", "LZB mit Handlungsbedarf ohne Kooperationsplan",
+             "Langzeitleistungsbeziehende mit offenem Handlungsbedarf und ohne gültigen Kooperationsplan",
+             "lzb_activation", lambda ds, s, r, o: lzb.lzb_obstacles_without_plan(ds, s, r), needs_records=True),
+    WorkList("eltern-kleinkind", "Eltern im 2./3. Erziehungsjahr",
+             "eLb-Eltern, deren jüngstes Kind 12 bis 35 Monate alt ist, mit dem Tag, an dem das Kind 3 wird",
+             "parents", lambda ds, s, r, o: parents.parents_young_child(ds, s, r)),
+    WorkList("junge-eltern", "Junge Eltern ohne Berufsabschluss",
+             "eLb-Eltern unter 25 Jahren ohne Berufsabschluss und nicht in Ausbildung (Weg in (Teilzeit-)Ausbildung)",
+             "parents", lambda ds, s, r, o: parents.young_parents_without_degree(ds, s, r, age_limit=o.young_parent_age)),
+    WorkList("randzeiten-vorschlaege", "Kinderbetreuung in Randzeiten: Vorschläge",
+             "Offene Betreuungsbedarfe in Randzeiten mit passenden Angeboten der Jugendhilfe (Platz reserviert auf Rang 1)",
+             "childcare", _childcare_proposals),
+    WorkList("randzeiten-ungedeckt", "Kinderbetreuung in Randzeiten: ohne Angebot",
+             "Offene Betreuungsbedarfe in Randzeiten, für die kein passendes Angebot frei ist, mit Grund",
+             "childcare", _childcare_unmatched),
+    WorkList("randzeiten-planung", "Randzeiten: Bedarf für die Jugendhilfeplanung",
+             "Ungedeckte Bedarfe nach Gemeinde und Zeitfenster für die Jugendhilfeplanung des Kreises",
+             "childcare", _childcare_planning, per_person=False),
+    WorkList("u25-ohne-ausbildung", "U25 ohne Berufsabschluss",
+             "eLb unter 25 Jahren ohne Berufsabschluss, die nicht in Ausbildung sind",
+             "u25", lambda ds, s, r, o: u25.u25_without_training(ds, s, r)),
+    WorkList("u25-ausbildung", "U25-Integrationen in Ausbildung",
+             "Integrationen junger Menschen unter 25 in Ausbildung: laufendes Jahr gegen Vorjahr, kumuliert je Monat",
+             "u25", lambda ds, s, r, o: u25.training_comparison(ds, s), per_person=False),
+    WorkList("ueberpruefung-ueberfaellig", "Überfällige Überprüfungen",
+             "Kooperationspläne, deren Überprüfung (spätestens 6 Monate nach der letzten) überfällig ist",
+             "casework", _overdue, needs_records=True),
+    WorkList("fallbelastung", "Fallbelastung je Fachkraft",
+             "Betreute eLb je Fachkraft gegen die Betreuungsschlüssel 1:75 (unter 25) und 1:150 (ab 25)",
+             "casework", lambda ds, s, r, o: rec.caseload(ds, lzb_status(ds, s), s), per_person=False),
+)
+
+LISTS: dict[str, WorkList] = {w.name: w for w in _LISTS}
+
+
+def build_list(
+    name: str, ds: Dataset, stichtag: date, records: "rec.CaseRecords | None" = None, options: ListOptions | None = None
+) -> pa.Table:
+    """Build the list ``name``; the result carries its goal (German) as metadata."""
+    if name not in LISTS:
+        raise KeyError(f"Unbekannte Liste {name!r}. Verfügbar: {', '.join(LISTS)}")
+    wl = LISTS[name]
+    tbl = wl.build(ds, stichtag, records or rec.CaseRecords(), options or ListOptions())
+    return with_goal(tbl, GOALS[wl.goal].title, name)

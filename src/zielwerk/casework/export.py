@@ -1,0 +1,248 @@
+"""Export of work lists: German CSV (office dialect), canonical CSV, Excel.
+
+German exports use German headers, ``;`` as separator, decimal comma, dates ``TT.MM.JJJJ``, ``ja``/
+``nein`` and German labels for codes (obstacles, instruments, slots, sex). The canonical CSV keeps the
+English column names and codes (UTF-8, comma, ISO dates) for further processing. Files are written
+to a temporary name and renamed, so a failed export leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from zielwerk.domain import codes
+
+from .childcare import REASON_LABELS
+from .common import goal_of
+
+INSTRUMENT_LABELS = {
+    "activation": "Aktivierung und berufliche Eingliederung (§ 45 SGB III)",
+    "vocational_further_training": "Berufliche Weiterbildung (§ 81 SGB III)",
+    "placement_budget": "Vermittlungsbudget (§ 44 SGB III)",
+    "agh": "Arbeitsgelegenheit (§ 16d SGB II)",
+    "fav": "Förderung von Arbeitsverhältnissen (§ 16e SGB II a. F.)",
+    "16e_new": "Eingliederung von Langzeitarbeitslosen (§ 16e SGB II n. F.)",
+    "16f": "Freie Förderung (§ 16f SGB II)",
+    "16h": "Förderung schwer zu erreichender junger Menschen (§ 16h SGB II)",
+    "16i": "Teilhabe am Arbeitsmarkt (§ 16i SGB II)",
+    "egz": "Eingliederungszuschuss",
+    "esg": "Einstiegsgeld (§ 16b SGB II)",
+    "other_active": "sonstige aktive Maßnahme",
+}
+DEGREE_LABELS = {"none": "ohne", "hauptschule": "Hauptschule", "realschule": "Realschule", "abitur": "Abitur",
+                 "vocational": "Berufsausbildung", "academic": "Hochschule"}
+PROVIDER_KIND_LABELS = {"kita": "Kita", "tagespflege": "Tagespflege", "other": "sonstige"}
+
+#: German headers of all list columns.
+COLUMN_LABELS: dict[str, str] = {
+    "person_id": "Person",
+    "jobcenter_id": "Jobcenter",
+    "municipality_id": "Gemeinde (AGS)",
+    "municipality_name": "Gemeinde",
+    "elb_days_730": "eLb-Tage in 730 Tagen",
+    "is_lzb": "LZB",
+    "lzb_from": "LZB ab Stichtag",
+    "months_to_lzb": "Monate bis LZB",
+    "horizon": "Horizont (Monate)",
+    "sex": "Geschlecht",
+    "age": "Alter",
+    "obstacles": "Handlungsbedarfe",
+    "obstacle_count": "Zahl der Handlungsbedarfe",
+    "measures": "laufende Maßnahmen",
+    "caseworker_id": "Fachkraft (Kennung)",
+    "caseworker_name": "Fachkraft",
+    "team": "Team",
+    "last_contact": "letzter Kontakt",
+    "month": "Monat",
+    "projected_crossings": "voraussichtliche LZB-Zugänge",
+    "cumulative": "kumuliert",
+    "realised_from_cohort": "tatsächlich LZB geworden",
+    "youngest_child_birth": "Geburtsdatum jüngstes Kind",
+    "child_age_months": "Alter des Kindes (Monate)",
+    "children": "Zahl der Kinder",
+    "child_turns_3": "Kind wird 3 am",
+    "school_degree": "Schulabschluss",
+    "vocational_degree": "Berufsabschluss",
+    "degree_unknown": "Berufsabschluss unbekannt",
+    "priority": "Priorität",
+    "child_birth_date": "Geburtsdatum Kind",
+    "need_slots": "benötigte Zeitfenster",
+    "need_since": "Bedarf seit",
+    "rank": "Rang",
+    "provider_id": "Anbieter (Kennung)",
+    "provider_name": "Anbieter",
+    "provider_municipality_id": "Gemeinde des Anbieters (AGS)",
+    "provider_kind": "Art des Angebots",
+    "distance_km": "Entfernung (km)",
+    "reserved": "Platz reserviert",
+    "free_places_left": "danach freie Plätze",
+    "reason": "Grund (Code)",
+    "reason_label": "Grund",
+    "slot": "Zeitfenster",
+    "needs": "Bedarfe",
+    "needs_display": "Bedarfe (veröffentlicht)",
+    "min_child_age_months": "jüngstes Kind (Monate)",
+    "max_child_age_months": "ältestes Kind (Monate)",
+    "month_no": "Monat Nr.",
+    "month_this_year": "Monat (lfd. Jahr)",
+    "this_year": "lfd. Jahr",
+    "this_year_cumulative": "lfd. Jahr kumuliert",
+    "month_last_year": "Monat (Vorjahr)",
+    "last_year": "Vorjahr",
+    "last_year_cumulative": "Vorjahr kumuliert",
+    "difference_cumulative": "Differenz kumuliert",
+    "agreed_on": "Kooperationsplan vom",
+    "reviewed_on": "überprüft am",
+    "last_review": "letzte Überprüfung",
+    "review_due": "Überprüfung fällig am",
+    "overdue": "überfällig",
+    "days_overdue": "Tage überfällig",
+    "customers": "Kundinnen und Kunden",
+    "customers_u25": "davon unter 25",
+    "customers_25plus": "davon ab 25",
+    "required_fte": "Bedarf (Vollzeitstellen)",
+    "load_percent": "Auslastung (%)",
+    "over_ratio": "über Schlüssel",
+    "integrated": "integriert",
+    "left_receipt": "Leistungsbezug beendet",
+    "became_lzb": "trotzdem LZB geworden",
+    "still_in_receipt": "weiter im Leistungsbezug",
+    "outcome_stichtag": "Ergebnis-Stichtag",
+}
+
+_CODE_LABELS: dict[str, dict[str, str]] = {
+    "obstacles": codes.OBSTACLE_LABELS,
+    "measures": INSTRUMENT_LABELS,
+    "need_slots": codes.SLOT_LABELS,
+    "slot": codes.SLOT_LABELS,
+    "sex": codes.SEX_LABELS,
+    "school_degree": DEGREE_LABELS,
+    "vocational_degree": DEGREE_LABELS,
+    "provider_kind": PROVIDER_KIND_LABELS,
+    "reason": {k: k for k in REASON_LABELS},
+}
+
+
+def german_number(x: float | int, decimals: int | None = None) -> str:
+    """1234.5 → ``1.234,5`` (German grouping and decimal comma)."""
+    if isinstance(x, bool):
+        return "ja" if x else "nein"
+    if isinstance(x, int):
+        return f"{x:,}".replace(",", ".")
+    if decimals is None:
+        decimals = 1
+    s = f"{x:,.{decimals}f}"
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def german_value(column: str, v) -> str:
+    """A cell as German users see it."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "ja" if v else "nein"
+    if isinstance(v, date):
+        return v.strftime("%d.%m.%Y")
+    if isinstance(v, (int, float)):
+        if column.endswith("_id") or column in ("priority", "rank", "month_no", "age"):
+            return str(v)
+        return german_number(v)
+    if column in _CODE_LABELS:
+        labels = _CODE_LABELS[column]
+        parts = str(v).split()
+        return ", ".join(labels.get(p, p) for p in parts)
+    return str(v)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def german_csv_bytes(tbl: pa.Table) -> bytes:
+    """German office CSV: UTF-8 with BOM, ``;``, German headers and values."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow([COLUMN_LABELS.get(c, c) for c in tbl.column_names])
+    cols = tbl.column_names
+    for row in tbl.to_pylist():
+        w.writerow([german_value(c, row[c]) for c in cols])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def canonical_csv_bytes(tbl: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(tbl.replace_schema_metadata(None), sink,
+                    write_options=pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed"))
+    return sink.getvalue().to_pybytes()
+
+
+def xlsx_bytes(tbl: pa.Table, title: str, stichtag: date) -> bytes:
+    """Excel workbook: a header block (list, goal, Stichtag), German headers, typed cells."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Liste"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    goal = goal_of(tbl)
+    ws.append([f"Ziel: {goal}" if goal else ""])
+    ws.append([f"Stichtag: {stichtag:%d.%m.%Y}", f"Zeilen: {tbl.num_rows}"])
+    ws.append([])
+    ws.append([COLUMN_LABELS.get(c, c) for c in tbl.column_names])
+    for cell in ws[5]:
+        cell.font = Font(bold=True)
+    cols = tbl.column_names
+    for row in tbl.to_pylist():
+        out = []
+        for c in cols:
+            v = row[c]
+            if isinstance(v, bool):
+                v = "ja" if v else "nein"
+            elif isinstance(v, str) and c in _CODE_LABELS:
+                v = german_value(c, v)
+            out.append(v)
+        ws.append(out)
+    for col_cells in ws.iter_cols(min_row=6):
+        for cell in col_cells:
+            if isinstance(cell.value, date):
+                cell.number_format = "DD.MM.YYYY"
+            elif isinstance(cell.value, float):
+                cell.number_format = "#,##0.0"
+    ws.freeze_panes = "A6"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_list(tbl: pa.Table, out: str | Path, title: str, stichtag: date, dialect: str = "de") -> Path:
+    """Write ``tbl`` to ``out``: ``.xlsx`` → Excel, else CSV in ``dialect`` (``de`` or ``canonical``)."""
+    path = Path(out)
+    if path.suffix.lower() == ".xlsx":
+        data = xlsx_bytes(tbl, title, stichtag)
+    elif dialect == "canonical":
+        data = canonical_csv_bytes(tbl)
+    elif dialect == "de":
+        data = german_csv_bytes(tbl)
+    else:
+        raise ValueError(f"Unbekanntes CSV-Format {dialect!r} (erlaubt: de, canonical)")
+    _atomic_write(path, data)
+    return path

@@ -1,0 +1,156 @@
+"""Lists for the LZB goal: prevention (who becomes LZB when), projection, intensive case work.
+
+The crossing date comes from the engine: ``lzb_from`` of :func:`zielwerk.indicators.lzb_status` is
+the first monthly Stichtag on or after the given one at which the person is LZB if they stay eLb
+without a break (638 of 730 days, convention C3). Nothing here re-implements that rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zielwerk.data.dataset import Dataset
+from zielwerk.domain.calendar import Month
+from zielwerk.domain.law import regulation_for
+
+from .common import covers, lzb_status, query, sql_date, stichtag_after, with_details
+
+HORIZONS = (1, 3, 6)
+
+
+def _contacts(records) -> pa.Table | None:
+    return None if records is None else records.contacts
+
+
+def _action_plans(records):
+    return None if records is None else records.action_plans
+
+
+def lzb_prevention(
+    ds: Dataset, stichtag: date, horizon_months: int = 6, records=None, status: pa.Table | None = None
+) -> pa.Table:
+    """eLb at ``stichtag`` who are not yet LZB and will be within ``horizon_months`` if they stay.
+
+    One row per person with ``lzb_from`` (the crossing Stichtag), ``months_to_lzb`` (reporting months
+    from the Stichtag's month to the crossing month), ``horizon`` (the smallest of 1, 3, 6 months
+    that contains the crossing, larger values for longer horizons), ``elb_days_730``, the case context
+    (obstacles, measures, caseworker, last contact). Sorted by crossing date, then person.
+    """
+    if horizon_months < 1:
+        raise ValueError("Der Horizont muss mindestens 1 Monat betragen.")
+    st = status if status is not None else lzb_status(ds, stichtag)
+    limit = stichtag_after(ds, stichtag, horizon_months)
+    m0 = Month.of(stichtag).index
+    base = query(
+        {"st": st},
+        f"""
+        SELECT person_id, jobcenter_id, municipality_id, elb_days_730, lzb_from,
+               (year(lzb_from) * 12 + month(lzb_from) - 1) - {m0} AS months_to_lzb
+        FROM st
+        WHERE NOT is_lzb AND lzb_from IS NOT NULL AND lzb_from <= {sql_date(limit)}
+        """,
+    )
+    mt = base.column("months_to_lzb").to_pylist()
+    horizon = [next((h for h in HORIZONS if m <= h), m) for m in mt]
+    base = base.append_column("horizon", pa.array(horizon, pa.int64()))
+    return with_details(ds, base, stichtag, _contacts(records), order_by="lzb_from, person_id")
+
+
+def projected_crossings(ds: Dataset, stichtag: date, months: int = 12, status: pa.Table | None = None) -> pa.Table:
+    """Projected LZB entries per reporting month after ``stichtag`` (feeds the target module's forecast).
+
+    ``projected_crossings`` for month t = persons in the eLb stock at ``stichtag`` who are not LZB
+    there and whose ``lzb_from`` is S_t, i.e. who enter LZB in month t if they stay in receipt.
+    Upper bound for the LZB entries of month t from the current stock: those who leave receipt
+    before S_t do not cross; entries of people who are not in today's stock (new or returning
+    recipients) are not included (docs/fallsteuerung.md). Columns: ``month`` (YYYY-MM),
+    ``projected_crossings``, ``cumulative``.
+    """
+    st = status if status is not None else lzb_status(ds, stichtag)
+    first = Month.of(stichtag) + 1
+    counts = query(
+        {"st": st},
+        """SELECT strftime(lzb_from, '%Y-%m') AS month, count(*) AS n FROM st
+           WHERE NOT is_lzb AND lzb_from IS NOT NULL GROUP BY 1""",
+    )
+    by_month = dict(zip(counts.column("month").to_pylist(), counts.column("n").to_pylist()))
+    ms = [str(first + i) for i in range(months)]
+    vals = [int(by_month.get(m, 0)) for m in ms]
+    cum = [sum(vals[: i + 1]) for i in range(len(vals))]
+    return pa.table(
+        {"month": pa.array(ms, pa.string()), "projected_crossings": pa.array(vals, pa.int64()),
+         "cumulative": pa.array(cum, pa.int64())}
+    )
+
+
+def lzb_without_measure(ds: Dataset, stichtag: date, records=None, status: pa.Table | None = None) -> pa.Table:
+    """LZB at ``stichtag`` without an active labour-market measure covering the Stichtag (activation,
+    K3E2). Active instruments: those of the regulation in force for the Stichtag's month
+    (``Regulation.active_instruments``)."""
+    st = status if status is not None else lzb_status(ds, stichtag)
+    active = sorted(regulation_for(Month.of(stichtag)).active_instruments)
+    inlist = ", ".join(f"'{i}'" for i in active)
+    base = query(
+        {"st": st, "measures": ds["measures"]},
+        f"""
+        SELECT st.person_id, st.jobcenter_id, st.municipality_id, st.elb_days_730
+        FROM st WHERE st.is_lzb AND NOT EXISTS (
+            SELECT 1 FROM measures m WHERE m.person_id = st.person_id AND m.instrument IN ({inlist})
+              AND {covers('m', stichtag)})
+        """,
+    )
+    return with_details(ds, base, stichtag, _contacts(records))
+
+
+def lzb_obstacles_without_plan(ds: Dataset, stichtag: date, records=None, status: pa.Table | None = None) -> pa.Table:
+    """LZB at ``stichtag`` with at least one open placement obstacle and no action plan in force
+    (no plan agreed on or before the Stichtag that has not ended; case records)."""
+    st = status if status is not None else lzb_status(ds, stichtag)
+    plans = _action_plans(records)
+    if plans is None:
+        from .records import ACTION_PLANS_SCHEMA
+
+        plans = ACTION_PLANS_SCHEMA.empty_table()
+    d = sql_date(stichtag)
+    base = query(
+        {"st": st, "obstacles": ds["obstacles"], "plans": plans},
+        f"""
+        SELECT st.person_id, st.jobcenter_id, st.municipality_id, st.elb_days_730,
+               (SELECT count(DISTINCT o.category) FROM obstacles o
+                 WHERE o.person_id = st.person_id AND {covers('o', stichtag)}) AS obstacle_count
+        FROM st
+        WHERE st.is_lzb
+          AND EXISTS (SELECT 1 FROM obstacles o WHERE o.person_id = st.person_id AND {covers('o', stichtag)})
+          AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.person_id = st.person_id AND p.agreed_on <= {d}
+                          AND (p.ended_on IS NULL OR p.ended_on >= {d}))
+        """,
+    )
+    return with_details(ds, base, stichtag, _contacts(records), order_by="obstacle_count DESC, person_id")
+
+
+def realised_crossings(ds: Dataset, stichtag: date, months: int = 6) -> pa.Table:
+    """Check of the projection once the months have passed: per month t after ``stichtag``, how many
+    persons of the projected cohort actually entered LZB in t (LZB at S_t, not at S_{t-1}).
+
+    Columns: ``month``, ``projected_crossings``, ``realised_from_cohort``. Uses the engine's status
+    at every Stichtag; the engine's K3E3 numerator of month t counts these plus the entries of
+    persons outside the cohort (docs/fallsteuerung.md).
+    """
+    st0 = lzb_status(ds, stichtag)
+    proj = projected_crossings(ds, stichtag, months, status=st0)
+    cohort = st0.filter(pc.invert(st0.column("is_lzb")))
+    prev_lzb = set()  # cohort is not LZB at the first Stichtag
+    realised = []
+    for i in range(1, months + 1):
+        s_t = stichtag_after(ds, stichtag, i)
+        st = lzb_status(ds, s_t)
+        lzb_now = set(st.filter(st.column("is_lzb")).column("person_id").to_pylist())
+        planned = set(
+            cohort.filter(pc.equal(cohort.column("lzb_from"), pa.scalar(s_t, pa.date32()))).column("person_id").to_pylist()
+        )
+        realised.append(len((planned & lzb_now) - prev_lzb))
+        prev_lzb = lzb_now
+    return proj.append_column("realised_from_cohort", pa.array(realised, pa.int64()))
