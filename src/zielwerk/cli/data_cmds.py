@@ -1,9 +1,86 @@
-"""CLI commands (registered from zielwerk.cli)."""
+"""``zielwerk validate DIR``: read and check a dataset folder (docs/data.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+#: how many problems are printed at most (all are counted)
+DEFAULT_MAX_SHOWN = 1000
+
+
+def german_int(n: int) -> str:
+    """1234567 -> ``1.234.567``."""
+    return f"{n:,}".replace(",", ".")
+
+
+def german_date(d) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def validate(
+    directory: Annotated[
+        Path, typer.Argument(help="Ordner mit den Tabellen des Datenvertrags (CSV oder Parquet).")
+    ],
+    max_shown: Annotated[
+        int,
+        typer.Option(
+            "--max-anzeige", min=1, help="Höchstens so viele Probleme ausgeben (gezählt werden alle)."
+        ),
+    ] = DEFAULT_MAX_SHOWN,
+    progress: Annotated[
+        bool, typer.Option("--fortschritt/--kein-fortschritt", help="Fortschrittsbalken anzeigen.")
+    ] = True,
+) -> None:
+    """Datensatz prüfen: alle Regeln des Datenvertrags; Exit-Code 1 bei Problemen."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from zielwerk.data.reader import read_dataset
+
+    report = read_dataset(directory, progress=progress, per_check=max_shown)
+    if not report.ok:
+        for p in report.problems[:max_shown]:
+            typer.echo(str(p))
+        hidden = report.total_problems - min(len(report.problems), max_shown)
+        if hidden > 0:
+            typer.echo(f"… und {german_int(hidden)} weitere Probleme (nicht angezeigt)")
+        word = "Problem" if report.total_problems == 1 else "Probleme"
+        typer.echo(
+            f"{german_int(report.total_problems)} {word} gefunden – der Datensatz {directory} "
+            "wird abgelehnt, nichts wurde geladen.",
+            err=True,
+        )
+        raise typer.Exit(code=1)
+
+    ds = report.dataset
+    assert ds is not None
+    console = Console(highlight=False)
+    table = Table(title=f"Datensatz {directory}: gültig", title_justify="left")
+    table.add_column("Tabelle")
+    table.add_column("Datei")
+    table.add_column("Zeilen", justify="right")
+    table.add_column("Format")
+    total = 0
+    for f in report.files:
+        table.add_row(f.table, f.file, german_int(f.rows), f.describe())
+        total += f.rows
+    console.print(table)
+    source = "aus dataset.toml" if report.settings.as_of else "spätestes Datum in den Daten"
+    console.print(f"{len(report.files)} Tabellen, {german_int(total)} Zeilen.")
+    console.print(
+        f"Datenstand (as_of): {german_date(ds.as_of)} ({source}); Stichtag: {ds.stichtag_day}. des Monats."
+    )
+    for note in report.notes:
+        console.print(f"Hinweis: {note}", markup=False, soft_wrap=True)
+    for w in report.warnings:
+        console.print(f"Warnung: {w}", markup=False, soft_wrap=True)
+    if report.total_warnings > len(report.warnings):
+        console.print(f"… und {german_int(report.total_warnings - len(report.warnings))} weitere Warnungen")
 
 
 def register(app: typer.Typer) -> None:
-    """Not yet implemented: registers nothing."""
+    """Register ``zielwerk validate``."""
+    app.command("validate")(validate)

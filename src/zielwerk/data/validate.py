@@ -1,0 +1,269 @@
+"""Rules across rows and tables of the contract (data-contract.md, "Validation").
+
+Single-value rules (types, codes, required values) are checked while typing each column
+(:mod:`zielwerk.data.columns`); this module checks what needs several rows or tables:
+
+* ``end`` before ``start`` (every table with both),
+* duplicate keys (``schema.Table.key``),
+* missing references (every ``schema.ForeignKey``, and ``bg_id`` of ``households`` and ``payments``
+  must occur in ``elb_spells``),
+* overlapping spells of one person in one BG (``elb_spells``); overlapping type periods of one BG
+  (``households``: a BG has one type per day) are only a *warning*, as the contract does not list
+  this rule,
+* a person both eLb and nEf on the same day (any BG),
+* negative amounts (``payments.llu``/``luh``), negative capacities or ages, ``free_places`` above
+  ``capacity`` and ``min_age_months`` above ``max_age_months`` (``childcare_providers``).
+
+Set-based rules run in DuckDB over the Arrow tables (vectorised, exact line numbers through a line
+column), never as a Python loop per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from .problems import FILE, DatasetInvalid, LineMap, Problem, ProblemCollector
+from .schema import TABLES, TABLES_BY_NAME
+
+__all__ = ["DatasetInvalid", "Problem", "TypedTable", "check_dataset"]
+
+LINE = "__line"
+
+
+@dataclass
+class TypedTable:
+    """A typed table with the source line of each row."""
+
+    table: pa.Table
+    lines: LineMap
+
+
+def _with_lines(t: TypedTable) -> pa.Table:
+    return t.table.append_column(LINE, t.lines.array(t.table.num_rows))
+
+
+def check_dataset(
+    tables: dict[str, TypedTable],
+    problems: ProblemCollector,
+    complete: set[str],
+    files: set[str] | None = None,
+    warnings: ProblemCollector | None = None,
+) -> None:
+    """Run every cross-row rule on ``tables``.
+
+    ``complete``: tables whose columns all typed without a column-level failure (rules that need a
+    column of a broken table are skipped; the column's problem is already reported). ``files``:
+    tables whose file exists (default: those in ``tables``).
+    """
+    files = set(tables) if files is None else files
+    warnings = ProblemCollector(problems.per_check) if warnings is None else warnings
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+    try:
+        for name, tt in tables.items():
+            con.register(name, _with_lines(tt))
+        for spec in TABLES:
+            if spec.name not in complete:
+                continue
+            names = spec.column_names
+            if "start" in names and "end" in names:
+                _end_before_start(con, spec.name, problems)
+            if spec.key:
+                _duplicate_keys(con, spec.name, spec.key, problems)
+        _references(con, tables, complete, files, problems)
+        if "elb_spells" in complete:
+            _overlaps(
+                con,
+                "elb_spells",
+                ("person_id", "bg_id"),
+                problems,
+                "überschneidet sich mit dem Zeitraum in Zeile {other} (Person {k0}, BG {k1}) ab {day}",
+            )
+            _elb_and_nef(con, problems)
+        if "households" in complete:
+            # Not among the contract's listed rules: a warning, not a refusal (docs/data.md).
+            _overlaps(
+                con,
+                "households",
+                ("bg_id",),
+                warnings,
+                "BG {k0} hat ab {day} zwei Typen: überschneidet sich mit Zeile {other}",
+            )
+        if "payments" in complete:
+            for col in ("llu", "luh"):
+                _rule(con, "payments", col, f'"{col}" < 0', problems, "negativer Betrag {v}", value=col)
+        if "childcare_providers" in complete:
+            _provider_rules(con, problems)
+    finally:
+        con.close()
+
+
+def _german_date_sql(expr: str) -> str:
+    return f"strftime({expr}, '%d.%m.%Y')"
+
+
+def _emit(
+    con: duckdb.DuckDBPyConnection,
+    problems: ProblemCollector,
+    table: str,
+    column: str,
+    sql: str,
+    template: str,
+) -> None:
+    """Add one problem per row of query ``sql`` (columns: line and the template's fields); count all, keep capped."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _found AS {sql}")  # run the rule once
+    total = con.execute("SELECT count(*) FROM _found").fetchone()[0]
+    if not total:
+        return
+    cur = con.execute(f"SELECT * FROM _found ORDER BY line LIMIT {int(problems.per_check)}")
+    cols = [d[0] for d in cur.description]
+    for row in cur.fetchall():
+        rec = dict(zip(cols, row))
+        problems.problems.append(Problem(table, int(rec["line"]), column, template.format(**rec)))
+    problems.total += total
+
+
+def _end_before_start(con: duckdb.DuckDBPyConnection, t: str, problems: ProblemCollector) -> None:
+    sql = (
+        f"SELECT {LINE} AS line, {_german_date_sql('start')} AS s, {_german_date_sql(chr(34) + 'end' + chr(34))} AS e "
+        f'FROM {t} WHERE "end" < start'
+    )
+    _emit(con, problems, t, "end", sql, "Ende {e} liegt vor dem Beginn {s}")
+
+
+def _duplicate_keys(
+    con: duckdb.DuckDBPyConnection, t: str, key: tuple[str, ...], problems: ProblemCollector
+) -> None:
+    cols = ", ".join(f'"{k}"' for k in key)
+    not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in key)
+    show = " || ', ' || ".join(f'CAST("{k}" AS VARCHAR)' for k in key)
+    sql = (
+        f"SELECT line, first_line, keytext FROM ("
+        f"  SELECT {LINE} AS line, min({LINE}) OVER (PARTITION BY {cols}) AS first_line, {show} AS keytext"
+        f"  FROM {t} WHERE {not_null}) WHERE line > first_line"
+    )
+    label = " und ".join(key)
+    _emit(
+        con,
+        problems,
+        t,
+        key[-1] if len(key) > 1 else key[0],
+        sql,
+        f"doppelter Schlüssel ({label}) „{{keytext}}“, schon in Zeile {{first_line}}",
+    )
+
+
+def _references(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, TypedTable],
+    complete: set[str],
+    files: set[str],
+    problems: ProblemCollector,
+) -> None:
+    refs = [(spec.name, fk.column, fk.table, fk.ref_column) for spec in TABLES for fk in spec.references]
+    refs += [("households", "bg_id", "elb_spells", "bg_id"), ("payments", "bg_id", "elb_spells", "bg_id")]
+    for child, col, parent, ref in refs:
+        if child not in complete:
+            continue
+        if parent not in tables:
+            # a missing core table is reported already; an absent casework table is reported here
+            if parent not in files and not TABLES_BY_NAME[parent].required and tables[child].table.num_rows:
+                problems.add(child, FILE, col, f"verweist auf die Tabelle {parent}, die fehlt")
+            continue
+        if parent not in complete:
+            continue  # the parent's own problems are reported; its keys are not trustworthy
+        sql = (
+            f'SELECT c.{LINE} AS line, c."{col}" AS v FROM {child} c '
+            f'ANTI JOIN (SELECT DISTINCT "{ref}" FROM {parent}) p ON c."{col}" = p."{ref}" '
+            f'WHERE c."{col}" IS NOT NULL'
+        )
+        _emit(con, problems, child, col, sql, f"„{{v}}“ fehlt in {parent}.{ref}")
+
+
+def _overlaps(
+    con: duckdb.DuckDBPyConnection, t: str, group: tuple[str, ...], problems: ProblemCollector, template: str
+) -> None:
+    """Periods of one group that share a day: each later-starting period is reported once."""
+    part = ", ".join(f'"{g}"' for g in group)
+    keys = ", ".join(f'"{g}" AS k{i}' for i, g in enumerate(group))
+    not_null = " AND ".join(f'"{g}" IS NOT NULL' for g in group)
+    sql = (
+        f"WITH s AS (SELECT {part}, start, coalesce(\"end\", DATE '9999-12-31') AS e, {LINE} AS line "
+        f'           FROM {t} WHERE {not_null} AND start IS NOT NULL AND ("end" IS NULL OR "end" >= start)),'
+        f" w AS (SELECT *, max(e) OVER win AS prev_e, arg_max(line, e) OVER win AS other FROM s "
+        f"       WINDOW win AS (PARTITION BY {part} ORDER BY start, line "
+        f"                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) "
+        f"SELECT line, other, {keys}, {_german_date_sql('start')} AS day FROM w WHERE prev_e >= start"
+    )
+    _emit(con, problems, t, "start", sql, template)
+
+
+def _elb_and_nef(con: duckdb.DuckDBPyConnection, problems: ProblemCollector) -> None:
+    """A person cannot be employable (eLb) and not employable (nEf) on the same day."""
+    sql = (
+        "WITH s AS (SELECT person_id, status, start, coalesce(\"end\", DATE '9999-12-31') AS e, "
+        f"                 {LINE} AS line FROM elb_spells "
+        '           WHERE person_id IS NOT NULL AND start IS NOT NULL AND ("end" IS NULL OR "end" >= start)) '
+        "SELECT n.line AS line, n.person_id AS p, "
+        "       arg_min(a.line, greatest(a.start, n.start)) AS other, "
+        f"      {_german_date_sql('min(greatest(a.start, n.start))')} AS day "
+        "FROM s n JOIN s a ON a.person_id = n.person_id AND a.start <= n.e AND n.start <= a.e "
+        "WHERE n.status = 'nef' AND a.status = 'elb' GROUP BY n.line, n.person_id"
+    )
+    _emit(
+        con,
+        problems,
+        "elb_spells",
+        "status",
+        sql,
+        "Person {p} ist am {day} zugleich nEf (diese Zeile) und eLb (Zeile {other})",
+    )
+
+
+def _rule(
+    con: duckdb.DuckDBPyConnection,
+    t: str,
+    column: str,
+    condition: str,
+    problems: ProblemCollector,
+    template: str,
+    value: str | None = None,
+    extra: str = "",
+) -> None:
+    v = f", replace(CAST(\"{value}\" AS VARCHAR), '.', ',') AS v" if value else ""
+    sql = f"SELECT {LINE} AS line{v}{extra} FROM {t} WHERE {condition}"
+    _emit(con, problems, t, column, sql, template)
+
+
+def _provider_rules(con: duckdb.DuckDBPyConnection, problems: ProblemCollector) -> None:
+    t = "childcare_providers"
+    for col, what in (
+        ("capacity", "negative Kapazität {v}"),
+        ("free_places", "negative Zahl freier Plätze {v}"),
+        ("min_age_months", "negatives Mindestalter {v}"),
+        ("max_age_months", "negatives Höchstalter {v}"),
+    ):
+        _rule(con, t, col, f'"{col}" < 0', problems, what, value=col)
+    _rule(
+        con,
+        t,
+        "free_places",
+        "free_places > capacity AND capacity >= 0",
+        problems,
+        "freie Plätze ({v}) übersteigen die Kapazität ({c})",
+        value="free_places",
+        extra=", capacity AS c",
+    )
+    _rule(
+        con,
+        t,
+        "max_age_months",
+        "min_age_months > max_age_months AND max_age_months >= 0",
+        problems,
+        "Mindestalter ({lo} Monate) über dem Höchstalter ({v} Monate)",
+        value="max_age_months",
+        extra=", min_age_months AS lo",
+    )
