@@ -202,12 +202,12 @@ def caseload(ds: Dataset, stock: pa.Table, day: date) -> pa.Table:
         FROM stock s JOIN asg USING (person_id) JOIN persons p USING (person_id))
     SELECT cw.caseworker_id, cw.name AS caseworker_name, cw.team, cw.jobcenter_id,
            count(cust.caseworker_id) AS customers,
-           count_if(cust.is_u25) AS customers_u25,
-           count_if(NOT cust.is_u25) AS customers_25plus,
-           count_if(cust.is_u25) / {law.STAFFING_RATIO_U25} + count_if(NOT cust.is_u25) / {law.STAFFING_RATIO_25PLUS}
+           count_if(coalesce(cust.is_u25, false)) AS customers_u25,
+           count_if(coalesce(NOT cust.is_u25, false)) AS customers_25plus,
+           count_if(coalesce(cust.is_u25, false)) / {law.STAFFING_RATIO_U25} + count_if(coalesce(NOT cust.is_u25, false)) / {law.STAFFING_RATIO_25PLUS}
                AS required_fte,
-           100.0 * (count_if(cust.is_u25) / {law.STAFFING_RATIO_U25}
-                    + count_if(NOT cust.is_u25) / {law.STAFFING_RATIO_25PLUS}) AS load_percent
+           100.0 * (count_if(coalesce(cust.is_u25, false)) / {law.STAFFING_RATIO_U25}
+                    + count_if(coalesce(NOT cust.is_u25, false)) / {law.STAFFING_RATIO_25PLUS}) AS load_percent
     FROM caseworkers cw LEFT JOIN cust ON cust.caseworker_id = cw.caseworker_id
     GROUP BY ALL ORDER BY load_percent DESC, cw.caseworker_id
     """
