@@ -1,0 +1,101 @@
+"""JSON API under ``/api`` (OpenAPI at ``/api/openapi.json``, docs at ``/api/docs``).
+
+Same permission table as the pages; authentication by ``Authorization: Bearer <token>`` (tokens
+issued under Verwaltung) or the session cookie (then state changes need ``X-CSRF-Token``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from zielwerk.store import agreements as store
+
+from .agreement_doc import DocumentError, parse
+from .catalogue import catalogue
+from .context import ApiCtx
+from .pages import indicators as indicator_pages
+from .pages import overview
+
+router = APIRouter(prefix="/api", tags=["Zielwerk"])
+
+
+class NewVersion(BaseModel):
+    document: str = Field(description="Das Dokument der Zielvereinbarung (TOML)")
+    reason: str = Field(description="Begründung der Änderung")
+
+
+@router.get("/meta", summary="Datenstand, vorläufige Monate")
+def meta(ctx: ApiCtx) -> dict[str, Any]:
+    ctx.require("indicators.view")
+    m = ctx.request.app.state.results.meta()
+    if m is None:
+        raise HTTPException(404, "Es liegen noch keine berechneten Kennzahlen vor.")
+    return {k: v for k, v in m.items() if k != "source"}
+
+
+@router.get("/kennzahlen/katalog", summary="Katalog der Kennzahlen mit Definition und Rechtsquelle")
+def indicator_catalogue(ctx: ApiCtx) -> list[dict[str, Any]]:
+    ctx.require("indicators.view")
+    return [vars(i) for i in catalogue().values()]
+
+
+@router.get("/kennzahlen", summary="Werte einer Kennzahl für eine Einheit (alle Monate, nach Geschlecht)")
+def indicator_values(ctx: ApiCtx, k: str = "", einheit: str = "") -> dict[str, Any]:
+    k, unit_type, unit_id, rows = indicator_pages.selection(ctx, k, einheit)
+    return {"indicator": k, "unit_type": unit_type, "unit_id": unit_id, "rows": rows}
+
+
+@router.get("/zielvereinbarungen", summary="Alle Zielvereinbarungen")
+def agreement_list(ctx: ApiCtx) -> list[dict[str, Any]]:
+    ctx.require("agreement.view")
+    return [{"key": a.key, "title": a.title, "jobcenter_id": a.jobcenter_id, "year": a.year,
+             "versions": len(a.versions)} for a in store.all_agreements(ctx.db)]
+
+
+def _version_json(v: Any) -> dict[str, Any]:
+    return {"number": v.number, "reason": v.reason, "created_by": v.created_by,
+            "created_at": v.created_at.isoformat(), "signatures": v.signatures, "document": v.document}
+
+
+@router.get("/zielvereinbarungen/{key}", summary="Eine Zielvereinbarung mit allen Fassungen")
+def agreement_detail(ctx: ApiCtx, key: str) -> dict[str, Any]:
+    ctx.require("agreement.view")
+    a = store.get(ctx.db, key)
+    if a is None:
+        raise HTTPException(404, f"Die Zielvereinbarung „{key}“ gibt es nicht.")
+    return {"key": a.key, "title": a.title, "jobcenter_id": a.jobcenter_id, "year": a.year,
+            "versions": [_version_json(v) for v in a.versions]}
+
+
+@router.post("/zielvereinbarungen/{key}/fassungen", status_code=201, summary="Neue Fassung anlegen")
+def agreement_new_version(ctx: ApiCtx, key: str, body: NewVersion) -> dict[str, Any]:
+    ctx.require("agreement.edit")
+    a = store.get(ctx.db, key)
+    if a is None:
+        raise HTTPException(404, f"Die Zielvereinbarung „{key}“ gibt es nicht.")
+    try:
+        parse(body.document)
+        before = a.versions[-1]
+        v = store.add_version(ctx.db, a, body.document, reason=body.reason, created_by=ctx.user.username)
+    except (DocumentError, store.AgreementError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+    ctx.audit("agreement.version", object_type="agreement", object_id=f"{key}#{v.number}",
+              before={"fassung": before.number, "dokument": before.document},
+              after={"fassung": v.number, "begruendung": v.reason, "dokument": v.document})
+    return _version_json(v)
+
+
+@router.get("/monitoring", summary="Stand der aktuellen Zielvereinbarung je Zielwert")
+def monitoring(ctx: ApiCtx) -> dict[str, Any]:
+    ctx.require("overview.view")
+    a = next(iter(store.all_agreements(ctx.db)), None)
+    if a is None:
+        raise HTTPException(404, "Es ist noch keine Zielvereinbarung hinterlegt.")
+    try:
+        doc = parse(a.versions[-1].document)
+    except DocumentError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"agreement": a.key, "version": a.versions[-1].number, "targets": overview._monitoring(ctx, doc)}

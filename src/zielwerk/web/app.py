@@ -1,0 +1,139 @@
+"""The Zielwerk web application. ``ROUTES`` below is the table of contents of the whole app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.routing import Route
+
+from zielwerk.store import default_url, open_store
+
+from . import api, auth, formats
+from .config import WebConfig
+from .context import CsrfFailed, NotAuthenticated, render
+from .pages import admin, agreement, casework, data, indicators, overview, reports
+from .results import BatchState, Results
+from .security import SecurityHeaders
+
+HERE = Path(__file__).parent
+
+#: (method, path, handler) — one line per page or action.
+ROUTES: list[tuple[str, str, object]] = [
+    ("GET", "/anmelden", auth.login_form),
+    ("POST", "/anmelden", auth.login),
+    ("POST", "/abmelden", auth.logout),
+    ("GET", "/", overview.page),
+    ("GET", "/kennzahlen", indicators.page),
+    ("GET", "/kennzahlen/download.csv", indicators.download_csv),
+    ("GET", "/kennzahlen/download.xlsx", indicators.download_xlsx),
+    ("GET", "/kennzahlen/{code}/definition", indicators.definition),
+    ("GET", "/zielvereinbarung", agreement.index),
+    ("GET", "/zielvereinbarung/neu", agreement.create_form),
+    ("POST", "/zielvereinbarung/neu", agreement.create),
+    ("GET", "/zielvereinbarung/{key}", agreement.view),
+    ("GET", "/zielvereinbarung/{key}/bearbeiten", agreement.edit_form),
+    ("POST", "/zielvereinbarung/{key}/bearbeiten", agreement.edit),
+    ("POST", "/zielvereinbarung/{key}/unterzeichnen", agreement.sign),
+    ("GET", "/zielvereinbarung/{key}/vergleich", agreement.compare_versions),
+    ("GET", "/berichte", reports.page),
+    ("GET", "/berichte/{monat}", reports.download),
+    ("GET", "/daten", data.page),
+    ("GET", "/daten/status", data.status),
+    ("POST", "/daten/ordner", data.import_folder),
+    ("POST", "/daten/hochladen", data.upload),
+    ("GET", "/fallsteuerung", casework.caseload),
+    ("GET", "/fallsteuerung/person/{person_id}", casework.person),
+    ("POST", "/fallsteuerung/person/{person_id}/kontakt", casework.add_contact),
+    ("POST", "/fallsteuerung/person/{person_id}/plan", casework.add_plan),
+    ("GET", "/verwaltung", admin.users_page),
+    ("POST", "/verwaltung/benutzer", admin.create_user),
+    ("POST", "/verwaltung/benutzer/{username}/aktiv", admin.set_active),
+    ("POST", "/verwaltung/benutzer/{username}/token", admin.issue_token),
+    ("GET", "/verwaltung/protokoll", admin.audit_page),
+]
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    env.filters.update(number=formats.number, integer=formats.integer, date=formats.german_date,
+                       month=formats.german_month)
+    return templates
+
+
+def create_app(config: WebConfig) -> FastAPI:
+    """Build the app: migrate the store, mount static files, register routes and error pages."""
+    app = FastAPI(title="Zielwerk API", version="1", docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    Path(config.data_dir).mkdir(parents=True, exist_ok=True)
+    engine, sessions = open_store(config.db_url or default_url(config.data_dir))
+    app.state.config = config
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.templates = _templates()
+    app.state.results = Results(config.data_dir)
+    app.state.batch = BatchState()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for method, path, handler in ROUTES:
+        app.add_api_route(path, handler, methods=[method], include_in_schema=False)  # type: ignore[arg-type]
+    app.include_router(api.router)
+    app.add_middleware(SecurityHeaders)
+    _error_handlers(app)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, _exc: NotAuthenticated) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "Nicht angemeldet."}, status_code=401,
+                                headers={"www-authenticate": "Bearer"})
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"hx-redirect": "/anmelden"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/anmelden?next={target}" if request.method == "GET" else "/anmelden",
+                                status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
+        message = "Sicherheitsprüfung fehlgeschlagen (CSRF-Token fehlt oder ist falsch). Bitte Seite neu laden."
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=403)
+        return render(request, "error.html", status_code=403, message=message, code=403)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render(request, "error.html", status_code=exc.status_code, message=exc.detail,
+                      code=exc.status_code)
+
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(StarletteHTTPException)
+    async def starlette_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = "Diese Seite gibt es nicht." if exc.status_code == 404 else str(exc.detail)
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=exc.status_code)
+        return render(request, "error.html", status_code=exc.status_code, message=message, code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg", ""))
+                          for e in exc.errors())
+        message = f"Ungültige Eingabe ({where})."
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        return render(request, "error.html", status_code=422, message=message, code=422)
+
+
+__all__ = ["ROUTES", "Route", "create_app"]

@@ -1,0 +1,161 @@
+"""The request context every route receives: database session, user, CSRF, audit, rendering.
+
+``ctx = Depends(page)`` for HTML routes and ``Depends(api)`` for JSON routes. ``ctx.require(perm)``
+is the single enforcement point of the permission table; a refusal is audited and answered 403.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from zielwerk.store import audit, users
+from zielwerk.store.models import User, WebSession
+
+from . import permissions
+
+SESSION_COOKIE = "zw_session"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class NotAuthenticated(Exception):
+    """No valid session or token (HTML: redirect to the login page; API: 401)."""
+
+
+class CsrfFailed(Exception):
+    """A state-changing request without the session's CSRF token."""
+
+
+@dataclass
+class Ctx:
+    request: Request
+    db: Session
+    user: User
+    csrf_token: str = ""
+    via_token: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    @property
+    def client(self) -> str:
+        return self.request.client.host if self.request.client else ""
+
+    def can(self, permission: str) -> bool:
+        return permissions.has(self.user.role, permission)
+
+    def require(self, permission: str, *, object_type: str = "", object_id: str = "") -> None:
+        """Refuse (403, audited) unless the user's role holds ``permission``."""
+        if not self.can(permission):
+            self.deny(permission, object_type=object_type, object_id=object_id)
+
+    def deny(self, action: str, *, object_type: str = "", object_id: str = "") -> None:
+        """Record the refusal in its own committed transaction, then raise 403."""
+        factory = self.request.app.state.sessions
+        with factory.begin() as s:
+            audit.record(s, username=self.user.username, role=self.user.role, action=action,
+                         object_type=object_type or "route", object_id=object_id or self.request.url.path,
+                         outcome="denied", client=self.client)
+        raise HTTPException(status_code=403, detail="Dafür fehlt Ihnen die Berechtigung.")
+
+    def audit(self, action: str, *, object_type: str = "", object_id: str = "", before: Any = None,
+              after: Any = None) -> None:
+        """Audit a read of person-level data or a change (committed with the request)."""
+        audit.record(self.db, username=self.user.username, role=self.user.role, action=action,
+                     object_type=object_type, object_id=object_id, before=before, after=after,
+                     client=self.client)
+
+    def render(self, template: str, status_code: int = 200, **values: Any) -> Response:
+        return render(self.request, template, status_code=status_code, user=self.user,
+                      csrf_token=self.csrf_token, **values)
+
+
+def render(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
+    templates = request.app.state.templates
+    user = values.get("user")
+    nav = [(label, path) for label, path, perm in permissions.NAVIGATION
+           if user is not None and permissions.has(user.role, perm)]
+    values.setdefault("csrf_token", "")
+    return templates.TemplateResponse(
+        request, template, {"nav": nav, "roles": permissions.ROLES, "path": request.url.path, **values},
+        status_code=status_code,
+    )
+
+
+def _session_user(db: Session, request: Request) -> tuple[User, str] | None:
+    sid = request.cookies.get(SESSION_COOKIE)
+    if not sid:
+        return None
+    row = db.scalar(select(WebSession).where(WebSession.id == sid))
+    if row is None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    if expires < datetime.now(UTC) or not row.user.active:
+        return None
+    return row.user, row.csrf_token
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    sent = request.headers.get("x-csrf-token")
+    if not sent and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        sent = str(form.get("csrf_token", ""))
+    if not sent or not secrets.compare_digest(sent, expected):
+        raise CsrfFailed()
+
+
+async def _context(request: Request, *, allow_token: bool) -> AsyncIterator[Ctx]:
+    factory = request.app.state.sessions
+    db: Session = factory()
+    try:
+        ctx = None
+        auth = request.headers.get("authorization", "")
+        if allow_token and auth.lower().startswith("bearer "):
+            user = users.user_for_token(db, auth[7:].strip())
+            if user is not None:
+                ctx = Ctx(request, db, user, via_token=True)
+        if ctx is None:
+            found = _session_user(db, request)
+            if found is None:
+                raise NotAuthenticated()
+            ctx = Ctx(request, db, found[0], csrf_token=found[1])
+            if request.method in UNSAFE_METHODS:
+                await _check_csrf(request, found[1])
+        yield ctx
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+
+
+async def page(request: Request) -> AsyncIterator[Ctx]:
+    """Context for HTML routes (session cookie only)."""
+    async for ctx in _context(request, allow_token=False):
+        yield ctx
+
+
+async def api(request: Request) -> AsyncIterator[Ctx]:
+    """Context for ``/api`` routes (bearer token or session cookie + CSRF header)."""
+    async for ctx in _context(request, allow_token=True):
+        yield ctx
+
+
+#: Annotated dependencies for route signatures (exit code – the commit – runs before the response).
+from typing import Annotated
+
+from fastapi import Depends
+
+PageCtx = Annotated[Ctx, Depends(page, scope="function")]
+ApiCtx = Annotated[Ctx, Depends(api, scope="function")]

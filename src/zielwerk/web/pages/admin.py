@@ -1,0 +1,89 @@
+"""Verwaltung (admin only): users and roles, API tokens, and the audit log viewer."""
+
+from __future__ import annotations
+
+from fastapi import Form, HTTPException
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import delete
+
+from zielwerk.store import audit, users
+from zielwerk.store.models import WebSession
+
+from ..context import PageCtx
+from ..permissions import ROLES
+
+
+async def users_page(ctx: PageCtx) -> Response:
+    ctx.require("admin.users")
+    return ctx.render("admin_users.html", users=users.all_users(ctx.db), error="", values={}, token="")
+
+
+async def create_user(
+    ctx: PageCtx,
+    username: str = Form(""),
+    full_name: str = Form(""),
+    password: str = Form(""),
+    role: str = Form(""),
+    jobcenter_id: str = Form(""),
+    municipality_id: str = Form(""),
+    caseworker_id: str = Form(""),
+    team: str = Form(""),
+) -> Response:
+    ctx.require("admin.users")
+    values = {"username": username, "full_name": full_name, "role": role, "jobcenter_id": jobcenter_id,
+              "municipality_id": municipality_id, "caseworker_id": caseworker_id, "team": team}
+    error = ""
+    if role == "kommune" and not municipality_id.strip():
+        error = "Für die Rolle Kommune ist der Gemeindeschlüssel Pflicht."
+    elif role == "fallmanagement" and not caseworker_id.strip():
+        error = "Für die Rolle Fallmanagement ist die Fachkraft-Kennung Pflicht."
+    if not error:
+        try:
+            user = users.create_user(ctx.db, username, password, role, full_name=full_name,
+                                     jobcenter_id=jobcenter_id.strip(), municipality_id=municipality_id.strip(),
+                                     caseworker_id=caseworker_id.strip(), team=team.strip(),
+                                     known_roles=tuple(ROLES))
+        except users.UserError as exc:
+            error = str(exc)
+    if error:
+        return ctx.render("admin_users.html", status_code=422, users=users.all_users(ctx.db), error=error,
+                          values=values, token="")
+    ctx.audit("user.create", object_type="user", object_id=user.username,
+              after={"rolle": user.role, **user.scope()})
+    return RedirectResponse("/verwaltung", status_code=303)
+
+
+async def set_active(ctx: PageCtx, username: str, active: str = Form("")) -> Response:
+    ctx.require("admin.users")
+    user = users.by_name(ctx.db, username)
+    if user is None:
+        raise HTTPException(404, f"Den Benutzer „{username}“ gibt es nicht.")
+    if user.id == ctx.user.id:
+        raise HTTPException(409, "Sie können sich nicht selbst sperren.")
+    before = user.active
+    user.active = active == "1"
+    if not user.active:
+        ctx.db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    ctx.audit("user.active", object_type="user", object_id=username, before={"aktiv": before},
+              after={"aktiv": user.active})
+    return RedirectResponse("/verwaltung", status_code=303)
+
+
+async def issue_token(ctx: PageCtx, username: str, label: str = Form("")) -> Response:
+    ctx.require("admin.users")
+    user = users.by_name(ctx.db, username)
+    if user is None:
+        raise HTTPException(404, f"Den Benutzer „{username}“ gibt es nicht.")
+    token = users.issue_token(ctx.db, user, label)
+    ctx.audit("token.issue", object_type="user", object_id=username, after={"bezeichnung": label})
+    return ctx.render("admin_users.html", users=users.all_users(ctx.db), error="", values={},
+                      token=token, token_user=username)
+
+
+async def audit_page(ctx: PageCtx, benutzer: str = "", aktion: str = "", seite: int = 1) -> Response:
+    ctx.require("admin.audit")
+    seite = max(1, seite)
+    entries = audit.entries(ctx.db, username=benutzer or None, action=aktion or None, limit=100,
+                            offset=(seite - 1) * 100)
+    return ctx.render("admin_audit.html", entries=entries, benutzer=benutzer, aktion=aktion, seite=seite,
+                      total=audit.count(ctx.db))

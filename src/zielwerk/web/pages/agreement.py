@@ -1,0 +1,142 @@
+"""Zielvereinbarung: view, create, edit as a new version with a reason, sign, compare versions,
+goal links as a graph. Every change is audited with before/after."""
+
+from __future__ import annotations
+
+from fastapi import Form, HTTPException
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from zielwerk.store import agreements as store
+from zielwerk.store.models import Agreement, AgreementVersion
+
+from ..agreement_doc import DocumentError, compare, graph_svg, parse
+from ..context import Ctx, PageCtx
+
+
+def _get(ctx: Ctx, key: str) -> Agreement:
+    agreement = store.get(ctx.db, key)
+    if agreement is None:
+        raise HTTPException(404, f"Die Zielvereinbarung „{key}“ gibt es nicht.")
+    return agreement
+
+
+def _version(agreement: Agreement, number: int | None) -> AgreementVersion:
+    if number is None:
+        return agreement.versions[-1]
+    for v in agreement.versions:
+        if v.number == number:
+            return v
+    raise HTTPException(404, f"Fassung {number} gibt es nicht.")
+
+
+def _summary(v: AgreementVersion) -> dict:
+    return {"fassung": v.number, "begruendung": v.reason, "dokument": v.document}
+
+
+async def index(ctx: PageCtx) -> Response:
+    ctx.require("agreement.view")
+    return ctx.render("agreements.html", agreements=store.all_agreements(ctx.db))
+
+
+async def view(ctx: PageCtx, key: str, fassung: int | None = None) -> Response:
+    ctx.require("agreement.view")
+    agreement = _get(ctx, key)
+    version = _version(agreement, fassung)
+    try:
+        doc, error = parse(version.document), ""
+    except DocumentError as exc:
+        doc, error = None, str(exc)
+    return ctx.render("agreement.html", agreement=agreement, version=version, doc=doc, error=error,
+                      graph=Markup(graph_svg(doc)) if doc else "")
+
+
+async def edit_form(ctx: PageCtx, key: str) -> Response:
+    ctx.require("agreement.edit")
+    agreement = _get(ctx, key)
+    return ctx.render("agreement_edit.html", agreement=agreement, document=agreement.versions[-1].document,
+                      reason="", error="")
+
+
+async def edit(ctx: PageCtx, key: str, document: str = Form(""), reason: str = Form("")) -> Response:
+    ctx.require("agreement.edit")
+    agreement = _get(ctx, key)
+    before = agreement.versions[-1]
+    error = ""
+    if not reason.strip():
+        error = "Bitte begründen Sie die Änderung."
+    elif document.strip() == before.document.strip():
+        error = "Das Dokument ist unverändert; es wurde keine neue Fassung angelegt."
+    else:
+        try:
+            parse(document)
+        except DocumentError as exc:
+            error = str(exc)
+    if error:
+        return ctx.render("agreement_edit.html", status_code=422, agreement=agreement, document=document,
+                          reason=reason, error=error)
+    new = store.add_version(ctx.db, agreement, document.replace("\r\n", "\n"), reason=reason,
+                            created_by=ctx.user.username)
+    ctx.audit("agreement.version", object_type="agreement", object_id=f"{key}#{new.number}",
+              before=_summary(before), after=_summary(new))
+    return RedirectResponse(f"/zielvereinbarung/{key}", status_code=303)
+
+
+async def sign(ctx: PageCtx, key: str, fassung: int = Form(...)) -> Response:
+    ctx.require("agreement.sign")
+    agreement = _get(ctx, key)
+    version = _version(agreement, fassung)
+    if version is not agreement.versions[-1]:
+        raise HTTPException(409, "Nur die aktuelle Fassung kann unterzeichnet werden.")
+    before = list(version.signatures)
+    try:
+        store.sign(ctx.db, version, ctx.user.username, ctx.role)
+    except store.AgreementError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    ctx.audit("agreement.sign", object_type="agreement", object_id=f"{key}#{version.number}",
+              before={"unterschriften": before}, after={"unterschriften": version.signatures})
+    return RedirectResponse(f"/zielvereinbarung/{key}?fassung={version.number}", status_code=303)
+
+
+async def compare_versions(ctx: PageCtx, key: str, a: int | None = None, b: int | None = None) -> Response:
+    ctx.require("agreement.view")
+    agreement = _get(ctx, key)
+    if len(agreement.versions) < 2 and (a is None or b is None):
+        return ctx.render("agreement_compare.html", agreement=agreement, old=None, new=None, changes=[])
+    old = _version(agreement, a if a is not None else agreement.versions[-2].number)
+    new = _version(agreement, b if b is not None else agreement.versions[-1].number)
+    return ctx.render("agreement_compare.html", agreement=agreement, old=old, new=new,
+                      changes=compare(old.document, new.document))
+
+
+async def create_form(ctx: PageCtx) -> Response:
+    ctx.require("agreement.edit")
+    return ctx.render("agreement_new.html", error="", values={})
+
+
+async def create(ctx: PageCtx, key: str = Form(""), title: str = Form(""), jobcenter_id: str = Form(""),
+                 year: str = Form(""), document: str = Form("")) -> Response:
+    ctx.require("agreement.edit")
+    values = {"key": key, "title": title, "jobcenter_id": jobcenter_id, "year": year, "document": document}
+    error = ""
+    if not key.strip() or not key.replace("-", "").replace("_", "").isalnum():
+        error = "Kennung: nur Buchstaben, Ziffern, „-“ und „_“."
+    elif not title.strip() or not jobcenter_id.strip():
+        error = "Titel und Jobcenter sind Pflichtangaben."
+    elif not year.isdigit() or not 2005 <= int(year) <= 2100:
+        error = "Jahr: bitte eine vierstellige Jahreszahl angeben."
+    else:
+        try:
+            parse(document)
+        except DocumentError as exc:
+            error = str(exc)
+    if not error and store.get(ctx.db, key.strip()) is not None:
+        error = f"Die Zielvereinbarung „{key}“ gibt es schon."
+    if error:
+        return ctx.render("agreement_new.html", status_code=422, error=error, values=values)
+    agreement = store.create(ctx.db, key=key.strip(), title=title.strip(), jobcenter_id=jobcenter_id.strip(),
+                             year=int(year), document=document.replace("\r\n", "\n"),
+                             created_by=ctx.user.username)
+    ctx.audit("agreement.create", object_type="agreement", object_id=agreement.key,
+              after=_summary(agreement.versions[-1]))
+    return RedirectResponse(f"/zielvereinbarung/{agreement.key}", status_code=303)

@@ -1,0 +1,135 @@
+"""Kennzahlen: any indicator by Jobcenter or municipality, by sex, over time; definition and legal
+source; downloads as German CSV and Excel."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from fastapi import HTTPException
+from fastapi.responses import Response
+
+from .. import charts
+from ..catalogue import catalogue, label
+from ..context import Ctx, PageCtx
+from ..formats import csv_german, german_month, number
+from ..permissions import allowed_units
+from ..suppression import suppress
+
+SEXES = ("all", "f", "m")
+
+
+def _unit_choices(ctx: Ctx) -> list[tuple[str, str]]:
+    """(key 'type:id', label) of the units this user may see."""
+    results = ctx.request.app.state.results
+    names = (results.meta() or {}).get("unit_names", {})
+    only = allowed_units(ctx.role, ctx.user.municipality_id)
+    out = []
+    for unit_type, unit_id in results.units():
+        if only is not None and (unit_type, unit_id) != only:
+            continue
+        key = f"{unit_type}:{unit_id}"
+        kind = {"jobcenter": "Jobcenter", "municipality": "Kommune", "total": "Gesamt"}.get(unit_type, unit_type)
+        out.append((key, f"{kind} {names.get(key, unit_id)}"))
+    return out
+
+
+def selection(ctx: Ctx, k: str, einheit: str) -> tuple[str, str, str, list[dict[str, Any]]]:
+    """Resolve and authorise the selection; returns indicator, unit type, unit id and rows."""
+    ctx.require("indicators.view")
+    results = ctx.request.app.state.results
+    codes = results.indicators()
+    if not codes:
+        raise HTTPException(404, "Es liegen noch keine berechneten Kennzahlen vor (Seite „Daten“).")
+    k = k or ("K2" if "K2" in codes else codes[0])
+    if k not in codes:
+        raise HTTPException(404, f"Unbekannte Kennzahl „{k}“.")
+    choices = _unit_choices(ctx)
+    if not einheit:
+        if not choices:
+            ctx.deny("indicators.unit", object_type="unit", object_id="keine")
+        einheit = choices[0][0]
+    unit_type, _, unit_id = einheit.partition(":")
+    only = allowed_units(ctx.role, ctx.user.municipality_id)
+    if only is not None and (unit_type, unit_id) != only:
+        ctx.deny("indicators.unit", object_type="unit", object_id=einheit)
+    rows = results.indicator_rows(k, unit_type, unit_id)
+    if not rows:
+        raise HTTPException(404, f"Für „{einheit}“ gibt es keine Werte der Kennzahl {k}.")
+    if not ctx.can("figures.unsuppressed"):
+        rows = suppress(rows)
+    return k, unit_type, unit_id, rows
+
+
+async def page(ctx: PageCtx, k: str = "", einheit: str = "", geschlecht: str = "all") -> Response:
+    k, unit_type, unit_id, rows = selection(ctx, k, einheit)
+    if geschlecht not in SEXES:
+        geschlecht = "all"
+    info = catalogue().get(k)
+    unit_key = f"{unit_type}:{unit_id}"
+    shown = [r for r in rows if r["sex"] == geschlecht] or [r for r in rows if r["sex"] == "all"]
+    chart_rows = [r for r in rows if r["sex"] in SEXES]
+    unit_label = dict(_unit_choices(ctx)).get(unit_key, unit_key)
+    spec = charts.line_chart(chart_rows, f"{k} – {unit_label}", "Wert")
+    chart = charts.embed(spec, "kennzahl-chart", f"Verlauf der Kennzahl {label(k)} für {unit_label}")
+    meta = ctx.request.app.state.results.meta() or {}
+    return ctx.render(
+        "indicators.html", k=k, info=info, codes=ctx.request.app.state.results.indicators(),
+        labels={c: label(c) for c in ctx.request.app.state.results.indicators()},
+        units=_unit_choices(ctx), unit=unit_key, unit_label=unit_label, sex=geschlecht,
+        rows=list(reversed(shown)), chart=chart, meta=meta,
+        sex_labels=charts.SEX_LABELS,
+    )
+
+
+async def definition(ctx: PageCtx, code: str) -> Response:
+    ctx.require("indicators.view")
+    info = catalogue().get(code)
+    if info is None:
+        raise HTTPException(404, f"Unbekannte Kennzahl „{code}“.")
+    return ctx.render("definition.html", info=info)
+
+
+HEADER = ["Einheit", "Einheit-ID", "Monat", "Kennzahl", "Geschlecht", "Zähler", "Nenner", "Wert",
+          "vorläufig"]
+
+
+def _table(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r["unit_type"], r["unit_id"], german_month(r["month"]), r["indicator"],
+             charts.SEX_LABELS.get(r["sex"], r["sex"]), r["numerator"], r["denominator"], r["value"],
+             bool(r["provisional"])] for r in rows]
+
+
+async def download_csv(ctx: PageCtx, k: str = "", einheit: str = "") -> Response:
+    k, unit_type, unit_id, rows = selection(ctx, k, einheit)
+    ctx.audit("indicators.download", object_type="indicator", object_id=f"{k}:{unit_type}:{unit_id}",
+              after={"format": "csv"})
+    body = csv_german(HEADER, _table(rows))
+    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{k}_{unit_id}.csv"'})
+
+
+async def download_xlsx(ctx: PageCtx, k: str = "", einheit: str = "") -> Response:
+    from openpyxl import Workbook
+
+    k, unit_type, unit_id, rows = selection(ctx, k, einheit)
+    ctx.audit("indicators.download", object_type="indicator", object_id=f"{k}:{unit_type}:{unit_id}",
+              after={"format": "xlsx"})
+    wb = Workbook()
+    ws = wb.active
+    ws.title = k
+    ws.append(HEADER)
+    for row in _table(rows):
+        ws.append(["ja" if v is True else "nein" if v is False else v for v in row])
+    for col in ("F", "G", "H"):
+        for cell in ws[col][1:]:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.0"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Response(buf.getvalue(),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": f'attachment; filename="{k}_{unit_id}.xlsx"'})
+
+
+__all__ = ["definition", "download_csv", "download_xlsx", "number", "page"]

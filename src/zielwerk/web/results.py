@@ -1,0 +1,267 @@
+"""Precomputed results the pages read, and the batch that writes them.
+
+Heavy work never runs in a request handler. After an import the batch (:func:`compute_results`)
+loads the dataset through ``zielwerk.data.reader``, runs ``zielwerk.indicators.compute_kennzahlen``
+once and writes, atomically (temporary folder, then rename), into ``<data>/.zielwerk/results/``:
+
+* ``kennzahlen.parquet`` – the long format of the data contract;
+* ``caseload.parquet`` – current assignment of persons to caseworkers (person_id, caseworker_id,
+  team, municipality_id, sex, birth_date, assigned_since) for the Fallsteuerung pages;
+* ``meta.json`` – as_of, stichtag_day, first/last month, provisional months, computed_at, source.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from zielwerk.domain.calendar import Month
+from zielwerk.domain.law import WAITING_MONTHS
+
+RESULTS = Path(".zielwerk") / "results"
+#: months of indicators computed back from the as-of month
+HISTORY_MONTHS = 36
+
+
+def results_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / RESULTS
+
+
+def provisional_months(as_of: date, last: Month) -> list[str]:
+    """C11: months within 3 months of the as-of date (``WAITING_MONTHS``) are provisional."""
+    newest = Month.of(as_of)
+    return [str(newest - k) for k in range(WAITING_MONTHS) if (newest - k) <= last]
+
+
+class Results:
+    """Read access to the results folder, cached per file modification time."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = results_dir(data_dir)
+        self._cache: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, name: str, load: Callable[[Path], Any]) -> Any:
+        path = self.dir / name
+        try:
+            mtime = path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        with self._lock:
+            hit = self._cache.get(name)
+            if hit and hit[0] == mtime:
+                return hit[1]
+        value = load(path)
+        with self._lock:
+            self._cache[name] = (mtime, value)
+        return value
+
+    def meta(self) -> dict[str, Any] | None:
+        return self._cached("meta.json", lambda p: json.loads(p.read_text("utf-8")))
+
+    def kennzahlen(self) -> pa.Table | None:
+        return self._cached("kennzahlen.parquet", pq.read_table)
+
+    def caseload(self) -> pa.Table | None:
+        return self._cached("caseload.parquet", pq.read_table)
+
+    def indicator_rows(self, indicator: str, unit_type: str, unit_id: str) -> list[dict[str, Any]]:
+        """All months and sexes of one indicator for one unit, sorted by month."""
+        t = self.kennzahlen()
+        if t is None:
+            return []
+        mask = pc.and_(pc.and_(pc.equal(t["indicator"], indicator), pc.equal(t["unit_type"], unit_type)),
+                       pc.equal(t["unit_id"], unit_id))
+        rows = t.filter(mask).to_pylist()
+        return sorted(rows, key=lambda r: (r["month"], r["sex"]))
+
+    def units(self) -> list[tuple[str, str]]:
+        t = self.kennzahlen()
+        if t is None:
+            return []
+        pairs = t.select(["unit_type", "unit_id"]).group_by(["unit_type", "unit_id"]).aggregate([])
+        return sorted(zip(pairs["unit_type"].to_pylist(), pairs["unit_id"].to_pylist()))
+
+    def indicators(self) -> list[str]:
+        t = self.kennzahlen()
+        return sorted(set(t["indicator"].to_pylist())) if t is not None else []
+
+    def person(self, person_id: str) -> dict[str, Any] | None:
+        t = self.caseload()
+        if t is None:
+            return None
+        rows = t.filter(pc.equal(t["person_id"], person_id)).to_pylist()
+        return rows[0] if rows else None
+
+    def caseload_of(self, caseworker_id: str | None) -> list[dict[str, Any]]:
+        t = self.caseload()
+        if t is None:
+            return []
+        if caseworker_id is not None:
+            t = t.filter(pc.equal(t["caseworker_id"], caseworker_id))
+        return sorted(t.to_pylist(), key=lambda r: r["person_id"])
+
+
+def write_results(data_dir: Path, kennzahlen: pa.Table, caseload: pa.Table, meta: dict[str, Any]) -> None:
+    """Write the three result files atomically: into a temporary folder, then swap it in."""
+    final = results_dir(data_dir)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f"results.tmp-{time.time_ns()}"
+    tmp.mkdir()
+    pq.write_table(kennzahlen, tmp / "kennzahlen.parquet")
+    pq.write_table(caseload, tmp / "caseload.parquet")
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+    old = None
+    if final.exists():
+        old = final.parent / f"results.old-{time.time_ns()}"
+        final.rename(old)
+    tmp.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def caseload_table(ds: Any) -> pa.Table:
+    """Current assignments at the dataset's as-of date joined with person and caseworker data."""
+    asg = ds["assignments"].to_pylist()
+    persons = {p["person_id"]: p for p in ds["persons"].to_pylist()}
+    workers = {c["caseworker_id"]: c for c in ds["caseworkers"].to_pylist()}
+    where: dict[str, str] = {}
+    for s in sorted(ds["elb_spells"].to_pylist(), key=lambda r: r["start"]):
+        if s["start"] <= ds.as_of:
+            where[s["person_id"]] = s["municipality_id"]
+    rows = []
+    for a in asg:
+        if a["start"] <= ds.as_of and (a["end"] is None or a["end"] >= ds.as_of):
+            p = persons.get(a["person_id"], {})
+            rows.append({
+                "person_id": a["person_id"], "caseworker_id": a["caseworker_id"],
+                "team": workers.get(a["caseworker_id"], {}).get("team"),
+                "municipality_id": where.get(a["person_id"]), "sex": p.get("sex"),
+                "birth_date": p.get("birth_date"), "assigned_since": a["start"],
+            })
+    schema = pa.schema([("person_id", pa.string()), ("caseworker_id", pa.string()), ("team", pa.string()),
+                        ("municipality_id", pa.string()), ("sex", pa.string()),
+                        ("birth_date", pa.date32()), ("assigned_since", pa.date32())])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def unit_names(ds: Any) -> dict[str, str]:
+    """``"jobcenter:ID"`` / ``"municipality:AGS"`` → name, for page labels."""
+    names = {f"jobcenter:{r['jobcenter_id']}": r["name"] for r in ds["jobcenters"].to_pylist()}
+    names.update({f"municipality:{r['municipality_id']}": r["name"] for r in ds["municipalities"].to_pylist()})
+    return names
+
+
+@dataclass
+class BatchState:
+    """Progress of the running/last import or batch, shown on the Daten page."""
+
+    running: bool = False
+    step: str = ""
+    done: int = 0
+    total: int = 4
+    error: str | None = None
+    problems: list[str] = field(default_factory=list)
+    finished_at: datetime | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
+def active_dataset(data_dir: Path) -> Path:
+    """The dataset folder in use: the last accepted import, else the data folder itself."""
+    pointer = Path(data_dir) / ".zielwerk" / "current"
+    if pointer.exists():
+        target = Path(pointer.read_text("utf-8").strip())
+        if target.is_dir():
+            return target
+    return Path(data_dir)
+
+
+def activate(data_dir: Path, dataset_dir: Path) -> None:
+    """Point the data folder at ``dataset_dir`` (atomic rename of the pointer file)."""
+    pointer = Path(data_dir) / ".zielwerk" / "current"
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pointer.with_suffix(f".tmp-{time.time_ns()}")
+    tmp.write_text(str(Path(dataset_dir).resolve()), "utf-8")
+    tmp.replace(pointer)
+
+
+def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir: Path | None = None) -> dict[str, Any]:
+    """Load (and validate) a dataset, compute all indicators and write the results atomically.
+
+    ``dataset_dir`` defaults to the active dataset. If it is a new import, it becomes the active
+    dataset only after it validated and its results were written; on any error nothing changes.
+    """
+    from zielwerk.data.reader import load_dataset
+    from zielwerk.indicators import compute_kennzahlen
+
+    state = state or BatchState()
+    source = Path(dataset_dir) if dataset_dir is not None else active_dataset(data_dir)
+
+    def step(text: str, done: int) -> None:
+        state.step, state.done = text, done
+
+    step("Datensatz wird gelesen und geprüft", 0)
+    ds = load_dataset(source)
+    last = Month.of(ds.as_of)
+    first = last - (HISTORY_MONTHS - 1)
+    step("Kennzahlen werden berechnet", 1)
+    kz = compute_kennzahlen(ds, first, last, level="all")
+    step("Ergebnisse werden geschrieben", 2)
+    meta = {
+        "as_of": ds.as_of.isoformat(),
+        "stichtag_day": ds.stichtag_day,
+        "first_month": str(first),
+        "last_month": str(last),
+        "provisional_months": provisional_months(ds.as_of, last),
+        "computed_at": datetime.now(UTC).isoformat(),
+        "source": str(source.resolve()),
+        "unit_names": unit_names(ds),
+    }
+    write_results(data_dir, kz, caseload_table(ds), meta)
+    if dataset_dir is not None:
+        activate(data_dir, source)
+    step("fertig", 4)
+    return meta
+
+
+def start_batch(data_dir: Path, state: BatchState, dataset_dir: Path | None = None,
+                discard_on_error: bool = False) -> bool:
+    """Run :func:`compute_results` in a background thread; False if one is already running.
+
+    ``discard_on_error``: delete ``dataset_dir`` if it is refused (a staged upload).
+    """
+    with state.lock:
+        if state.running:
+            return False
+        state.running, state.error, state.problems, state.done = True, None, [], 0
+        state.step = "gestartet"
+
+    def run() -> None:
+        try:
+            compute_results(data_dir, state, dataset_dir)
+        except Exception as exc:  # shown on the Daten page; the old results stay in place
+            problems = getattr(exc, "problems", None)
+            if problems is not None:
+                state.error = f"Der Datensatz wurde abgelehnt ({len(problems)} Probleme). Nichts wurde übernommen."
+                state.problems = [str(p) for p in problems]
+            else:
+                state.error = f"Fehler bei der Verarbeitung: {type(exc).__name__}: {exc}"
+            if discard_on_error and dataset_dir is not None:
+                shutil.rmtree(dataset_dir, ignore_errors=True)
+        finally:
+            state.running = False
+            state.finished_at = datetime.now(UTC)
+
+    threading.Thread(target=run, name="zielwerk-batch", daemon=True).start()
+    return True

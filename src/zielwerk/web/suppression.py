@@ -1,0 +1,51 @@
+"""C10 small-number suppression for figures shown outside the controlling role.
+
+Rule (domain.md C10, threshold ``SMALL_NUMBER_MIN`` in ``zielwerk.domain.law``): a figure for a
+group of fewer than 3 persons is replaced by ``*``. Here a row's group is its numerator and its
+denominator (both person counts for every indicator except the money amounts K1/K1E1): if either
+is 1 or 2 the row's numerator, denominator and value are suppressed (0 is shown: an empty group
+reveals nobody). Secondary suppression: within one unit, month and indicator, if exactly one of
+the sexes f/m is suppressed while "all" is shown, the other sex is suppressed too, because
+all − other would reveal it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from zielwerk.domain.law import SMALL_NUMBER_MIN
+
+from .formats import SUPPRESSED
+
+#: indicators whose numerator/denominator are money amounts, not persons (no group size)
+MONEY_INDICATORS = frozenset({"K1", "K1E1"})
+
+
+def _small(count: Any) -> bool:
+    return count is not None and not isinstance(count, str) and 0 < float(count) < SMALL_NUMBER_MIN
+
+
+def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return copies of long-format indicator rows with C10 applied (primary and secondary)."""
+    out = [dict(r) for r in rows]
+    groups: dict[tuple, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for r in out:
+        if r["indicator"] in MONEY_INDICATORS:
+            continue
+        if _small(r.get("numerator")) or _small(r.get("denominator")):
+            r["suppressed"] = True
+        groups[(r["unit_type"], r["unit_id"], r["month"], r["indicator"])][r["sex"]] = r
+    for by_sex in groups.values():
+        f, m, total = by_sex.get("f"), by_sex.get("m"), by_sex.get("all")
+        if total is None or total.get("suppressed"):
+            continue
+        flags = [x is not None and x.get("suppressed", False) for x in (f, m)]
+        if flags == [True, False] and m is not None:
+            m["suppressed"] = True
+        elif flags == [False, True] and f is not None:
+            f["suppressed"] = True
+    for r in out:
+        if r.pop("suppressed", False):
+            r["numerator"] = r["denominator"] = r["value"] = SUPPRESSED
+    return out
