@@ -1,0 +1,80 @@
+"""Monthly actual series for the targets of an agreement, read from the Kennzahlen engine.
+
+For every (indicator, sex) used by a target and every year from ``report.year − history`` to
+``report.year`` this gives x_Y(1..12): the value the target is measured on in each month (see
+:mod:`zielwerk.targets.catalogue` for the sources). Months after the report month are ``None``.
+The engine is the only place indicators are computed; only the two local counts of
+:mod:`zielwerk.targets.local` are computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zielwerk.data.dataset import Dataset
+from zielwerk.domain.calendar import Month
+
+from . import catalogue
+from .local import LOCAL_FUNCTIONS
+from .model import Agreement
+
+Key = tuple[str, str]  # (indicator code of the target catalogue, sex)
+
+
+@dataclass
+class SeriesSet:
+    """x_Y(m) per (code, sex) and year; ``provisional`` months per C11."""
+
+    values: dict[Key, dict[int, list[float | None]]] = field(default_factory=dict)
+    provisional: set[Month] = field(default_factory=set)
+
+    def year(self, key: Key, year: int) -> list[float | None]:
+        return self.values.get(key, {}).get(year, [None] * 12)
+
+    def put(self, key: Key, year: int, month: int, value: float | None) -> None:
+        self.values.setdefault(key, {}).setdefault(year, [None] * 12)[month - 1] = value
+
+
+def _fill(out: SeriesSet, tbl: pa.Table, jobcenter_id: str, by_engine: dict[str, list[str]]) -> None:
+    tbl = tbl.filter(pc.and_(pc.equal(tbl["unit_type"], "jobcenter"), pc.equal(tbl["unit_id"], jobcenter_id)))
+    for row in tbl.to_pylist():
+        m = Month.parse(row["month"])
+        if row["provisional"]:
+            out.provisional.add(m)
+        for code in by_engine.get(row["indicator"], []):
+            out.put((code, row["sex"]), m.year, m.month, row["value"])
+
+
+def collect(ds: Dataset, agreement: Agreement, report: Month, history: int = 4) -> SeriesSet:
+    """Actual series for every target of ``agreement`` for the years report.year−history..report.year."""
+    specs = {t.indicator: catalogue.get(t.indicator) for _, t in agreement.targets()}
+    first_year = report.year - history
+    out = SeriesSet()
+    jfw: dict[str, list[str]] = {}
+    monthly: dict[str, list[str]] = {}
+    for code, spec in specs.items():
+        if spec.source == "jfw":
+            jfw.setdefault(spec.engine_code, []).append(code)
+        elif spec.source == "monat":
+            monthly.setdefault(spec.engine_code, []).append(code)
+    from zielwerk import indicators as engine
+
+    if monthly:
+        tbl = engine.compute_kennzahlen(ds, Month(first_year, 1), report, level="jobcenter",
+                                        indicators=sorted(monthly))
+        _fill(out, tbl, agreement.jobcenter_id, monthly)
+    if jfw:
+        for year in range(first_year, report.year + 1):
+            through = report if year == report.year else Month(year, 12)
+            _fill(out, engine.jahresfortschritt(ds, year, through=through, level="jobcenter"), agreement.jobcenter_id,
+                  jfw)
+    for code, spec in specs.items():
+        if spec.source == "lokal":
+            for year in range(first_year, report.year + 1):
+                through = report if year == report.year else Month(year, 12)
+                for sex, series in LOCAL_FUNCTIONS[code](ds, agreement.jobcenter_id, year, through).items():
+                    out.values.setdefault((code, sex), {})[year] = series
+    return out

@@ -1,0 +1,303 @@
+"""The joint target agreement (§ 48b SGB II) as plain, immutable Python values.
+
+An :class:`Agreement` is one *version* of the agreement of a Jobcenter for one year. Values are
+frozen dataclasses; every change produces a new value. :class:`AgreementRecord` holds the version
+history and enforces the rule that a signed version is immutable: a change to a signed agreement
+creates a new (draft) version with a reason; signing it supersedes the previously signed one.
+No database and no web code here: the store and the web app persist and edit these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from typing import Any
+
+from . import german
+
+# --- code lists ------------------------------------------------------------------------------
+
+DRAFT, SIGNED, SUPERSEDED = "entwurf", "unterzeichnet", "abgeloest"
+STATUSES = {DRAFT: "Entwurf", SIGNED: "unterzeichnet", SUPERSEDED: "abgelöst"}
+
+#: Parties of the agreement (§ 48b (1) Satz 1 Nr. 1–3 SGB II: the carriers agree with the Jobcenter
+#: management; in a gE the Kreis as kommunaler Träger and the Agentur für Arbeit).
+PARTIES = {"kreis": "Kreis (kommunaler Träger)", "agentur": "Agentur für Arbeit",
+           "jobcenter": "Geschäftsführung des Jobcenters"}
+#: Owners of a goal: one or both carriers.
+CARRIERS = ("kreis", "agentur")
+
+#: The legal goals of § 48b (3) SGB II.
+LEGAL_GOALS = {
+    "hilfebeduerftigkeit": "Verringerung der Hilfebedürftigkeit",
+    "integration": "Verbesserung der Integration in Erwerbstätigkeit",
+    "langzeitbezug": "Vermeidung von langfristigem Leistungsbezug",
+    "teilhabe": "Verbesserung der sozialen Teilhabe",
+}
+
+# Target forms
+ABSOLUTE = "absolut"
+CHANGE_MONTH = "veraenderung_vorjahresmonat"
+CHANGE_AVERAGE = "veraenderung_jahresdurchschnitt"
+CORRIDOR = "korridor"
+MONITOR = "beobachtung"
+FORMS = {
+    ABSOLUTE: "absoluter Zielwert",
+    CHANGE_MONTH: "Veränderung gegenüber dem Vorjahreswert (Berichtsmonat)",
+    CHANGE_AVERAGE: "Veränderung des Jahresdurchschnitts gegenüber dem Vorjahr",
+    CORRIDOR: "Zielkorridor",
+    MONITOR: "nur Beobachtung",
+}
+LINK_KINDS = {"unterstuetzt": "unterstützt"}
+
+
+class AgreementError(ValueError):
+    """A rule of the agreement model was broken (message in German)."""
+
+
+class SignedVersionImmutable(AgreementError):
+    """Attempt to change a signed (or superseded) version in place."""
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    function: str
+    party: str  # key of PARTIES
+    signed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target on one indicator.
+
+    ``form`` is one of :data:`FORMS`. ``value`` is the absolute level (form ``absolut``);
+    ``change_pct`` a relative change in percent and ``change_points`` a change in percentage points
+    (change forms; exactly one); ``lower``/``upper`` the corridor; ``baseline`` the previous year's
+    value if fixed in the agreement (else taken from the data). ``tolerance`` overrides the default
+    tolerance band (percentage points for percent indicators, percent of the path for counts).
+    """
+
+    id: str
+    indicator: str
+    form: str
+    sex: str = "all"
+    value: float | None = None
+    change_pct: float | None = None
+    change_points: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    baseline: float | None = None
+    tolerance: float | None = None
+    better: str | None = None  # override of the catalogue direction
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: str
+    title: str
+    owners: tuple[str, ...]
+    legal_goal: str | None = None  # key of LEGAL_GOALS; None = local goal
+    description: str = ""
+    targets: tuple[Target, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link:
+    """``source`` supports ``target`` (goal ids), with a short rationale."""
+
+    source: str
+    target: str
+    rationale: str
+    kind: str = "unterstuetzt"
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One line of the version history: who changed what, when, and why."""
+
+    version: int
+    author: str
+    on: date
+    change: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    year: int
+    jobcenter_id: str
+    jobcenter_name: str
+    parties: tuple[tuple[str, str], ...]  # (party key, name)
+    goals: tuple[Goal, ...]
+    links: tuple[Link, ...] = ()
+    signatories: tuple[Signatory, ...] = ()
+    status: str = DRAFT
+    version: int = 1
+    history: tuple[VersionEntry, ...] = ()
+    title: str = ""
+    preamble: str = ""
+    notes: str = ""
+
+    # -- lookups --
+    def goal(self, goal_id: str) -> Goal:
+        for g in self.goals:
+            if g.id == goal_id:
+                return g
+        raise KeyError(goal_id)
+
+    def targets(self) -> list[tuple[Goal, Target]]:
+        return [(g, t) for g in self.goals for t in g.targets]
+
+    def party_name(self, key: str) -> str:
+        return dict(self.parties).get(key, PARTIES.get(key, key))
+
+
+# --- version diff ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two versions: a path like ``ziele[lzb].zielwerte[lzb-jd].veraenderung``."""
+
+    path: str
+    old: Any
+    new: Any
+
+    def describe(self) -> str:
+        if self.old is None:
+            return f"{self.path}: hinzugefügt ({_show(self.new)})"
+        if self.new is None:
+            return f"{self.path}: entfernt (war {_show(self.old)})"
+        return f"{self.path}: {_show(self.old)} → {_show(self.new)}"
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, date):
+        return german.day(v)
+    if isinstance(v, float):
+        return german.num(v, 0) if v == int(v) else german.num(v, 2).rstrip("0")
+    if isinstance(v, (Goal, Target, Link, Signatory)):
+        return getattr(v, "id", None) or getattr(v, "name", None) or f"{v.source}→{v.target}"  # type: ignore[union-attr]
+    return str(v)
+
+
+def _diff_obj(path: str, a: Any, b: Any, out: list[Change], skip: frozenset[str] = frozenset()) -> None:
+    for f in fields(a):
+        if f.name in skip:
+            continue
+        va, vb = getattr(a, f.name), getattr(b, f.name)
+        if f.name in ("goals", "targets", "links", "signatories"):
+            _diff_seq(f"{path}{f.name}", va, vb, out)
+        elif va != vb:
+            out.append(Change(f"{path}{f.name}", va, vb))
+
+
+def _key(x: Any) -> str:
+    if isinstance(x, Link):
+        return f"{x.source}->{x.target}"
+    if isinstance(x, Signatory):
+        return f"{x.party}:{x.name}"
+    return x.id
+
+
+def _diff_seq(path: str, a: tuple, b: tuple, out: list[Change]) -> None:
+    da, db = {_key(x): x for x in a}, {_key(x): x for x in b}
+    for k, x in da.items():
+        if k not in db:
+            out.append(Change(f"{path}[{k}]", x, None))
+        elif x != db[k]:
+            _diff_obj(f"{path}[{k}].", x, db[k], out)
+    for k, x in db.items():
+        if k not in da:
+            out.append(Change(f"{path}[{k}]", None, x))
+
+
+def diff_versions(old: Agreement, new: Agreement) -> list[Change]:
+    """What changed from ``old`` to ``new`` (content only; status, version and history are skipped)."""
+    out: list[Change] = []
+    _diff_obj("", old, new, out, skip=frozenset({"status", "version", "history"}))
+    return out
+
+
+# --- versioning rules ------------------------------------------------------------------------
+
+
+@dataclass
+class AgreementRecord:
+    """All versions of one agreement, oldest first. The last one is the current version."""
+
+    versions: list[Agreement] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, draft: Agreement, author: str, on: date) -> AgreementRecord:
+        entry = VersionEntry(draft.version, author, on, "Erstfassung angelegt")
+        return cls([replace(draft, status=DRAFT, history=draft.history + (entry,))])
+
+    @property
+    def current(self) -> Agreement:
+        return self.versions[-1]
+
+    def edit(self, author: str, on: date, reason: str = "", **changes: Any) -> Agreement:
+        """Change fields of the current version.
+
+        A draft is changed in place (same version number, history entry added). A signed version is
+        immutable: with a ``reason`` a new draft version (number + 1) is created; without a reason
+        :class:`SignedVersionImmutable` is raised. A superseded version cannot be the current one.
+        """
+        cur = self.current
+        if not changes:
+            raise AgreementError("Keine Änderung angegeben.")
+        bad = [k for k in changes if k in ("status", "version", "history")]
+        if bad:
+            raise AgreementError(f"Feld(er) {', '.join(bad)} werden nicht direkt geändert.")
+        candidate = replace(cur, **changes)
+        what = "; ".join(c.describe() for c in diff_versions(cur, candidate)) or "keine inhaltliche Änderung"
+        if cur.status == DRAFT:
+            entry = VersionEntry(cur.version, author, on, what, reason)
+            new = replace(candidate, history=cur.history + (entry,))
+            self.versions[-1] = new
+            return new
+        if not reason.strip():
+            raise SignedVersionImmutable(
+                f"Version {cur.version} ist {STATUSES[cur.status]} und unveränderlich; eine Änderung "
+                "erzeugt eine neue Version und braucht eine Begründung.")
+        entry = VersionEntry(cur.version + 1, author, on, what, reason)
+        new = replace(candidate, status=DRAFT, version=cur.version + 1, signatories=tuple(
+            replace(s, signed_on=None) for s in candidate.signatories), history=cur.history + (entry,))
+        self.versions.append(new)
+        return new
+
+    def sign(self, author: str, on: date, signatories: tuple[Signatory, ...] | None = None) -> Agreement:
+        """Sign the current draft; the previously signed version becomes superseded."""
+        cur = self.current
+        if cur.status != DRAFT:
+            raise SignedVersionImmutable(f"Version {cur.version} ist bereits {STATUSES[cur.status]}.")
+        sigs = signatories if signatories is not None else cur.signatories
+        if not sigs or any(s.signed_on is None for s in sigs):
+            raise AgreementError("Zum Unterzeichnen braucht jede Unterschrift ein Datum.")
+        parties = {s.party for s in sigs}
+        missing = [PARTIES[p] for p in PARTIES if p not in parties]
+        if missing:
+            raise AgreementError("Es fehlt die Unterschrift von: " + ", ".join(missing) + ".")
+        entry = VersionEntry(cur.version, author, on, "unterzeichnet")
+        for i, v in enumerate(self.versions[:-1]):
+            if v.status == SIGNED:
+                self.versions[i] = replace(v, status=SUPERSEDED)
+        new = replace(cur, status=SIGNED, signatories=sigs, history=cur.history + (entry,))
+        self.versions[-1] = new
+        return new
+
+    def version(self, number: int) -> Agreement:
+        for v in self.versions:
+            if v.version == number:
+                return v
+        raise KeyError(number)
+
+    def compare(self, a: int, b: int) -> list[Change]:
+        """The "compare versions" view: changes from version ``a`` to version ``b``."""
+        return diff_versions(self.version(a), self.version(b))
