@@ -268,7 +268,7 @@ def _fine_blocks(ctx: _Ctx) -> None:
             SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + {gap} THEN 1 ELSE 0 END)
                       OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
             FROM o),
-        per AS (SELECT lvl, unit_id, person_id, min(s) AS ps, max(e) AS pe FROM g GROUP BY ALL),
+        per AS (SELECT lvl, unit_id, person_id, min(s) AS ps, max(e) AS pe FROM g GROUP BY lvl, unit_id, person_id, grp),
         evs AS (
             SELECT lvl, unit_id, person_id, 'elb_in' AS block, {ti} AS t FROM per
             UNION ALL
