@@ -1,113 +1,10 @@
-"""Web fixtures: an app on a temporary data folder with hand-made results, one user per role.
-
-The indicator results and the caseload are written by hand (values chosen for the tests), so the
-web tests do not depend on the engine; ``test_batch.py`` runs the real batch on the generated
-Siegen-Wittgenstein dataset.
-"""
+"""Web fixtures (helpers in ``web_helpers.py``): a session-wide app and one logged-in client per role."""
 
 from __future__ import annotations
 
-import json
-import re
-from datetime import date
-from pathlib import Path
-
-import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
-
-from zielwerk.web import WebConfig, create_app
-from zielwerk.web.results import write_results
-
-HERE = Path(__file__).parent
-PASSWORD = "Passwort-123"
-AGREEMENT_TOML = (HERE / "agreement_fixture.toml").read_text("utf-8")
-
-#: username → (role, scope)
-USERS = {
-    "admin": ("admin", {}),
-    "gf": ("geschaeftsfuehrung", {"jobcenter_id": "JC1"}),
-    "controlling": ("controlling", {"jobcenter_id": "JC1"}),
-    "traeger": ("traeger", {}),
-    "kommune": ("kommune", {"municipality_id": "05970040"}),
-    "fm1": ("fallmanagement", {"caseworker_id": "CW1", "team": "T1"}),
-}
-ROLE_USER = {role: name for name, (role, _) in USERS.items()}
-
-KZ_SCHEMA = pa.schema([("unit_type", pa.string()), ("unit_id", pa.string()), ("month", pa.string()),
-                       ("indicator", pa.string()), ("sex", pa.string()), ("numerator", pa.float64()),
-                       ("denominator", pa.float64()), ("value", pa.float64()), ("provisional", pa.bool_())])
-
-
-def kennzahlen_rows() -> list[dict]:
-    """K2 and K3 for the Jobcenter and two municipalities, 2016-01..2016-12.
-
-    Municipality 05970008 is tiny: its K2 numerator for women is 2 (suppressed outside controlling)
-    and for men 5 (secondarily suppressed), total 7 (shown).
-    """
-    rows = []
-    for m in range(1, 13):
-        month = f"2016-{m:02d}"
-        prov = m >= 10
-        for unit_type, unit_id, scale in (("jobcenter", "JC1", 100), ("municipality", "05970040", 10)):
-            for sex, share in (("all", 1.0), ("f", 0.5), ("m", 0.5)):
-                num = 20.0 * scale * share + m
-                den = 100.0 * scale * share
-                rows.append(dict(unit_type=unit_type, unit_id=unit_id, month=month, indicator="K2", sex=sex,
-                                 numerator=num, denominator=den, value=100 * num / den, provisional=prov))
-                num3, den3 = 40.0 * scale * share - m, 40.0 * scale * share
-                rows.append(dict(unit_type=unit_type, unit_id=unit_id, month=month, indicator="K3", sex=sex,
-                                 numerator=num3, denominator=den3, value=100 * (num3 / den3 - 1), provisional=prov))
-        for sex, num, den in (("all", 7.0, 70.0), ("f", 2.0, 30.0), ("m", 5.0, 38.0)):
-            rows.append(dict(unit_type="municipality", unit_id="05970008", month=month, indicator="K2", sex=sex,
-                             numerator=num, denominator=den, value=100 * num / den, provisional=prov))
-    return rows
-
-
-def caseload() -> pa.Table:
-    rows = [
-        ("P1", "CW1", "T1", "05970040", "f", date(1985, 3, 1), date(2016, 1, 1)),
-        ("P2", "CW1", "T1", "05970040", "m", date(1990, 7, 9), date(2016, 5, 1)),
-        ("P3", "CW2", "T2", "05970008", "f", date(1978, 12, 24), date(2015, 2, 1)),
-    ]
-    names = ["person_id", "caseworker_id", "team", "municipality_id", "sex", "birth_date", "assigned_since"]
-    return pa.Table.from_pylist([dict(zip(names, r)) for r in rows])
-
-
-def write_fixture_results(data_dir: Path) -> None:
-    meta = {"as_of": "2016-12-31", "stichtag_day": 15, "first_month": "2016-01", "last_month": "2016-12",
-            "provisional_months": ["2016-12", "2016-11", "2016-10"], "computed_at": "2017-01-05T08:00:00+00:00",
-            "source": str(data_dir),
-            "unit_names": {"jobcenter:JC1": "Jobcenter Testkreis", "municipality:05970040": "Bad Berleburg",
-                           "municipality:05970008": "Klein-Dorf"}}
-    write_results(data_dir, pa.Table.from_pylist(kennzahlen_rows(), schema=KZ_SCHEMA), caseload(),
-                  json.loads(json.dumps(meta)))
-
-
-def build_app(data_dir: Path, db_url: str | None = None):
-    write_fixture_results(data_dir)
-    app = create_app(WebConfig(data_dir=data_dir, db_url=db_url))
-    from zielwerk.store import agreements, users
-
-    with app.state.sessions.begin() as s:
-        for name, (role, scope) in USERS.items():
-            users.create_user(s, name, PASSWORD, role, full_name=name.title(), **scope)
-        agreements.create(s, key="testkreis-2016", title="Zielvereinbarung 2016 Testkreis", jobcenter_id="JC1",
-                          year=2016, document=AGREEMENT_TOML, created_by="controlling")
-    return app
-
-
-def login(client: TestClient, username: str, password: str = PASSWORD, next: str = ""):
-    page = client.get("/anmelden")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    return client.post("/anmelden", data={"username": username, "password": password, "csrf_token": token,
-                                          "next": next}, follow_redirects=False)
-
-
-def csrf_of(client: TestClient, path: str = "/kennzahlen") -> str:
-    """The session's CSRF token, read from the hx-headers attribute of a page."""
-    html = client.get(path).text
-    return re.search(r'"X-CSRF-Token": "([^"]+)"', html).group(1)
+from web_helpers import USERS, build_app, login
 
 
 @pytest.fixture(scope="session")
@@ -137,13 +34,3 @@ def anon(web_app):
         yield c
 
 
-def audit_rows(app, **where) -> list:
-    from sqlalchemy import select
-
-    from zielwerk.store.models import AuditEntry
-
-    with app.state.sessions() as s:
-        q = select(AuditEntry)
-        for k, v in where.items():
-            q = q.where(getattr(AuditEntry, k) == v)
-        return list(s.scalars(q.order_by(AuditEntry.id)))

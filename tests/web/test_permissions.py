@@ -1,0 +1,160 @@
+"""The full permission matrix: every route × every role, written out by hand from the issue's role
+descriptions (not derived from ``zielwerk.web.permissions``), plus the audited refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from zielwerk.web import ROUTES
+
+from web_helpers import ROLE_USER, audit_rows, csrf_of
+
+A, G, C, T, K, F = "admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune", "fallmanagement"
+ROLES = (A, G, C, T, K, F)
+LEAD = {G, C}
+
+# (method, path, form data, roles allowed, status for allowed roles)
+# POSTs send deliberately incomplete data so that allowed roles get a validation answer and nothing changes.
+MATRIX = [
+    ("GET", "/", None, {A, G, C, T}, 200),
+    ("GET", "/kennzahlen", None, {A, G, C, T, K}, 200),
+    ("GET", "/kennzahlen?k=K3&einheit=jobcenter:JC1", None, {A, G, C, T}, 200),
+    ("GET", "/kennzahlen?k=K2&einheit=municipality:05970040", None, {A, G, C, T, K}, 200),
+    ("GET", "/kennzahlen?k=K2&einheit=municipality:05970008", None, {A, G, C, T}, 200),
+    ("GET", "/kennzahlen/download.csv?k=K2", None, {A, G, C, T, K}, 200),
+    ("GET", "/kennzahlen/download.xlsx?k=K2", None, {A, G, C, T, K}, 200),
+    ("GET", "/kennzahlen/K2/definition", None, {A, G, C, T, K}, 200),
+    ("GET", "/zielvereinbarung", None, {A, G, C, T}, 200),
+    ("GET", "/zielvereinbarung/neu", None, LEAD, 200),
+    ("POST", "/zielvereinbarung/neu", {"key": "x"}, LEAD, 422),
+    ("GET", "/zielvereinbarung/testkreis-2016", None, {A, G, C, T}, 200),
+    ("GET", "/zielvereinbarung/testkreis-2016/bearbeiten", None, LEAD, 200),
+    ("POST", "/zielvereinbarung/testkreis-2016/bearbeiten", {"document": "", "reason": ""}, LEAD, 422),
+    ("POST", "/zielvereinbarung/testkreis-2016/unterzeichnen", {"fassung": "999"}, {G, T}, 404),
+    ("GET", "/zielvereinbarung/testkreis-2016/vergleich", None, {A, G, C, T}, 200),
+    ("GET", "/berichte", None, {A, G, C, T}, 200),
+    ("GET", "/berichte/1999-01?format=html", None, {A, G, C, T}, 404),
+    ("GET", "/daten", None, {A, C}, 200),
+    ("GET", "/daten/status", None, {A, C}, 200),
+    ("POST", "/daten/ordner", {"folder": ""}, {A, C}, 422),
+    ("POST", "/daten/hochladen", {}, {A, C}, 422),
+    ("GET", "/fallsteuerung", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung?fachkraft=CW2", None, {G, C}, 200),
+    ("GET", "/fallsteuerung/person/P1", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung/person/P3", None, {G, C}, 200),  # P3 belongs to CW2, not to fm1 (CW1)
+    ("POST", "/fallsteuerung/person/P1/kontakt", {"outcome": ""}, {F}, 422),
+    ("POST", "/fallsteuerung/person/P3/kontakt", {"outcome": ""}, set(), 0),
+    ("POST", "/fallsteuerung/person/P1/plan", {"agreed_on": ""}, {F}, 422),
+    ("GET", "/verwaltung", None, {A}, 200),
+    ("POST", "/verwaltung/benutzer", {"username": "neu", "password": "kurz", "role": "admin"}, {A}, 422),
+    ("POST", "/verwaltung/benutzer/niemand/aktiv", {"active": "0"}, {A}, 404),
+    ("POST", "/verwaltung/benutzer/niemand/token", {"label": "x"}, {A}, 404),
+    ("GET", "/verwaltung/protokoll", None, {A}, 200),
+    ("GET", "/api/meta", None, {A, G, C, T, K}, 200),
+    ("GET", "/api/kennzahlen/katalog", None, {A, G, C, T, K}, 200),
+    ("GET", "/api/kennzahlen?k=K2", None, {A, G, C, T, K}, 200),
+    ("GET", "/api/kennzahlen?k=K2&einheit=jobcenter:JC1", None, {A, G, C, T}, 200),
+    ("GET", "/api/zielvereinbarungen", None, {A, G, C, T}, 200),
+    ("GET", "/api/zielvereinbarungen/testkreis-2016", None, {A, G, C, T}, 200),
+    ("POST", "/api/zielvereinbarungen/testkreis-2016/fassungen", {"json": {"document": "x =", "reason": "r"}},
+     LEAD, 422),
+    ("GET", "/api/monitoring", None, {A, G, C, T}, 200),
+]
+
+
+def _request(client, method, path, data, csrf):
+    if method == "GET":
+        return client.get(path, follow_redirects=False)
+    headers = {"X-CSRF-Token": csrf}
+    if data and "json" in data:
+        return client.post(path, json=data["json"], headers=headers, follow_redirects=False)
+    return client.post(path, data=data or {}, headers=headers, follow_redirects=False)
+
+
+@pytest.fixture(scope="module")
+def tokens(clients):
+    return {role: csrf_of(c, "/kennzahlen" if role != F else "/fallsteuerung") for role, c in clients.items()}
+
+
+def test_matrix_covers_every_route():
+    covered = {(m, p.split("?")[0]) for m, p, *_ in MATRIX}
+    for method, path, _ in ROUTES:
+        if path in ("/anmelden", "/abmelden"):
+            continue
+        concrete = (path.replace("{code}", "K2").replace("{key}", "testkreis-2016").replace("{monat}", "1999-01")
+                    .replace("{person_id}", "P1").replace("{username}", "niemand"))
+        assert (method, concrete) in covered, f"route {method} {path} missing from the matrix"
+
+
+@pytest.mark.parametrize("method,path,data,allowed,status", MATRIX,
+                         ids=[f"{m} {p}" for m, p, *_ in MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(clients, tokens, role, method, path, data, allowed, status):
+    r = _request(clients[role], method, path, data, tokens[role])
+    if role in allowed:
+        assert r.status_code == status, (role, path, r.status_code, r.text[:300])
+    else:
+        assert r.status_code == 403, (role, path, r.status_code)
+        assert "Berechtigung" in r.text
+
+
+@pytest.mark.parametrize("method,path,data,allowed,status", MATRIX, ids=[f"{m} {p}" for m, p, *_ in MATRIX])
+def test_anonymous_is_sent_to_login_or_gets_401(anon, method, path, data, allowed, status):
+    r = _request(anon, method, path, data, "")
+    if path.startswith("/api/"):
+        assert r.status_code == 401
+    else:
+        assert r.status_code == 303 and r.headers["location"].startswith("/anmelden")
+
+
+def test_case_manager_asking_for_another_caseworkers_customer_is_refused_and_audited(web_app, clients):
+    def reads():
+        return [e for e in audit_rows(web_app, username=ROLE_USER[F], object_id="P3") if e.action == "person.read"]
+
+    before = len(reads())
+    r = clients[F].get("/fallsteuerung/person/P3")
+    assert r.status_code == 403 and "P3" not in r.text.split("</header>")[1].replace("/P3", "")
+    entries = reads()
+    assert len(entries) == before + 1
+    assert entries[-1].outcome == "denied" and entries[-1].object_type == "person"
+    assert all(e.outcome == "denied" for e in entries)
+
+
+def test_municipality_user_asking_for_person_level_data_is_refused_and_audited(web_app, clients):
+    before = len(audit_rows(web_app, username=ROLE_USER[K], object_id="P1"))
+    r = clients[K].get("/fallsteuerung/person/P1")
+    assert r.status_code == 403
+    entries = audit_rows(web_app, username=ROLE_USER[K], object_id="P1")
+    assert len(entries) == before + 1
+    assert {e.outcome for e in entries} == {"denied"} and entries[-1].action == "person.read"
+    r = clients[K].get("/fallsteuerung")
+    assert r.status_code == 403
+    assert audit_rows(web_app, username=ROLE_USER[K], action="casework.view")[-1].outcome == "denied"
+
+
+def test_municipality_user_cannot_see_other_units(web_app, clients):
+    r = clients[K].get("/kennzahlen?k=K2&einheit=municipality:05970008")
+    assert r.status_code == 403
+    assert audit_rows(web_app, username=ROLE_USER[K], object_id="municipality:05970008")[-1].outcome == "denied"
+    page = clients[K].get("/kennzahlen").text
+    assert "Bad Berleburg" in page and "Klein-Dorf" not in page and "Jobcenter Testkreis" not in page
+
+
+def test_person_reads_are_audited(web_app, clients):
+    before = len(audit_rows(web_app, username=ROLE_USER[C], action="person.read"))
+    assert clients[C].get("/fallsteuerung/person/P2").status_code == 200
+    rows = audit_rows(web_app, username=ROLE_USER[C], action="person.read")
+    assert len(rows) == before + 1 and rows[-1].object_id == "P2" and rows[-1].outcome == "ok"
+
+
+def test_case_manager_sees_only_own_caseload(clients):
+    html = clients[F].get("/fallsteuerung").text
+    assert "P1" in html and "P2" in html and "P3" not in html
+    assert clients[F].get("/fallsteuerung?fachkraft=CW2").status_code == 403
+
+
+def test_navigation_shows_only_permitted_areas(clients):
+    html = clients[K].get("/kennzahlen").text
+    assert 'href="/kennzahlen"' in html
+    for hidden in ('href="/daten"', 'href="/verwaltung"', 'href="/fallsteuerung"', 'href="/zielvereinbarung"'):
+        assert hidden not in html
