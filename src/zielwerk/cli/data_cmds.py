@@ -36,7 +36,6 @@ def validate(
 ) -> None:
     """Datensatz prüfen: alle Regeln des Datenvertrags; Exit-Code 1 bei Problemen."""
     from rich.console import Console
-    from rich.table import Table
 
     from zielwerk.data.reader import read_dataset
 
@@ -57,17 +56,16 @@ def validate(
 
     ds = report.dataset
     assert ds is not None
-    console = Console(highlight=False)
-    table = Table(title=f"Datensatz {directory}: gültig", title_justify="left")
-    table.add_column("Tabelle")
-    table.add_column("Datei")
-    table.add_column("Zeilen", justify="right")
-    table.add_column("Format")
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"Datensatz {directory}: gültig", markup=False)
     total = 0
+    width = max((len(f.file) for f in report.files), default=0)
     for f in report.files:
-        table.add_row(f.table, f.file, german_int(f.rows), f.describe())
+        console.print(
+            f"  {f.file + ':':<{width + 1}} {f.describe()} – {german_int(f.rows)} {'Zeile' if f.rows == 1 else 'Zeilen'}",
+            markup=False,
+        )
         total += f.rows
-    console.print(table)
     source = "aus dataset.toml" if report.settings.as_of else "spätestes Datum in den Daten"
     console.print(f"{len(report.files)} Tabellen, {german_int(total)} Zeilen.")
     console.print(
