@@ -147,11 +147,22 @@ def _build_panel(ctx: _Ctx) -> None:
     """One row per person and Stichtag in the eLb stock (C2), with LZB (C3), AE and measure flags."""
     con = ctx.con
     active = _reg_case("p.t", lambda r: f"ms.instrument IN {_sql_set(r.active_instruments)}")
-    con.execute("""
+    # Stichtage covered by a spell: months t_from..t_to, generated per spell (no range join)
+    t_from = _month_idx_sql("s", ctx.day)
+    t_to = _month_idx_sql("e + 1", ctx.day) + " - 1"
+    con.execute(f"""
         CREATE TEMP TABLE panel0 AS
-        SELECT st.t, st.S, sp.person_id, sp.municipality_id, sp.jobcenter_id, sp.bg_id, sp.role
-        FROM sp JOIN st ON sp.s <= st.S AND sp.e >= st.S
-        QUALIFY row_number() OVER (PARTITION BY st.t, sp.person_id ORDER BY sp.s DESC, sp.bg_id DESC) = 1
+        WITH x AS (
+            SELECT person_id, municipality_id, jobcenter_id, bg_id, role, s,
+                   unnest(range(greatest({t_from}, {ctx.lo}), least({t_to}, {ctx.hi}) + 1)) AS t
+            FROM sp WHERE s <= DATE '{stichtag(Month.from_index(ctx.hi), ctx.day)}'),
+        y AS (
+            SELECT t, person_id, arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bg_id, 'r': role}},
+                                          {{'s': s, 'b': bg_id}}) AS a
+            FROM x GROUP BY t, person_id)
+        SELECT y.t::INTEGER AS t, st.S, y.person_id, a.m AS municipality_id, a.j AS jobcenter_id,
+               a.b AS bg_id, a.r AS role
+        FROM y JOIN st ON st.t = y.t
     """)
     con.execute(f"""
         CREATE TEMP TABLE d730 AS
@@ -161,17 +172,24 @@ def _build_panel(ctx: _Ctx) -> None:
         GROUP BY p.t, p.person_id
     """)
     con.execute(f"""
+        CREATE TEMP TABLE ae_set AS
+        SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN src_households h
+          ON h.bg_id = p.bg_id AND h."start" <= p.S AND coalesce(h."end", DATE '{OPEN_END}') >= p.S
+        WHERE p.role = 'head' AND h.bg_type = 'single_parent'
+    """)
+    con.execute(f"""
+        CREATE TEMP TABLE act_set AS
+        SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN src_measures ms
+          ON ms.person_id = p.person_id AND ms."start" <= p.S AND coalesce(ms."end", DATE '{OPEN_END}') >= p.S
+        WHERE {active}
+    """)
+    con.execute(f"""
         CREATE TEMP TABLE panel AS
         SELECT p.t, p.person_id, p.municipality_id, p.jobcenter_id, per.sex,
-               d.days >= {LZB_MIN_DAYS} AS lzb,
-               (p.role = 'head' AND EXISTS (
-                    SELECT 1 FROM src_households h
-                    WHERE h.bg_id = p.bg_id AND h.bg_type = 'single_parent'
-                      AND h."start" <= p.S AND coalesce(h."end", DATE '{OPEN_END}') >= p.S)) AS ae,
-               EXISTS (SELECT 1 FROM src_measures ms
-                       WHERE ms.person_id = p.person_id AND ms."start" <= p.S
-                         AND coalesce(ms."end", DATE '{OPEN_END}') >= p.S AND {active}) AS active
+               d.days >= {LZB_MIN_DAYS} AS lzb, a.person_id IS NOT NULL AS ae, m.person_id IS NOT NULL AS active
         FROM panel0 p JOIN d730 d USING (t, person_id)
+        LEFT JOIN ae_set a USING (t, person_id)
+        LEFT JOIN act_set m USING (t, person_id)
         LEFT JOIN src_persons per ON per.person_id = p.person_id
     """)
 
