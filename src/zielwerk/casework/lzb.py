@@ -131,26 +131,44 @@ def lzb_obstacles_without_plan(ds: Dataset, stichtag: date, records=None, status
     return with_details(ds, base, stichtag, _contacts(records), order_by="obstacle_count DESC, person_id")
 
 
-def realised_crossings(ds: Dataset, stichtag: date, months: int = 6) -> pa.Table:
-    """Check of the projection once the months have passed: per month t after ``stichtag``, how many
-    persons of the projected cohort actually entered LZB in t (LZB at S_t, not at S_{t-1}).
+def projection_check(ds: Dataset, stichtag: date, months: int = 6) -> pa.Table:
+    """Check the projection from ``stichtag`` against what happened in the following ``months``.
 
-    Columns: ``month``, ``projected_crossings``, ``realised_from_cohort``. Uses the engine's status
-    at every Stichtag; the engine's K3E3 numerator of month t counts these plus the entries of
-    persons outside the cohort (docs/fallsteuerung.md).
+    For each month t: ``projected_crossings`` (see :func:`projected_crossings`);
+    ``realised_from_cohort`` — of those projected for t, how many entered LZB in t (LZB at S_t, not at
+    S_{t-1}); ``lzb_entries`` — all LZB entries of month t as the engine defines them (C5: LZB at S_t
+    and not at S_{t-1}, from the engine's status tables; the monthly summand of the K3E3 numerator);
+    the other entries split into ``entries_new`` (not in the eLb stock at ``stichtag``),
+    ``entries_former_lzb`` (LZB at ``stichtag``, lost and regained the status) and ``entries_delayed``
+    (projected for an earlier month, crossed later after an interruption); ``left_or_delayed`` —
+    projected for t but not entered in t (left receipt or interrupted). Identity:
+    ``lzb_entries = realised_from_cohort + entries_new + entries_former_lzb + entries_delayed``.
+    All membership comes from :func:`zielwerk.indicators.lzb_status`.
     """
     st0 = lzb_status(ds, stichtag)
     proj = projected_crossings(ds, stichtag, months, status=st0)
-    cohort = st0.filter(pc.invert(st0.column("is_lzb")))
-    prev_lzb = set()  # cohort is not LZB at the first Stichtag
-    realised = []
+    ids0 = st0.column("person_id").to_pylist()
+    lzb0 = {p for p, v in zip(ids0, st0.column("is_lzb").to_pylist()) if v}
+    cross_at = {p: c for p, v, c in zip(ids0, st0.column("is_lzb").to_pylist(), st0.column("lzb_from").to_pylist())
+                if not v and c is not None}
+    stock0 = set(ids0)
+    prev = lzb0
+    cols: dict[str, list[int]] = {k: [] for k in ("realised_from_cohort", "lzb_entries", "entries_new",
+                                                   "entries_former_lzb", "entries_delayed", "left_or_delayed")}
     for i in range(1, months + 1):
         s_t = stichtag_after(ds, stichtag, i)
         st = lzb_status(ds, s_t)
-        lzb_now = set(st.filter(st.column("is_lzb")).column("person_id").to_pylist())
-        planned = set(
-            cohort.filter(pc.equal(cohort.column("lzb_from"), pa.scalar(s_t, pa.date32()))).column("person_id").to_pylist()
-        )
-        realised.append(len((planned & lzb_now) - prev_lzb))
-        prev_lzb = lzb_now
-    return proj.append_column("realised_from_cohort", pa.array(realised, pa.int64()))
+        now = set(st.filter(st.column("is_lzb")).column("person_id").to_pylist())
+        entries = now - prev
+        planned = {p for p, c in cross_at.items() if c == s_t}
+        realised = entries & planned
+        cols["realised_from_cohort"].append(len(realised))
+        cols["lzb_entries"].append(len(entries))
+        cols["entries_new"].append(len(entries - stock0))
+        cols["entries_former_lzb"].append(len(entries & lzb0))
+        cols["entries_delayed"].append(len({p for p in entries if p in cross_at and cross_at[p] < s_t}))
+        cols["left_or_delayed"].append(len(planned - realised))
+        prev = now
+    for k, v in cols.items():
+        proj = proj.append_column(k, pa.array(v, pa.int64()))
+    return proj
