@@ -7,6 +7,7 @@ Siegen-Wittgenstein dataset.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date
@@ -83,14 +84,26 @@ def write_fixture_results(data_dir: Path) -> None:
                   json.loads(json.dumps(meta)))
 
 
+@functools.cache
+def _password_hash() -> str:
+    from zielwerk.store.users import hash_password
+
+    return hash_password(PASSWORD)
+
+
 def build_app(data_dir: Path, db_url: str | None = None):
     write_fixture_results(data_dir)
     app = create_app(WebConfig(data_dir=data_dir, db_url=db_url))
     from zielwerk.store import agreements, users
 
+    from zielwerk.store.models import User
+
     with app.state.sessions.begin() as s:
         for name, (role, scope) in USERS.items():
-            users.create_user(s, name, PASSWORD, role, full_name=name.title(), **scope)
+            # one argon2 hash for all fixture users keeps the tests fast (users.create_user is tested in
+            # tests/store and through the Verwaltung page)
+            s.add(User(username=name, full_name=name.title(), password_hash=_password_hash(), role=role,
+                       **scope))
         agreements.create(s, key="testkreis-2016", title="Zielvereinbarung 2016 Testkreis", jobcenter_id="JC1",
                           year=2016, document=AGREEMENT_TOML, created_by="controlling")
     return app
