@@ -48,6 +48,29 @@ def _fill(out: SeriesSet, tbl: pa.Table, jobcenter_id: str, by_engine: dict[str,
             out.put((code, row["sex"]), m.year, m.month, row["value"])
 
 
+def series_from_tables(agreement: Agreement, tables: list[pa.Table]) -> SeriesSet:
+    """Series from precomputed long tables (outputs of ``compute_kennzahlen`` and ``jahresfortschritt``).
+
+    For callers that already hold the engine's results (the web app reads its batch results). The
+    two local counts of :mod:`zielwerk.targets.local` need the dataset and are not filled here.
+    """
+    specs = {t.indicator: catalogue.get(t.indicator) for _, t in agreement.targets()}
+    jfw: dict[str, list[str]] = {}
+    monthly: dict[str, list[str]] = {}
+    for code, spec in specs.items():
+        if spec.source == "jfw":
+            jfw.setdefault(spec.engine_code, []).append(code)
+        elif spec.source == "monat":
+            monthly.setdefault(spec.engine_code, []).append(code)
+    out = SeriesSet()
+    for tbl in tables:
+        codes = set(tbl.column("indicator").unique().to_pylist())
+        # jahresfortschritt tables carry LZB_JD / K3_JD; K2/K2E4/K3E1 in them are year-to-date values
+        is_jfw = bool(codes & {"LZB_JD", "K3_JD"})
+        _fill(out, tbl, agreement.jobcenter_id, jfw if is_jfw else monthly)
+    return out
+
+
 def collect(ds: Dataset, agreement: Agreement, report: Month, history: int = 4) -> SeriesSet:
     """Actual series for every target of ``agreement`` for the years report.year−history..report.year."""
     specs = {t.indicator: catalogue.get(t.indicator) for _, t in agreement.targets()}

@@ -1,0 +1,221 @@
+"""The view model of the monthly monitoring report: every figure already formatted in German.
+
+HTML, PDF (same Jinja2 template) and Excel are rendered from this one structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from zielwerk.targets import german
+from zielwerk.targets.catalogue import COUNT, HIGHER, LOWER, PERCENT
+from zielwerk.targets.model import (
+    ABSOLUTE,
+    CHANGE_AVERAGE,
+    CHANGE_MONTH,
+    CORRIDOR,
+    FORMS,
+    LEGAL_GOALS,
+    LINK_KINDS,
+    PARTIES,
+    STATUSES,
+    Agreement,
+    Target,
+)
+from zielwerk.targets.monitoring import (
+    AT_RISK,
+    DEFAULT_TOLERANCE_PERCENT,
+    DEFAULT_TOLERANCE_POINTS,
+    OFF_TRACK,
+    ON_TRACK,
+    Monitoring,
+    TargetMonitor,
+)
+from zielwerk.targets.planning import exits_needed_for_average, propose, stocks_from_running_average
+
+STATUS_CLASS = {ON_TRACK: "ok", AT_RISK: "warn", OFF_TRACK: "bad"}
+SEX_TEXT = {"all": "insgesamt", "f": "Frauen", "m": "Männer"}
+
+
+def value(v: float | None, unit: str, sign: bool = False) -> str:
+    if v is None:
+        return "–"
+    if unit == PERCENT:
+        return german.pct(v, 1, sign)
+    return german.num(v, 0, sign)
+
+
+def target_text(t: Target, tm: TargetMonitor | None, unit: str) -> str:
+    """The agreed target in words, e.g. "Jahresdurchschnitt −2,0 % gegenüber Vorjahr (6.867) → 6.730"."""
+    r = tm.resolved if tm is not None else None
+    base = ""
+    if r is not None and r.baseline is not None:
+        src = "Daten" if r.baseline_from_data else "vereinbart"
+        base = f" (Vorjahr {value(r.baseline, unit)}, {src})"
+    end = f" → {value(r.end, unit)}" if r is not None and r.end is not None else ""
+    if t.form == ABSOLUTE:
+        return f"Zielwert {value(t.value, unit)} zum Jahresende"
+    if t.form in (CHANGE_MONTH, CHANGE_AVERAGE):
+        what = "Jahresdurchschnitt" if t.form == CHANGE_AVERAGE else "Jahresendwert"
+        ch = german.pct(t.change_pct, 1, sign=True) if t.change_pct is not None \
+            else german.num(t.change_points, 1, sign=True) + " Prozentpunkte"
+        return f"{what} {ch} gegenüber Vorjahr{base}{end}"
+    if t.form == CORRIDOR:
+        return f"Korridor {value(t.lower, unit)} bis {value(t.upper, unit)}"
+    return "nur Beobachtung (kein Zielwert)"
+
+
+@dataclass
+class TargetView:
+    id: str
+    goal: str
+    goal_id: str
+    indicator: str
+    code: str
+    sex: str
+    form: str
+    target_text: str
+    end_value: str
+    actual: str
+    path: str
+    deviation: str
+    status: str
+    status_class: str
+    previous_status: str
+    forecast: str
+    interval: str
+    backtest: str
+    better: str
+    note: str
+    problem: str
+    chart_svg: str = ""
+    chart_png: str = ""  # data URI
+    chart_png_bytes: bytes = b""
+    months: list[dict] = field(default_factory=list)
+    proposals: list[str] = field(default_factory=list)
+    stock_flow: str = ""
+    profile: str = ""
+    unit: str = ""
+    monitor: TargetMonitor | None = None
+
+
+def _stock_flow(tm: TargetMonitor, mon: Monitoring) -> str:
+    """For an annual-average LZB target: exits per month needed given expected entries (K3E3 rate)."""
+    if tm.spec.code != "LZB_JD" or tm.resolved is None or tm.resolved.end is None:
+        return ""
+    averages = [r.actual for r in tm.rows[: mon.report.month]]
+    stocks = stocks_from_running_average(averages)
+    if not stocks or len(stocks) >= 12:
+        return ""
+    rate = None
+    for other in mon.targets:
+        if other.spec.code == "K3E3" and other.target.sex == "all" and other.current.actual is not None:
+            rate = other.current.actual
+    if rate is None:
+        return ""
+    entries = rate / 100 * stocks[-1]
+    plan = exits_needed_for_average(tm.resolved.end, stocks, stocks[-1], entries)
+    return (f"Bestands-Fluss-Rechnung: Bei erwarteten {german.num(entries, 0)} LZB-Zugängen je Monat "
+            f"(Zugangsrate K3E3 {german.pct(rate, 2)} × Bestand {german.num(stocks[-1], 0)}) sind in den "
+            f"restlichen {12 - len(stocks)} Monaten {german.num(plan.exits_per_month, 0)} LZB-Abgänge je Monat "
+            f"nötig, damit der Jahresdurchschnitt {german.num(tm.resolved.end, 0)} erreicht.")
+
+
+def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool = True) -> TargetView:
+    from . import charts as ch
+
+    unit = tm.spec.unit
+    cur = tm.current
+    m = mon.report.month
+    mape = tm.backtest.mape[m - 1]
+    if tm.backtest.years:
+        yrs = f"{tm.backtest.years[0]}–{tm.backtest.years[-1]}" if len(tm.backtest.years) > 1 else str(
+            tm.backtest.years[0])
+        err = german.pct(mape, 1) if unit == COUNT or tm.spec.seasonal == "mult" else \
+            german.num(tm.backtest.mae[m - 1], 2) + " Prozentpunkte (MAE)"
+        backtest = (f"Backtest {yrs}: mittlerer Fehler der Dezember-Prognose aus dem {german.month_name(m)} "
+                    f"{err}" + (f", MAPE {german.pct(mape, 1)}" if unit == PERCENT and tm.spec.seasonal == "add"
+                                and mape is not None and mape < 1000 else ""))
+    else:
+        backtest = "kein Backtest möglich (zu wenige Vorjahre in den Daten)"
+    prof = (f"Saisonmuster aus {', '.join(str(y) for y in tm.profile.years)}" if tm.profile.years
+            else f"kein Saisonmuster verfügbar – Zielpfad {tm.profile.fallback}")
+    months = []
+    for r in tm.rows:
+        months.append({"monat": german.month_name(r.month.month), "ist": value(r.actual, unit),
+                       "pfad": value(r.path, unit), "abweichung": value(r.deviation, unit, sign=True)
+                       if r.deviation is not None else "–",
+                       "status": r.status if r.actual is not None else "", "prognose": value(r.forecast, unit),
+                       "raw": r})
+    view = TargetView(
+        id=tm.target.id, goal=tm.goal.title, goal_id=tm.goal.id, indicator=tm.spec.name, code=tm.spec.code,
+        sex=SEX_TEXT.get(tm.target.sex, tm.target.sex), form=FORMS[tm.target.form],
+        target_text=target_text(tm.target, tm, unit),
+        end_value=value(tm.resolved.end, unit) if tm.resolved and tm.resolved.end is not None else (
+            f"{value(tm.resolved.lower, unit)} – {value(tm.resolved.upper, unit)}" if tm.resolved and
+            tm.resolved.lower is not None else "–"),
+        actual=value(cur.actual, unit), path=value(cur.path, unit),
+        deviation=value(cur.deviation, unit, sign=True) if cur.deviation is not None else "–",
+        status=cur.status, status_class=STATUS_CLASS.get(cur.status, "info"),
+        previous_status=tm.previous_status or "–", forecast=value(cur.forecast, unit),
+        interval=(f"{value(cur.interval[0], unit)} bis {value(cur.interval[1], unit)}" if cur.interval else "–"),
+        backtest=backtest,
+        better={HIGHER: "höher ist besser", LOWER: "niedriger ist besser"}.get(tm.better or "", "ohne Richtung"),
+        note=tm.target.note, problem=tm.problem, months=months, profile=prof,
+        proposals=[f"{p.label}: {value(p.value, unit)} ({p.explanation})" for p in propose(tm)],
+        stock_flow=_stock_flow(tm, mon), unit=unit, monitor=tm,
+    )
+    if charts:
+        view.chart_svg = ch.svg(tm)
+        view.chart_png_bytes = ch.png(tm)
+        import base64
+
+        view.chart_png = "data:image/png;base64," + base64.b64encode(view.chart_png_bytes).decode("ascii")
+    return view
+
+
+def agreement_view(a: Agreement) -> dict:
+    goals = []
+    for g in a.goals:
+        goals.append({
+            "id": g.id, "title": g.title, "legal": LEGAL_GOALS.get(g.legal_goal or "", "lokales Ziel"),
+            "owners": " und ".join(a.party_name(o) for o in g.owners), "description": g.description,
+            "targets": [{"id": t.id, "indicator": t.indicator, "sex": SEX_TEXT.get(t.sex, t.sex),
+                         "form": FORMS[t.form], "text": t.note} for t in g.targets],
+        })
+    titles = {g.id: g.title for g in a.goals}
+    owners = {g.id: " + ".join(a.party_name(o) for o in g.owners) for g in a.goals}
+    links = [{"von": titles.get(lk.source, lk.source), "von_traeger": owners.get(lk.source, ""),
+              "nach": titles.get(lk.target, lk.target), "nach_traeger": owners.get(lk.target, ""),
+              "art": LINK_KINDS.get(lk.kind, lk.kind), "begruendung": lk.rationale} for lk in a.links]
+    sigs = [{"name": s.name, "funktion": s.function, "partei": a.party_name(s.party),
+             "datum": german.day(s.signed_on)} for s in a.signatories]
+    history = [{"version": v.version, "autor": v.author, "datum": german.day(v.on), "aenderung": v.change,
+                "grund": v.reason} for v in a.history]
+    return {"year": a.year, "title": a.title or f"Zielvereinbarung {a.year}", "jobcenter": a.jobcenter_name,
+            "jobcenter_id": a.jobcenter_id, "status": STATUSES[a.status], "version": a.version,
+            "preamble": a.preamble.strip(), "notes": a.notes.strip(),
+            "parties": [{"rolle": PARTIES[k], "name": n} for k, n in a.parties], "goals": goals, "links": links,
+            "signatories": sigs, "history": history}
+
+
+def report_context(mon: Monitoring, as_of: date | None = None, charts: bool = True) -> dict:
+    """Everything the report templates and the Excel writer need."""
+    targets = [target_view(tm, mon, charts) for tm in mon.targets]
+    counts = {s: sum(1 for t in targets if t.status == s) for s in (ON_TRACK, AT_RISK, OFF_TRACK)}
+    return {
+        "_agreement": mon.agreement,
+        "agreement": agreement_view(mon.agreement),
+        "report_month": german.month_name(mon.report.month, mon.report.year),
+        "report_month_iso": str(mon.report),
+        "as_of": german.day(as_of) if as_of else "–",
+        "created": german.day(date.today()),
+        "targets": targets,
+        "alerts": [a.text() for a in mon.alerts],
+        "counts": counts,
+        "thresholds": (f"Toleranz je Zielwert (Standard: {german.num(DEFAULT_TOLERANCE_POINTS, 1)} Prozentpunkte "
+                       f"bei Quoten, {german.num(DEFAULT_TOLERANCE_PERCENT, 1)} % des Zielwerts bei Anzahlen), "
+                       "entlang des Zielpfads mitgeführt. „im Plan“: ungünstige Abweichung vom Zielpfad höchstens "
+                       "eine Toleranz; „gefährdet“: bis zwei Toleranzen; „nicht im Plan“: mehr."),
+    }

@@ -1,0 +1,53 @@
+"""Writing the monthly monitoring report as HTML, PDF (WeasyPrint, same template) or Excel."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+FORMATS = (".html", ".pdf", ".xlsx")
+
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("zielwerk.reports", "templates"),
+                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(context: dict, pdf: bool = False) -> str:
+    """The report as one self-contained HTML page (charts inline as SVG, or PNG for the PDF)."""
+    return _env().get_template("bericht.html.j2").render(**context, pdf=pdf)
+
+
+def render_pdf(context: dict) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(context, pdf=True)).write_pdf()
+
+
+def write_report(context: dict, out: str | Path) -> Path:
+    """Write by the suffix of ``out`` (.html, .pdf, .xlsx), atomically (temporary file, then rename)."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"Unbekanntes Ausgabeformat '{out.suffix}' (erlaubt: .pdf, .html, .xlsx)")
+    if suffix == ".html":
+        data = render_html(context).encode("utf-8")
+    elif suffix == ".pdf":
+        data = render_pdf(context)
+    else:
+        from .excel import workbook_bytes
+
+        data = workbook_bytes(context)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
