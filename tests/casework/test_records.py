@@ -76,3 +76,36 @@ def test_caseload_ratios():
     assert out["CW2"]["load_percent"] == pytest.approx(100.0 + 100.0 / 75)
     assert out["CW2"]["over_ratio"]
     assert out["CW3"]["customers"] == 0 and out["CW3"]["load_percent"] == 0
+
+
+def test_planned_review_date_and_reviews():
+    # an earlier planned review date is binding until a review took place
+    assert review_due(d("2015-01-15"), review_on=d("2015-04-01")) == d("2015-04-01")
+    # a planned date later than the legal limit cannot extend it
+    assert review_due(d("2015-01-15"), review_on=d("2015-09-01")) == d("2015-07-15")
+    # after a review the next one is due 6 months later
+    assert review_due(d("2015-01-15"), d("2015-03-20"), d("2015-04-01")) == d("2015-09-20")
+    rec = CaseRecords.from_rows(action_plans=[
+        {"person_id": "A", "agreed_on": "2015-01-15", "review_on": "2015-04-01"},
+        {"person_id": "B", "agreed_on": "2015-01-15", "reviewed_on": "2015-07-01"},  # review after S unknown at S
+    ])
+    st = {r["person_id"]: r for r in action_plan_status(rec.action_plans, d("2015-06-15")).to_pylist()}
+    assert st["A"]["overdue"] and st["A"]["days_overdue"] == 75
+    assert st["B"]["review_due"] == d("2015-07-15") and st["B"]["reviewed_on"] is None
+
+
+def test_from_store_rows():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace as NS
+
+    from zielwerk.casework.records import from_store
+
+    rec = from_store(
+        [NS(person_id="A", caseworker_id="CW1", at=datetime(2015, 6, 1, 9, 30, tzinfo=timezone.utc),
+            channel="telefonisch", outcome="erreicht")],
+        [NS(person_id="A", agreed_on=d("2015-01-10"), review_on=d("2015-05-10"), status="aktiv"),
+         NS(person_id="B", agreed_on=d("2014-01-10"), review_on=d("2014-07-10"), status="abgeschlossen")],
+    )
+    assert rec.contacts.column("contact_date").to_pylist() == [d("2015-06-01")]
+    out = overdue_reviews(rec.action_plans, d("2015-06-15"))
+    assert out.column("person_id").to_pylist() == ["A"]  # B's plan is closed

@@ -131,6 +131,17 @@ _CODE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+MONTH_NAMES = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+               "November", "Dezember")
+MONTH_COLUMNS = frozenset({"month", "month_this_year", "month_last_year"})
+
+
+def german_month(text: str) -> str:
+    """``2016-07`` → ``Juli 2016``."""
+    y, m = text.split("-")
+    return f"{MONTH_NAMES[int(m) - 1]} {y}"
+
+
 def german_number(x: float | int, decimals: int | None = None) -> str:
     """1234.5 → ``1.234,5`` (German grouping and decimal comma)."""
     if isinstance(x, bool):
@@ -155,6 +166,8 @@ def german_value(column: str, v) -> str:
         if column.endswith("_id") or column in ("priority", "rank", "month_no", "age"):
             return str(v)
         return german_number(v)
+    if column in MONTH_COLUMNS and len(str(v)) == 7:
+        return german_month(str(v))
     if column in _CODE_LABELS:
         labels = _CODE_LABELS[column]
         parts = str(v).split()
@@ -217,7 +230,7 @@ def xlsx_bytes(tbl: pa.Table, title: str, stichtag: date) -> bytes:
             v = row[c]
             if isinstance(v, bool):
                 v = "ja" if v else "nein"
-            elif isinstance(v, str) and c in _CODE_LABELS:
+            elif isinstance(v, str) and (c in _CODE_LABELS or c in MONTH_COLUMNS):
                 v = german_value(c, v)
             out.append(v)
         ws.append(out)

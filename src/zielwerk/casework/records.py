@@ -5,8 +5,9 @@ here is pure and takes them as Arrow tables, so it works with records read from 
 files (:meth:`CaseRecords.read`) or built in tests.
 
 Action plan (Kooperationsplan, until 6/2023 Eingliederungsvereinbarung): ``person_id``,
-``agreed_on`` (date signed), ``reviewed_on`` (date of the last review, empty if none),
-``ended_on`` (empty while in force). Contact: ``person_id``, ``caseworker_id``, ``contact_date``,
+``agreed_on`` (date signed), ``review_on`` (review date planned in the plan, optional; the store
+records it), ``reviewed_on`` (date of the last review, empty if none), ``ended_on`` (empty while in
+force). Contact: ``person_id``, ``caseworker_id``, ``contact_date``,
 ``kind`` (free text, e.g. ``persoenlich``), ``outcome`` (free text).
 """
 
@@ -38,6 +39,7 @@ ACTION_PLANS_SCHEMA = pa.schema(
     [
         ("person_id", pa.string()),
         ("agreed_on", pa.date32()),
+        ("review_on", pa.date32()),
         ("reviewed_on", pa.date32()),
         ("ended_on", pa.date32()),
     ]
@@ -131,12 +133,32 @@ def _read_csv(path: Path, schema: pa.Schema) -> pa.Table:
     return pa.table(cols, schema=schema)
 
 
-def review_due(agreed_on: date, reviewed_on: date | None = None) -> date:
-    """Latest date for the next review of an action plan: 6 months after the agreement or the last
-    review, whichever is later (§ 15 (3) SGB II, ``law.ACTION_PLAN_REVIEW_MONTHS``); a missing day
-    (31.08. + 6 months) gives the month's last day (§ 188 (3) BGB)."""
-    last = max(agreed_on, reviewed_on) if reviewed_on else agreed_on
-    return add_months(last, law.ACTION_PLAN_REVIEW_MONTHS)
+def from_store(contacts: list, plans: list) -> CaseRecords:
+    """Case records from the store's ORM rows (``zielwerk.store.models.CaseContact`` / ``ActionPlan``):
+    a contact's ``at`` becomes ``contact_date``, ``channel`` the ``kind``; a plan with status other
+    than ``aktiv`` counts as ended on its review date (the store keeps no end date)."""
+    return CaseRecords.from_rows(
+        contacts=[{"person_id": c.person_id, "caseworker_id": c.caseworker_id,
+                   "contact_date": c.at.date() if hasattr(c.at, "date") else c.at,
+                   "kind": c.channel, "outcome": c.outcome} for c in contacts],
+        action_plans=[{"person_id": p.person_id, "agreed_on": p.agreed_on, "review_on": p.review_on,
+                       "ended_on": None if getattr(p, "status", "aktiv") == "aktiv" else p.review_on}
+                      for p in plans],
+    )
+
+
+def review_due(agreed_on: date, reviewed_on: date | None = None, review_on: date | None = None) -> date:
+    """Date by which an action plan must next be reviewed.
+
+    At most 6 months after the agreement or the last review, whichever is later (§ 15 (3) SGB II,
+    ``law.ACTION_PLAN_REVIEW_MONTHS``); a missing day (31.08. + 6 months) gives the month's last day
+    (§ 188 (3) BGB). An earlier review date planned in the plan (``review_on``) is the due date as
+    long as no review has taken place since the agreement.
+    """
+    if reviewed_on is not None and reviewed_on > agreed_on:
+        return add_months(reviewed_on, law.ACTION_PLAN_REVIEW_MONTHS)
+    limit = add_months(agreed_on, law.ACTION_PLAN_REVIEW_MONTHS)
+    return min(review_on, limit) if review_on is not None else limit
 
 
 def action_plan_status(plans: pa.Table, day: date) -> pa.Table:
@@ -151,22 +173,25 @@ def action_plan_status(plans: pa.Table, day: date) -> pa.Table:
     current = query(
         {"plans": plans},
         f"""
-        SELECT person_id, agreed_on, reviewed_on FROM (
+        SELECT person_id, agreed_on, review_on, reviewed_on FROM (
             SELECT *, row_number() OVER (PARTITION BY person_id ORDER BY agreed_on DESC, reviewed_on DESC NULLS LAST) rn
             FROM plans WHERE agreed_on <= {d} AND (ended_on IS NULL OR ended_on >= {d}))
         WHERE rn = 1 ORDER BY person_id
         """,
     )
     agreed = current.column("agreed_on").to_pylist()
-    reviewed = current.column("reviewed_on").to_pylist()
-    last = [max(a, r) if r is not None and r <= day else a for a, r in zip(agreed, reviewed)]
-    due = [add_months(x, law.ACTION_PLAN_REVIEW_MONTHS) for x in last]
+    planned = current.column("review_on").to_pylist()
+    # reviews recorded after the Stichtag are not known at the Stichtag
+    reviewed = [r if r is not None and r <= day else None for r in current.column("reviewed_on").to_pylist()]
+    last = [max(a, r) if r is not None else a for a, r in zip(agreed, reviewed)]
+    due = [review_due(a, r, p) for a, r, p in zip(agreed, reviewed, planned)]
     overdue = [x < day for x in due]
     return pa.table(
         {
             "person_id": current.column("person_id"),
             "agreed_on": current.column("agreed_on"),
-            "reviewed_on": current.column("reviewed_on"),
+            "review_on": current.column("review_on"),
+            "reviewed_on": pa.array(reviewed, pa.date32()),
             "last_review": pa.array(last, pa.date32()),
             "review_due": pa.array(due, pa.date32()),
             "overdue": pa.array(overdue, pa.bool_()),

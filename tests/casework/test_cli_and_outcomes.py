@@ -1,0 +1,124 @@
+"""``zielwerk liste`` end to end on a small dataset folder (German CSV, canonical CSV, Excel, errors)
+and the outcome tracking of list members."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from typer.testing import CliRunner
+
+from zielwerk.casework import outcome_summary, track_outcomes
+from zielwerk.cli import app
+
+from .helpers import d, make_ds, person, spell
+
+SPELLS = [spell("A", "2014-01-01"), spell("B", "2014-01-01", "2015-08-31"), spell("C", "2014-01-01"),
+          spell("D", "2012-01-01")]
+EMPLOYMENT = [{"person_id": "C", "kind": "svb", "subsidy": "none", "start": "2015-07-20", "end": None}]
+
+
+def small_ds():
+    core_empty = {t: [] for t in ("households", "payments", "measures", "children")}
+    return make_ds([person(p) for p in "ABCD"], SPELLS, as_of="2016-06-30", employment=EMPLOYMENT,
+                   obstacles=[{"person_id": "A", "category": "health_mental", "start": "2015-01-01"}], **core_empty)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ds")
+    small_ds().write(out, "csv")
+    return out
+
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, ["liste", *map(str, args)])
+
+
+def test_help_lists_all_names():
+    r = run("--help")
+    assert r.exit_code == 0
+    for name in ("lzb-praevention", "eltern-kleinkind", "randzeiten-planung", "u25-ausbildung", "fallbelastung"):
+        assert name in r.output
+
+
+def test_german_csv(data_dir, tmp_path):
+    out = tmp_path / "praevention.csv"
+    r = run("lzb-praevention", "--data", data_dir, "--stichtag", "2015-06-15", "--out", out)
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(text.splitlines(), delimiter=";"))
+    by = {row["Person"]: row for row in rows}
+    # A, B, C all continuous since 01.01.2014 → 638th day 30.09.2015 → LZB from 15.10.2015 (A, B, C)
+    assert set(by) == {"A", "B", "C"}
+    assert by["A"]["LZB ab Stichtag"] == "15.10.2015"
+    assert by["A"]["Handlungsbedarfe"] == "Gesundheit (psychisch)"
+    assert "Ziel: Langzeitleistungsbezug" in r.output
+
+
+def test_canonical_csv_and_outcomes(data_dir, tmp_path):
+    out = tmp_path / "p.csv"
+    r = run("lzb-praevention", "--data", data_dir, "--stichtag", "15.06.2015", "--out", out,
+            "--format", "kanonisch", "--ergebnis-nach", 6)
+    assert r.exit_code == 0, r.output
+    rows = {row["person_id"]: row for row in csv.DictReader(out.read_text(encoding="utf-8").splitlines())}
+    assert rows["A"]["lzb_from"] == "2015-10-15"
+    # after 6 months (15.12.2015): A became LZB, B left receipt (31.08.), C integrated (svB 20.07.) and LZB
+    assert (rows["A"]["became_lzb"], rows["A"]["integrated"]) == ("true", "false")
+    assert (rows["B"]["left_receipt"], rows["B"]["became_lzb"]) == ("true", "false")
+    assert rows["C"]["integrated"] == "true"
+    assert "Leistungsbezug beendet: 1 (33,3 %)" in r.output
+
+
+def test_xlsx(data_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "p.xlsx"
+    r = run("lzb-prognose", "--data", data_dir, "--stichtag", "2015-06-15", "--out", out, "--monate", 6)
+    assert r.exit_code == 0, r.output
+    ws = load_workbook(out).active
+    assert ws["A1"].value == "LZB-Zugänge (Prognose)"
+    assert [c.value for c in ws[5]] == ["Monat", "voraussichtliche LZB-Zugänge", "kumuliert"]
+    months = {ws.cell(row=i, column=1).value: ws.cell(row=i, column=2).value for i in range(6, 12)}
+    assert months["Oktober 2015"] == 3
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (("gibt-es-nicht",), 2, "Unbekannte Liste"),
+    (("lzb-praevention", "--stichtag", "2015-13-01"), 2, "Ungültiges Datum"),
+    (("lzb-praevention", "--stichtag", "2017-01-15"), 2, "liegt nach dem Datenstand"),
+    (("lzb-prognose", "--stichtag", "2015-06-15", "--ergebnis-nach", 3), 2, "keine Personenliste"),
+    (("lzb-praevention", "--stichtag", "2016-03-15", "--ergebnis-nach", 6), 2, "noch nicht auswertbar"),
+])
+def test_errors(data_dir, args, code, message):
+    r = run(*args[:1], "--data", data_dir, *args[1:]) if len(args) > 1 else run(args[0], "--data", data_dir,
+                                                                                   "--stichtag", "2015-06-15")
+    assert r.exit_code == code
+    assert message in r.output
+
+
+def test_invalid_dataset_is_refused(data_dir, tmp_path):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(data_dir, bad)
+    (bad / "elb_spells.csv").write_text(
+        (bad / "elb_spells.csv").read_text(encoding="utf-8").replace("2014-01-01", "2014-13-01", 1), encoding="utf-8")
+    out = tmp_path / "x.csv"
+    r = run("lzb-praevention", "--data", bad, "--stichtag", "2015-06-15", "--out", out)
+    assert r.exit_code == 1
+    assert "elb_spells" in r.output and "fehlerhaft" in r.output
+    assert not out.exists()  # nothing half-written
+
+
+def test_outcome_summary_by_hand():
+    ds = small_ds()
+    oc = track_outcomes(ds, ["A", "B", "C"], d("2015-06-15"), 6)
+    summ = {r["outcome"]: (r["persons"], r["share_percent"]) for r in outcome_summary(oc).to_pylist()}
+    assert summ["became_lzb"] == (2, pytest.approx(200 / 3))  # A and C (integrated but still in receipt)
+    assert summ["left_receipt"] == (1, pytest.approx(100 / 3))
+    assert summ["integrated"] == (1, pytest.approx(100 / 3))
+    assert summ["still_in_receipt"] == (2, pytest.approx(200 / 3))
