@@ -1,9 +1,91 @@
-"""CLI commands (registered from zielwerk.cli)."""
+"""``zielwerk serve`` (web application) and ``zielwerk benutzer`` (user accounts)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+DataOpt = Annotated[Path, typer.Option("--data", help="Datenordner (Datensatz; Ergebnisse unter .zielwerk/)")]
+DbOpt = Annotated[str, typer.Option("--db", help="Datenbank-URL (Standard: SQLite im Datenordner; "
+                                                "oder ZIELWERK_DB_URL), z. B. postgresql+psycopg://…")]
+
+
+def serve_app(data_dir: Path, db: str, host: str, port: int, insecure_cookies: bool) -> None:
+    import uvicorn
+
+    from zielwerk.web import WebConfig, create_app
+
+    app = create_app(WebConfig(data_dir=data_dir, db_url=db or None, secure_cookies=not insecure_cookies))
+    typer.echo(f"Zielwerk läuft auf http://{host}:{port} (Beenden mit Strg+C)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Not yet implemented: registers nothing."""
+    @app.command()
+    def serve(
+        data_dir: DataOpt = Path("data/siegen-wittgenstein"),
+        db: DbOpt = "",
+        host: Annotated[str, typer.Option("--host", help="Adresse")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help="Port")] = 8000,
+        insecure_cookies: Annotated[bool, typer.Option("--ohne-secure-cookies",
+                                                       help="Cookies ohne Secure-Flag (nur für http ohne TLS "
+                                                            "auf anderen Adressen als 127.0.0.1/localhost)")] = False,
+        berechnen: Annotated[bool, typer.Option("--berechnen", help="Kennzahlen vor dem Start berechnen, "
+                                                                    "falls sie fehlen")] = True,
+    ) -> None:
+        """Webanwendung starten."""
+        from zielwerk.store import agreements, default_url, open_store
+        from zielwerk.web.provision import compute_now, results_current
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        engine, sessions = open_store(db or default_url(data_dir))
+        with sessions() as s:
+            jcs = tuple(sorted({a.jobcenter_id for a in agreements.all_agreements(s)}))
+        engine.dispose()
+        has_tables = any(data_dir.glob("persons.*")) or (data_dir / ".zielwerk" / "current").exists()
+        if berechnen and has_tables and not results_current(data_dir, jcs):
+            typer.echo("Kennzahlen werden berechnet:")
+            compute_now(data_dir, jcs, typer.echo)
+        serve_app(data_dir, db, host, port, insecure_cookies)
+
+    benutzer = typer.Typer(help="Benutzerkonten verwalten.", no_args_is_help=True)
+    app.add_typer(benutzer, name="benutzer")
+
+    @benutzer.command("anlegen")
+    def create(
+        name: Annotated[str, typer.Argument(help="Benutzername")],
+        rolle: Annotated[str, typer.Option("--rolle", help="admin, geschaeftsfuehrung, controlling, traeger, "
+                                                         "kommune, fallmanagement")],
+        data_dir: DataOpt = Path("data/siegen-wittgenstein"),
+        db: DbOpt = "",
+        kommune: Annotated[str, typer.Option("--kommune", help="Gemeindeschlüssel (Rolle kommune)")] = "",
+        fachkraft: Annotated[str, typer.Option("--fachkraft", help="Fachkraft-Kennung (Rolle fallmanagement)")] = "",
+        team: Annotated[str, typer.Option("--team", help="Team")] = "",
+    ) -> None:
+        """Benutzer anlegen (Passwort wird abgefragt)."""
+        from zielwerk.store import audit, default_url, open_store, users
+        from zielwerk.web.permissions import ROLES
+
+        if rolle == "kommune" and not kommune:
+            typer.echo("Fehler: für die Rolle kommune ist --kommune Pflicht.", err=True)
+            raise typer.Exit(2)
+        if rolle == "fallmanagement" and not fachkraft:
+            typer.echo("Fehler: für die Rolle fallmanagement ist --fachkraft Pflicht.", err=True)
+            raise typer.Exit(2)
+        password = typer.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        engine, sessions = open_store(db or default_url(data_dir))
+        try:
+            with sessions.begin() as s:
+                users.create_user(s, name, password, rolle, municipality_id=kommune, caseworker_id=fachkraft,
+                                  team=team, known_roles=tuple(ROLES))
+                audit.record(s, username="cli", action="user.create", object_type="user", object_id=name,
+                             after={"rolle": rolle, "kommune": kommune, "fachkraft": fachkraft})
+        except users.UserError as exc:
+            typer.echo(f"Fehler: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        finally:
+            engine.dispose()
+        typer.echo(f"Benutzer „{name}“ ({ROLES[rolle]}) angelegt.")

@@ -46,6 +46,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", "/daten/status", data.status),
     ("POST", "/daten/ordner", data.import_folder),
     ("POST", "/daten/hochladen", data.upload),
+    ("POST", "/daten/berechnen", data.recompute),
     ("GET", "/fallsteuerung", casework.caseload),
     ("GET", "/fallsteuerung/person/{person_id}", casework.person),
     ("POST", "/fallsteuerung/person/{person_id}/kontakt", casework.add_contact),

@@ -7,6 +7,8 @@ once and writes, atomically (temporary folder, then rename), into ``<data>/.ziel
 * ``kennzahlen.parquet`` – the long format of the data contract;
 * ``caseload.parquet`` – current assignment of persons to caseworkers (person_id, caseworker_id,
   team, municipality_id, sex, birth_date, assigned_since) for the Fallsteuerung pages;
+* ``series.json`` – per Jobcenter with a stored agreement, the actual series of every indicator of
+  the targets catalogue (``zielwerk.targets.collect``) for monitoring and reports;
 * ``meta.json`` – as_of, stichtag_day, first/last month, provisional months, computed_at, source.
 """
 
@@ -73,6 +75,10 @@ class Results:
     def kennzahlen(self) -> pa.Table | None:
         return self._cached("kennzahlen.parquet", pq.read_table)
 
+    def series(self) -> dict[str, Any] | None:
+        """Actual series per Jobcenter for agreement monitoring (see ``monitoring.py``)."""
+        return self._cached("series.json", lambda p: json.loads(p.read_text("utf-8")))
+
     def caseload(self) -> pa.Table | None:
         return self._cached("caseload.parquet", pq.read_table)
 
@@ -113,8 +119,9 @@ class Results:
         return sorted(t.to_pylist(), key=lambda r: r["person_id"])
 
 
-def write_results(data_dir: Path, kennzahlen: pa.Table, caseload: pa.Table, meta: dict[str, Any]) -> None:
-    """Write the three result files atomically: into a temporary folder, then swap it in."""
+def write_results(data_dir: Path, kennzahlen: pa.Table, caseload: pa.Table, meta: dict[str, Any],
+                  series: dict[str, Any] | None = None) -> None:
+    """Write the result files atomically: into a temporary folder, then swap it in."""
     final = results_dir(data_dir)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f"results.tmp-{time.time_ns()}"
@@ -122,6 +129,8 @@ def write_results(data_dir: Path, kennzahlen: pa.Table, caseload: pa.Table, meta
     pq.write_table(kennzahlen, tmp / "kennzahlen.parquet")
     pq.write_table(caseload, tmp / "caseload.parquet")
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+    if series is not None:
+        (tmp / "series.json").write_text(json.dumps(series), "utf-8")
     old = None
     if final.exists():
         old = final.parent / f"results.old-{time.time_ns()}"
@@ -170,7 +179,7 @@ class BatchState:
     running: bool = False
     step: str = ""
     done: int = 0
-    total: int = 4
+    total: int = 5
     error: str | None = None
     problems: list[str] = field(default_factory=list)
     finished_at: datetime | None = None
@@ -196,7 +205,8 @@ def activate(data_dir: Path, dataset_dir: Path) -> None:
     tmp.replace(pointer)
 
 
-def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir: Path | None = None) -> dict[str, Any]:
+def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir: Path | None = None,
+                    jobcenter_ids: tuple[str, ...] = ()) -> dict[str, Any]:
     """Load (and validate) a dataset, compute all indicators and write the results atomically.
 
     ``dataset_dir`` defaults to the active dataset. If it is a new import, it becomes the active
@@ -217,7 +227,12 @@ def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir
     first = last - (HISTORY_MONTHS - 1)
     step("Kennzahlen werden berechnet", 1)
     kz = compute_kennzahlen(ds, first, last, level="all")
-    step("Ergebnisse werden geschrieben", 2)
+    step("Ist-Werte für die Zielvereinbarungen werden berechnet", 2)
+    from .monitoring import collect_series
+
+    known = {r["jobcenter_id"] for r in ds["jobcenters"].to_pylist()}
+    series = {jc: collect_series(ds, jc, last) for jc in sorted(set(jobcenter_ids) & known)}
+    step("Ergebnisse werden geschrieben", 3)
     meta = {
         "as_of": ds.as_of.isoformat(),
         "stichtag_day": ds.stichtag_day,
@@ -228,15 +243,15 @@ def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir
         "source": str(source.resolve()),
         "unit_names": unit_names(ds),
     }
-    write_results(data_dir, kz, caseload_table(ds), meta)
+    write_results(data_dir, kz, caseload_table(ds), meta, series)
     if dataset_dir is not None:
         activate(data_dir, source)
-    step("fertig", 4)
+    step("fertig", 5)
     return meta
 
 
 def start_batch(data_dir: Path, state: BatchState, dataset_dir: Path | None = None,
-                discard_on_error: bool = False) -> bool:
+                discard_on_error: bool = False, jobcenter_ids: tuple[str, ...] = ()) -> bool:
     """Run :func:`compute_results` in a background thread; False if one is already running.
 
     ``discard_on_error``: delete ``dataset_dir`` if it is refused (a staged upload).
@@ -249,7 +264,7 @@ def start_batch(data_dir: Path, state: BatchState, dataset_dir: Path | None = No
 
     def run() -> None:
         try:
-            compute_results(data_dir, state, dataset_dir)
+            compute_results(data_dir, state, dataset_dir, jobcenter_ids)
         except Exception as exc:  # shown on the Daten page; the old results stay in place
             problems = getattr(exc, "problems", None)
             if problems is not None:

@@ -15,6 +15,7 @@ from fastapi import File, Form, UploadFile
 from fastapi.responses import Response
 
 from zielwerk.data.schema import TABLES
+from zielwerk.store import agreements
 
 from ..context import Ctx, PageCtx
 from ..results import active_dataset, start_batch
@@ -47,13 +48,27 @@ async def status(ctx: PageCtx) -> Response:
     return ctx.render("data_status.html", state=app.state.batch, meta=app.state.results.meta())
 
 
-def _start(ctx: Ctx, staged: Path, origin: str) -> Response:
+def agreement_jobcenters(ctx: Ctx) -> tuple[str, ...]:
+    """Jobcenters with a stored agreement: their actual series are computed by the batch."""
+    return tuple(sorted({a.jobcenter_id for a in agreements.all_agreements(ctx.db)}))
+
+
+def _start(ctx: Ctx, staged: Path | None, origin: str) -> Response:
     app = ctx.request.app
-    if not start_batch(app.state.config.data_dir, app.state.batch, staged, discard_on_error=True):
-        shutil.rmtree(staged, ignore_errors=True)
+    if not start_batch(app.state.config.data_dir, app.state.batch, staged, discard_on_error=staged is not None,
+                       jobcenter_ids=agreement_jobcenters(ctx)):
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
         return _render(ctx, 409, "Es läuft bereits ein Import; bitte warten.")
-    ctx.audit("data.import", object_type="dataset", object_id=origin, after={"staging": str(staged)})
+    ctx.audit("data.import", object_type="dataset", object_id=origin,
+              after={"staging": str(staged) if staged else None})
     return _render(ctx, 202)
+
+
+async def recompute(ctx: PageCtx) -> Response:
+    """Recompute all results from the active dataset (e.g. after a new agreement was added)."""
+    ctx.require("data.import")
+    return _start(ctx, None, "Neuberechnung")
 
 
 async def import_folder(ctx: PageCtx, folder: str = Form("")) -> Response:

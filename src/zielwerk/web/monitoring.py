@@ -1,0 +1,96 @@
+"""Agreement monitoring for the pages: ``zielwerk.targets.monitor`` on precomputed actual series.
+
+The batch (``results.compute_results``) collects, per Jobcenter that has a stored agreement, the
+actual series of every indicator of the targets catalogue (``zielwerk.targets.collect``, the only
+expensive part) and writes them to ``series.json``. Monitoring a stored agreement version is then
+cheap and runs in the request: parse the document, pick the report month, ``monitor(...)``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from zielwerk.domain.calendar import Month
+
+SERIES_FILE = "series.json"
+SEXES = ("all", "f", "m")
+
+
+def collect_series(ds: Any, jobcenter_id: str, report: Month) -> dict[str, Any]:
+    """The actual series of every catalogue indicator for one Jobcenter (JSON-ready)."""
+    from zielwerk.targets import Agreement, Goal, Target, collect
+    from zielwerk.targets.catalogue import target_indicators
+    from zielwerk.targets.model import MONITOR
+
+    targets = tuple(
+        Target(id=f"{code}-{sex}", indicator=code, form=MONITOR, sex=sex)
+        for code, spec in target_indicators().items()
+        for sex in (SEXES if spec.by_sex else ("all",))
+    )
+    probe = Agreement(year=report.year, jobcenter_id=jobcenter_id, jobcenter_name=jobcenter_id, parties=(),
+                      goals=(Goal(id="alle", title="alle Kennzahlen", owners=("kreis",), targets=targets),))
+    series = collect(ds, probe, report)
+    return {
+        "values": {f"{code}|{sex}": {str(y): v for y, v in years.items()}
+                   for (code, sex), years in series.values.items()},
+        "provisional": sorted(str(m) for m in series.provisional),
+    }
+
+
+def series_set(raw: dict[str, Any]) -> Any:
+    from zielwerk.targets import SeriesSet
+
+    out = SeriesSet()
+    for key, years in raw["values"].items():
+        code, sex = key.split("|")
+        out.values[(code, sex)] = {int(y): list(v) for y, v in years.items()}
+    out.provisional = {Month.parse(m) for m in raw.get("provisional", [])}
+    return out
+
+
+def report_month(agreement_year: int, last_month: str) -> Month | None:
+    """The newest month of the agreement year with data, or None if the year has no data yet."""
+    last = Month.parse(last_month)
+    if last.year < agreement_year:
+        return None
+    return last if last.year == agreement_year else Month(agreement_year, 12)
+
+
+_cache: dict[tuple, Any] = {}
+_lock = threading.Lock()
+
+
+def monitoring_for(results: Any, version_id: int, document: str, month: Month | None = None) -> tuple[Any, str]:
+    """(Monitoring or None, German explanation if None) for a stored agreement version."""
+    from zielwerk.targets import AgreementFileInvalid, monitor, parse_agreement
+
+    meta = results.meta()
+    raw = results.series()
+    if meta is None or raw is None:
+        return None, "Es liegen noch keine berechneten Kennzahlen vor."
+    try:
+        model = parse_agreement(document)
+    except AgreementFileInvalid as exc:
+        return None, f"Die Zielvereinbarung ist fehlerhaft: {exc}"
+    report = month or report_month(model.year, meta["last_month"])
+    if report is None:
+        return None, f"Für das Vereinbarungsjahr {model.year} liegen noch keine Daten vor."
+    if model.jobcenter_id not in raw:
+        return None, ("Für das Jobcenter dieser Zielvereinbarung sind die Ist-Werte noch nicht berechnet "
+                      "(Seite „Daten“: Kennzahlen neu berechnen).")
+    key = (version_id, str(report), meta.get("computed_at"))
+    with _lock:
+        if key in _cache:
+            return _cache[key], ""
+    mon = monitor(model, series_set(raw[model.jobcenter_id]), report)
+    with _lock:
+        if len(_cache) > 64:
+            _cache.clear()
+        _cache[key] = mon
+    return mon, ""
+
+
+def write_series(path: Any, series: dict[str, Any]) -> None:
+    path.write_text(json.dumps(series), "utf-8")
