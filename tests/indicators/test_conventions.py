@@ -38,6 +38,7 @@ def make(spells, persons=None, employment=(), measures=(), households=(), paymen
         "households": [{"bg_id": h[0], "bg_type": h[1], "start": h[2], "end": h[3]} for h in households],
         "payments": [{"bg_id": p[0], "month": p[1], "municipality_id": p[2], "llu": p[3], "luh": p[4]}
                      for p in payments],
+        "children": [],
     }
     return Dataset.from_rows(rows, as_of=as_of, stichtag_day=stichtag_day)
 

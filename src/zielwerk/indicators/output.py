@@ -1,0 +1,141 @@
+"""Writing indicator tables: CSV (canonical dialect), Parquet or Excel (German headers and formats).
+
+The format follows the file suffix. Files are written to a temporary name in the target folder
+and renamed at the end, so a failed run never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from zielwerk.data.dataset import write_canonical_csv
+from zielwerk.domain.codes import SEX_LABELS
+
+from .definitions import INDICATORS
+
+SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+UNIT_LABELS = {"jobcenter": "Jobcenter", "municipality": "Gemeinde", "total": "Insgesamt"}
+
+KENNZAHLEN_HEADERS = {
+    "unit_type": "Ebene",
+    "unit_id": "Einheit",
+    "month": "Monat",
+    "indicator": "Kennzahl",
+    "name": "Bezeichnung",
+    "sex": "Geschlecht",
+    "numerator": "Zähler",
+    "denominator": "Nenner",
+    "value": "Wert",
+    "provisional": "vorläufig",
+}
+LZB_HEADERS = {
+    "person_id": "Person",
+    "jobcenter_id": "Jobcenter",
+    "municipality_id": "Gemeinde",
+    "elb_days_730": "eLb-Tage in 730 Tagen",
+    "is_lzb": "LZB",
+    "lzb_from": "LZB ab",
+}
+
+
+def check_suffix(path: Path) -> str:
+    """The output format for ``path``; a German error for an unknown suffix."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"Unbekanntes Ausgabeformat {path.suffix or '(ohne Endung)'} für {path}: "
+                         f"erlaubt sind {', '.join(SUFFIXES)}.")
+    return suffix
+
+
+def write_table(tbl: pa.Table, path: str | Path, kind: str = "kennzahlen") -> None:
+    """Write ``tbl`` (long indicator format, or ``kind="lzb"`` the per-person LZB table) to ``path``."""
+    path = Path(path)
+    suffix = check_suffix(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if suffix == ".csv":
+            write_canonical_csv(tbl, tmp)
+        elif suffix == ".parquet":
+            pq.write_table(tbl, tmp, compression="zstd")
+        else:
+            _write_xlsx(tbl, tmp, kind)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_xlsx(tbl: pa.Table, path: Path, kind: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    if kind == "lzb":
+        ws = wb.create_sheet("LZB")
+        headers = LZB_HEADERS
+    else:
+        ws = wb.create_sheet("Kennzahlen")
+        headers = KENNZAHLEN_HEADERS
+    bold = Font(bold=True)
+    head = []
+    for text in headers.values():
+        c = WriteOnlyCell(ws, value=text)
+        c.font = bold
+        head.append(c)
+    ws.append(head)
+    ws.freeze_panes = "A2"
+    for row in tbl.to_pylist():
+        if kind == "lzb":
+            ws.append(_lzb_row(ws, row, WriteOnlyCell))
+        else:
+            ws.append(_kz_row(ws, row, WriteOnlyCell))
+    wb.save(path)
+
+
+def _num(ws, value, fmt: str, cell_cls):
+    c = cell_cls(ws, value=value)
+    c.number_format = fmt
+    return c
+
+
+def _kz_row(ws, r: dict, cell_cls) -> list:
+    ind = INDICATORS.get(r["indicator"])
+    from zielwerk.domain.calendar import Month
+
+    name = ind.name_for(Month.parse(r["month"])) if ind else r["indicator"]
+    value_fmt = "#,##0" if ind is not None and ind.value == "count" else "#,##0.0"
+    return [
+        UNIT_LABELS.get(r["unit_type"], r["unit_type"]),
+        r["unit_id"],
+        r["month"],
+        r["indicator"],
+        name,
+        SEX_LABELS.get(r["sex"], r["sex"]),
+        _num(ws, r["numerator"], "#,##0.##", cell_cls),
+        _num(ws, r["denominator"], "#,##0.##", cell_cls),
+        _num(ws, r["value"], value_fmt, cell_cls),
+        "ja" if r["provisional"] else "nein",
+    ]
+
+
+def _lzb_row(ws, r: dict, cell_cls) -> list:
+    lzb_from: date | None = r["lzb_from"]
+    return [
+        r["person_id"],
+        r["jobcenter_id"],
+        r["municipality_id"],
+        _num(ws, r["elb_days_730"], "#,##0", cell_cls),
+        "ja" if r["is_lzb"] else "nein",
+        _num(ws, lzb_from, "DD.MM.YYYY", cell_cls),
+    ]
