@@ -169,9 +169,9 @@ class Change:
     new: Any
 
     def describe(self) -> str:
-        if self.old is None:
+        if self.old is None or self.old == "":
             return f"{self.path}: hinzugefügt ({_show(self.new)})"
-        if self.new is None:
+        if self.new is None or self.new == "":
             return f"{self.path}: entfernt (war {_show(self.old)})"
         return f"{self.path}: {_show(self.old)} → {_show(self.new)}"
 
@@ -186,15 +186,30 @@ def _show(v: Any) -> str:
     return str(v)
 
 
+#: Field names as the keys of the agreement file (what users see in "compare versions").
+FILE_KEYS = {
+    "year": "jahr", "jobcenter_id": "jobcenter.id", "jobcenter_name": "jobcenter.name", "parties": "parteien",
+    "goals": "ziele", "links": "verknuepfungen", "signatories": "unterzeichner", "title": "titel",
+    "preamble": "praeambel", "notes": "anmerkungen", "owners": "traeger", "legal_goal": "gesetzliches_ziel",
+    "description": "beschreibung", "targets": "zielwerte", "indicator": "kennzahl", "form": "form",
+    "sex": "geschlecht", "value": "wert", "change_pct": "veraenderung_prozent",
+    "change_points": "veraenderung_punkte", "lower": "untergrenze", "upper": "obergrenze",
+    "baseline": "vorjahreswert", "tolerance": "toleranz", "better": "richtung", "note": "anmerkung",
+    "source": "von", "target": "nach", "rationale": "begruendung", "kind": "art", "name": "name",
+    "function": "funktion", "party": "partei", "signed_on": "datum", "id": "id",
+}
+
+
 def _diff_obj(path: str, a: Any, b: Any, out: list[Change], skip: frozenset[str] = frozenset()) -> None:
     for f in fields(a):
         if f.name in skip:
             continue
         va, vb = getattr(a, f.name), getattr(b, f.name)
+        key = FILE_KEYS.get(f.name, f.name)
         if f.name in ("goals", "targets", "links", "signatories"):
-            _diff_seq(f"{path}{f.name}", va, vb, out)
+            _diff_seq(f"{path}{key}", va, vb, out)
         elif va != vb:
-            out.append(Change(f"{path}{f.name}", va, vb))
+            out.append(Change(f"{path}{key}", va, vb))
 
 
 def _key(x: Any) -> str:
