@@ -101,12 +101,15 @@ def parse_dates(arr: pa.ChunkedArray, style: str) -> tuple[pa.ChunkedArray, pa.C
 
 def parse_months(arr: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """``YYYY-MM`` (canonical) or ``MM.YYYY`` (office); normalised to ``YYYY-MM``."""
-    parts = pc.extract_regex(arr, _GERMAN_MONTH)
-    german = pc.binary_join_element_wise(
-        pc.struct_field(parts, "y"), pc.utf8_lpad(pc.struct_field(parts, "m"), 2, "0"), "-"
-    )
-    iso_ok = pc.match_substring_regex(arr, _ISO_MONTH)
-    values = pc.if_else(iso_ok, arr, german)
+    iso_ok = pc.fill_null(pc.match_substring_regex(arr, _ISO_MONTH), False)
+    if pc.sum(iso_ok).as_py() == pc.count(arr).as_py():  # the common case: all canonical
+        values = arr
+    else:
+        parts = pc.extract_regex(arr, _GERMAN_MONTH)
+        german = pc.binary_join_element_wise(
+            pc.struct_field(parts, "y"), pc.utf8_lpad(pc.struct_field(parts, "m"), 2, "0"), "-"
+        )
+        values = pc.if_else(iso_ok, arr, german)
     year = pc.cast(pc.utf8_slice_codeunits(values, 0, 4), pa.int64(), safe=False)
     plausible = pc.and_(pc.greater_equal(year, MIN_YEAR), pc.less_equal(year, MAX_YEAR))
     good = pc.fill_null(plausible, False)

@@ -62,6 +62,7 @@ def check_dataset(
     warnings = ProblemCollector(problems.per_check) if warnings is None else warnings
     con = duckdb.connect()
     con.execute("SET threads TO 2")
+    con.execute("SET enable_progress_bar = false")
     try:
         for name, tt in tables.items():
             con.register(name, _with_lines(tt))
@@ -137,13 +138,15 @@ def _end_before_start(con: duckdb.DuckDBPyConnection, t: str, problems: ProblemC
 def _duplicate_keys(
     con: duckdb.DuckDBPyConnection, t: str, key: tuple[str, ...], problems: ProblemCollector
 ) -> None:
+    """Every occurrence of a key after its first line; grouping first keeps the window small."""
     cols = ", ".join(f'"{k}"' for k in key)
     not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in key)
     show = " || ', ' || ".join(f'CAST("{k}" AS VARCHAR)' for k in key)
     sql = (
+        f"WITH dup AS (SELECT {cols} FROM {t} WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1) "
         f"SELECT line, first_line, keytext FROM ("
         f"  SELECT {LINE} AS line, min({LINE}) OVER (PARTITION BY {cols}) AS first_line, {show} AS keytext"
-        f"  FROM {t} WHERE {not_null}) WHERE line > first_line"
+        f"  FROM {t} SEMI JOIN dup USING ({cols})) WHERE line > first_line"
     )
     label = " und ".join(key)
     _emit(
