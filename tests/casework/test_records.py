@@ -3,9 +3,18 @@ caseload against the staffing ratios 1:75 / 1:150."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
-from zielwerk.casework import CaseRecords, CaseRecordsInvalid, action_plan_status, caseload, overdue_reviews, review_due
+from zielwerk.casework import (
+    CaseRecords,
+    CaseRecordsInvalid,
+    action_plan_status,
+    caseload,
+    overdue_reviews,
+    review_due,
+)
 from zielwerk.casework.common import lzb_status
 
 from .helpers import d, make_ds, person, spell
@@ -95,13 +104,13 @@ def test_planned_review_date_and_reviews():
 
 
 def test_from_store_rows():
-    from datetime import datetime, timezone
+    from datetime import datetime
     from types import SimpleNamespace as NS
 
     from zielwerk.casework.records import from_store
 
     rec = from_store(
-        [NS(person_id="A", caseworker_id="CW1", at=datetime(2015, 6, 1, 9, 30, tzinfo=timezone.utc),
+        [NS(person_id="A", caseworker_id="CW1", at=datetime(2015, 6, 1, 9, 30, tzinfo=UTC),
             channel="telefonisch", outcome="erreicht")],
         [NS(person_id="A", agreed_on=d("2015-01-10"), review_on=d("2015-05-10"), status="aktiv"),
          NS(person_id="B", agreed_on=d("2014-01-10"), review_on=d("2014-07-10"), status="abgeschlossen")],

@@ -17,10 +17,23 @@ from .catalog import LISTS, ListOptions, WorkList, build_list
 from .childcare import match_childcare, unmatched_by_municipality_slot
 from .common import goal_of
 from .goals import GOALS
-from .lzb import lzb_obstacles_without_plan, lzb_prevention, lzb_without_measure, projected_crossings, projection_check
+from .lzb import (
+    lzb_obstacles_without_plan,
+    lzb_prevention,
+    lzb_without_measure,
+    projected_crossings,
+    projection_check,
+)
 from .outcomes import outcome_summary, track_outcomes
 from .parents import parents_young_child, young_parents_without_degree
-from .records import CaseRecords, CaseRecordsInvalid, action_plan_status, caseload, overdue_reviews, review_due
+from .records import (
+    CaseRecords,
+    CaseRecordsInvalid,
+    action_plan_status,
+    caseload,
+    overdue_reviews,
+    review_due,
+)
 from .u25 import training_comparison, training_integrations_u25, u25_without_training
 
 __all__ = [

@@ -7,16 +7,17 @@ with the goal attached as metadata (:func:`zielwerk.casework.common.goal_of`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 import pyarrow as pa
 
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain import law
 
-from . import childcare, lzb, parents, records as rec, u25
+from . import childcare, lzb, parents, u25
+from . import records as rec
 from .common import lzb_status, with_details, with_goal
 from .goals import GOALS
 
@@ -35,14 +36,14 @@ class WorkList:
     title: str
     description: str
     goal: str
-    build: Callable[[Dataset, date, "rec.CaseRecords", ListOptions], pa.Table]
+    build: Callable[[Dataset, date, rec.CaseRecords, ListOptions], pa.Table]
     #: one row per person (outcome tracking possible)
     per_person: bool = True
     needs_records: bool = False
     columns_first: tuple[str, ...] = field(default=())
 
 
-def _overdue(ds: Dataset, s: date, r: "rec.CaseRecords", o: ListOptions) -> pa.Table:
+def _overdue(ds: Dataset, s: date, r: rec.CaseRecords, o: ListOptions) -> pa.Table:
     st = lzb_status(ds, s).select(["person_id", "jobcenter_id", "municipality_id", "is_lzb"])
     od = rec.overdue_reviews(r.action_plans, s)
     from .common import query
@@ -109,7 +110,7 @@ LISTS: dict[str, WorkList] = {w.name: w for w in _LISTS}
 
 
 def build_list(
-    name: str, ds: Dataset, stichtag: date, records: "rec.CaseRecords | None" = None, options: ListOptions | None = None
+    name: str, ds: Dataset, stichtag: date, records: rec.CaseRecords | None = None, options: ListOptions | None = None
 ) -> pa.Table:
     """Build the list ``name``; the result carries its goal (German) as metadata."""
     if name not in LISTS:

@@ -7,14 +7,15 @@ decided here but taken from the engine (:func:`zielwerk.indicators.lzb_status`, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 import duckdb
 import pyarrow as pa
 
 from zielwerk.data.dataset import Dataset
-from zielwerk.domain.calendar import Month, stichtag as stichtag_of
+from zielwerk.domain.calendar import Month
+from zielwerk.domain.calendar import stichtag as stichtag_of
 
 #: Columns of the engine's per-person status table (data-contract.md, ``zielwerk lzb``).
 STATUS_COLUMNS = ("person_id", "jobcenter_id", "municipality_id", "elb_days_730", "is_lzb", "lzb_from")

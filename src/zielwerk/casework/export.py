@@ -142,7 +142,7 @@ def german_month(text: str) -> str:
     return f"{MONTH_NAMES[int(m) - 1]} {y}"
 
 
-def german_number(x: float | int, decimals: int | None = None) -> str:
+def german_number(x: float, decimals: int | None = None) -> str:
     """1234.5 → ``1.234,5`` (German grouping and decimal comma)."""
     if isinstance(x, bool):
         return "ja" if x else "nein"

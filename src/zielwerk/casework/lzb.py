@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain.calendar import Month

@@ -62,11 +62,11 @@ class CaseRecords:
     action_plans: pa.Table = field(default_factory=lambda: _empty(ACTION_PLANS_SCHEMA))
 
     @classmethod
-    def from_rows(cls, contacts: list[dict] | None = None, action_plans: list[dict] | None = None) -> "CaseRecords":
+    def from_rows(cls, contacts: list[dict] | None = None, action_plans: list[dict] | None = None) -> CaseRecords:
         return cls(_from_rows(contacts or [], CONTACTS_SCHEMA), _from_rows(action_plans or [], ACTION_PLANS_SCHEMA))
 
     @classmethod
-    def read(cls, directory: str | Path) -> "CaseRecords":
+    def read(cls, directory: str | Path) -> CaseRecords:
         """Read ``contacts.csv`` and ``action_plans.csv`` (canonical CSV; each file optional)."""
         d = Path(directory)
         if not d.is_dir():

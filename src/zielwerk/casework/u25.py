@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain import law
-from zielwerk.domain.calendar import Month, month_of_day, stichtag as stichtag_of
+from zielwerk.domain.calendar import Month, month_of_day
+from zielwerk.domain.calendar import stichtag as stichtag_of
 
 from .common import age_years_sql, covers, lzb_status, query, sql_date, with_details
 

@@ -1,0 +1,71 @@
+"""Precompute all work lists for the web application (heavy work outside request handlers).
+
+``write_lists(ds, out_dir)`` builds every list of the catalogue at the latest Stichtag on or before the
+dataset's as-of date and writes ``NAME.parquet`` plus ``meta.json`` (Stichtag, rows, goal per list)
+atomically: into a temporary folder, then swapped in. Lists that need case records are built without
+them here; the web pages apply the live records from the store (see ``zielwerk.web.pages.fall_lists``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from zielwerk.data.dataset import Dataset
+from zielwerk.domain.calendar import Month
+from zielwerk.domain.calendar import stichtag as stichtag_of
+
+from .catalog import LISTS, ListOptions, build_list
+from .common import goal_of
+
+
+def default_stichtag(ds: Dataset) -> date:
+    """The latest monthly Stichtag on or before the dataset's as-of date (C1)."""
+    s = stichtag_of(Month.of(ds.as_of), ds.stichtag_day)
+    return s if s <= ds.as_of else stichtag_of(Month.of(ds.as_of) - 1, ds.stichtag_day)
+
+
+def write_lists(ds: Dataset, out_dir: str | Path, stichtag: date | None = None, records=None,
+                options: ListOptions | None = None) -> dict:
+    """Build and write every list; returns the meta data written to ``meta.json``."""
+    s = stichtag or default_stichtag(ds)
+    final = Path(out_dir)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f"{final.name}.tmp-{time.time_ns()}"
+    tmp.mkdir()
+    meta = {"stichtag": s.isoformat(), "as_of": ds.as_of.isoformat(), "lists": {}}
+    try:
+        for name in LISTS:
+            tbl = build_list(name, ds, s, records, options)
+            pq.write_table(tbl, tmp / f"{name}.parquet")
+            meta["lists"][name] = {"rows": tbl.num_rows, "goal": goal_of(tbl)}
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if final.exists():
+        old = final.parent / f"{final.name}.old-{time.time_ns()}"
+        final.rename(old)
+    tmp.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return meta
+
+
+def read_meta(out_dir: str | Path) -> dict | None:
+    p = Path(out_dir) / "meta.json"
+    return json.loads(p.read_text("utf-8")) if p.exists() else None
+
+
+def read_list(out_dir: str | Path, name: str) -> pa.Table | None:
+    if name not in LISTS:
+        raise KeyError(name)
+    p = Path(out_dir) / f"{name}.parquet"
+    return pq.read_table(p) if p.exists() else None

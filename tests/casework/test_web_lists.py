@@ -1,0 +1,130 @@
+"""Work-list pages: a case manager logs in, opens the prevention list (own caseload only), records a
+contact, sees it in the case view and in the list; another case manager cannot open that customer.
+The routes are mounted from ``zielwerk.web.pages.fall_lists.ROUTES`` (as the web app will)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from zielwerk.casework.batch import write_lists
+from zielwerk.store.models import User
+from zielwerk.store.users import hash_password
+from zielwerk.web import WebConfig, create_app
+from zielwerk.web.pages import fall_lists
+from zielwerk.web.results import caseload_table, write_results
+
+from .helpers import make_ds, person, spell
+
+PASSWORD = "Passwort-123"
+
+
+def _dataset():
+    core_empty = {t: [] for t in ("households", "payments", "measures", "children", "employment")}
+    return make_ds(
+        [person(p) for p in ("A", "B", "C")],
+        [spell("A", "2014-01-01"), spell("B", "2014-01-01"), spell("C", "2012-01-01")],
+        as_of="2015-06-30",
+        caseworkers=[{"caseworker_id": "CW1", "name": "Frau Eins", "team": "T1", "jobcenter_id": "05970"},
+                     {"caseworker_id": "CW2", "name": "Herr Zwei", "team": "T1", "jobcenter_id": "05970"}],
+        assignments=[{"person_id": "A", "caseworker_id": "CW1", "start": "2014-01-01"},
+                     {"person_id": "B", "caseworker_id": "CW2", "start": "2014-01-01"},
+                     {"person_id": "C", "caseworker_id": "CW1", "start": "2014-01-01"}],
+        obstacles=[{"person_id": "C", "category": "debt", "start": "2014-01-01"}],
+        **core_empty,
+    )
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("webdata")
+    ds = _dataset()
+    write_results(data_dir, pa_empty_kennzahlen(), caseload_table(ds),
+                  {"as_of": "2015-06-30", "stichtag_day": 15, "first_month": "2015-06", "last_month": "2015-06",
+                   "provisional_months": [], "computed_at": "2015-07-01T00:00:00+00:00", "source": str(data_dir),
+                   "unit_names": {}})
+    meta = write_lists(ds, fall_lists.lists_dir(data_dir))
+    assert meta["stichtag"] == "2015-06-15"
+    application = create_app(WebConfig(data_dir=data_dir))
+    for method, path, handler in fall_lists.ROUTES:
+        application.add_api_route(path, handler, methods=[method], include_in_schema=False)
+    h = hash_password(PASSWORD)
+    with application.state.sessions.begin() as s:
+        s.add(User(username="fm1", full_name="Frau Eins", password_hash=h, role="fallmanagement", caseworker_id="CW1"))
+        s.add(User(username="fm2", full_name="Herr Zwei", password_hash=h, role="fallmanagement", caseworker_id="CW2"))
+        s.add(User(username="gf", full_name="GF", password_hash=h, role="geschaeftsfuehrung", jobcenter_id="05970"))
+    yield application
+    application.state.engine.dispose()
+
+
+def pa_empty_kennzahlen():
+    import pyarrow as pa
+
+    return pa.schema([("unit_type", pa.string()), ("unit_id", pa.string()), ("month", pa.string()),
+                      ("indicator", pa.string()), ("sex", pa.string()), ("numerator", pa.float64()),
+                      ("denominator", pa.float64()), ("value", pa.float64()), ("provisional", pa.bool_())]).empty_table()
+
+
+def client_for(app, username):
+    c = TestClient(app, base_url="https://testserver")
+    page = c.get("/anmelden")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = c.post("/anmelden", data={"username": username, "password": PASSWORD, "csrf_token": token, "next": ""},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return c
+
+
+def test_case_manager_flow(app):
+    fm1, fm2 = client_for(app, "fm1"), client_for(app, "fm2")
+    # the prevention list of fm1 shows A (own caseload, LZB from 15.10.2015), not B (CW2); C is LZB already
+    page = fm1.get("/fallsteuerung/listen/lzb-praevention")
+    assert page.status_code == 200
+    assert "/fallsteuerung/person/A" in page.text and "/fallsteuerung/person/B" not in page.text
+    assert "15.10.2015" in page.text and "Langzeitleistungsbezug verringern" in page.text
+    # record a contact for A from the case view
+    case = fm1.get("/fallsteuerung/person/A")
+    assert case.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', case.text).group(1)
+    r = fm1.post("/fallsteuerung/person/A/kontakt", data={"csrf_token": token, "channel": "persoenlich",
+                                                          "outcome": "Beratung LZB-Prävention", "note": ""},
+                 follow_redirects=False)
+    assert r.status_code == 303
+    assert "Beratung LZB-Prävention" in fm1.get("/fallsteuerung/person/A").text
+    # the list now shows the live last contact (today's date)
+    from datetime import date
+
+    assert date.today().strftime("%d.%m.%Y") in fm1.get("/fallsteuerung/listen/lzb-praevention").text
+    # the other case manager can neither open A nor see A on the list
+    assert fm2.get("/fallsteuerung/person/A").status_code == 403
+    assert "/fallsteuerung/person/A" not in fm2.get("/fallsteuerung/listen/lzb-praevention").text
+    assert "/fallsteuerung/person/B" in fm2.get("/fallsteuerung/listen/lzb-praevention").text
+
+
+def test_index_download_and_lead_view(app):
+    gf = client_for(app, "gf")
+    idx = gf.get("/fallsteuerung/listen")
+    assert idx.status_code == 200 and "LZB-Prävention" in idx.text and "Randzeiten" in idx.text
+    csv_ = gf.get("/fallsteuerung/listen/lzb-praevention/download.csv")
+    assert csv_.status_code == 200
+    text = csv_.content.decode("utf-8-sig")
+    assert text.startswith("Person;") and "A;" in text and "B;" in text
+    xl = gf.get("/fallsteuerung/listen/fallbelastung/download.xlsx")
+    assert xl.status_code == 200 and xl.content[:2] == b"PK"
+    assert gf.get("/fallsteuerung/listen/gibt-es-nicht").status_code == 404
+
+
+def test_plan_in_store_removes_person_from_no_plan_list(app):
+    fm1 = client_for(app, "fm1")
+    assert "/fallsteuerung/person/C" in fm1.get("/fallsteuerung/listen/lzb-ohne-kooperationsplan").text
+    case = fm1.get("/fallsteuerung/person/C")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', case.text).group(1)
+    from datetime import date
+
+    r = fm1.post("/fallsteuerung/person/C/plan", data={"csrf_token": token, "agreed_on": date.today().isoformat(),
+                                                       "review_on": "", "goals": "Schuldnerberatung"},
+                 follow_redirects=False)
+    assert r.status_code == 303
+    assert "/fallsteuerung/person/C" not in fm1.get("/fallsteuerung/listen/lzb-ohne-kooperationsplan").text
