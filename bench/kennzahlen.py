@@ -1,0 +1,221 @@
+"""Benchmark of the Kennzahlen engine (docs/kennzahlen.md § Performance).
+
+    .venv/bin/python -m bench.kennzahlen --scale 0.1          # national synthetic data, 10 %
+    .venv/bin/python -m bench.kennzahlen --scale 1.0 --no-baseline
+    .venv/bin/python -m bench.kennzahlen --siegen              # Siegen-Wittgenstein only
+
+Generates (or reuses, under ``bench/data/``) the synthetic ``germany`` dataset with
+``zielwerk.data.synth.generate``, loads it with the real reader, then times
+
+1. the engine: the full 12-month panel of all 15 indicators for all Jobcenters, municipalities
+   and the total, all sexes (``compute_kennzahlen(level="all")``);
+2. a straightforward baseline in the same process: one query per Stichtag that clips every spell
+   to that Stichtag's 730-day window (stock, LZB) and one query per month for integrations — only
+   these blocks, so the ratio understates the engine's advantage; the baseline's LZB stock per
+   Jobcenter is checked against the engine's K3 numerator;
+
+with the peak resident memory of each phase (sampled from /proc every 20 ms), and prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / "data"
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Phase:
+    seconds: float
+    peak_mb: float
+
+
+class _Sampler:
+    """Peak RSS during a phase (DuckDB allocates outside Python, so tracemalloc would not see it)."""
+
+    def __init__(self) -> None:
+        self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _rss_mb())
+            time.sleep(0.02)
+
+    def __enter__(self) -> "_Sampler":
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, _rss_mb())
+
+
+def timed(fn, *args, **kwargs):
+    with _Sampler() as s:
+        t0 = time.perf_counter()
+        result = fn(*args, **kwargs)
+        secs = time.perf_counter() - t0
+    return result, Phase(secs, s.peak)
+
+
+def dataset_dir(scenario: str, scale: float, seed: int) -> Path:
+    """Generate the dataset once per (scenario, scale, seed, generator version) under bench/data."""
+    from zielwerk.data.synth import GENERATOR_VERSION, generate
+
+    out = DATA / f"{scenario}-scale{scale:g}-seed{seed}-v{GENERATOR_VERSION}"
+    if not (out / ".complete").exists():
+        print(f"Erzeuge synthetische Daten {scenario} (Skala {scale:g}) nach {out} …", flush=True)
+        t0 = time.perf_counter()
+        generate(scenario, out, seed=seed, scale=scale)
+        (out / ".complete").write_text("ok")
+        print(f"  erzeugt in {time.perf_counter() - t0:.1f} s", flush=True)
+    return out
+
+
+# --- the baseline ---------------------------------------------------------------------------------
+
+def baseline(ds, first, last) -> dict[tuple[str, int], int]:
+    """Per-Stichtag queries: clip every spell to every window. Returns LZB stock per (Jobcenter, t)."""
+    import duckdb
+
+    from zielwerk.domain import law
+    from zielwerk.domain.calendar import Month, stichtag
+
+    con = duckdb.connect(":memory:")
+    con.register("spells_src", ds["elb_spells"])
+    con.register("mun", ds["municipalities"])
+    con.register("emp", ds["employment"])
+    con.execute("""CREATE TEMP TABLE spells AS SELECT s.*, m.jobcenter_id FROM spells_src s
+                   JOIN mun m USING (municipality_id) WHERE status = 'elb'""")
+    lzb_per_jc: dict[tuple[str, int], int] = {}
+    lo = first.index - 13
+    for t in range(lo, last.index + 1):
+        S = stichtag(Month.from_index(t), ds.stichtag_day)
+        w0 = S.toordinal() - law.LZB_WINDOW_DAYS + 1
+        from datetime import date
+
+        W = date.fromordinal(w0)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE stock_{t - lo} AS
+            WITH cov AS (
+                SELECT person_id, municipality_id, jobcenter_id,
+                       row_number() OVER (PARTITION BY person_id ORDER BY "start" DESC, bg_id DESC) AS rn
+                FROM spells WHERE "start" <= DATE '{S}' AND coalesce("end", DATE '2999-12-31') >= DATE '{S}'),
+            clip AS (
+                SELECT person_id, greatest("start", DATE '{W}') AS s,
+                       least(coalesce("end", DATE '2999-12-31'), DATE '{S}') AS e
+                FROM spells WHERE "start" <= DATE '{S}' AND coalesce("end", DATE '2999-12-31') >= DATE '{W}'),
+            o AS (SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pe FROM clip),
+            g AS (SELECT *, sum(CASE WHEN pe IS NULL OR s > pe + 1 THEN 1 ELSE 0 END)
+                             OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp FROM o),
+            d AS (SELECT person_id, sum(e - s + 1) AS days FROM
+                    (SELECT person_id, grp, min(s) AS s, max(e) AS e FROM g GROUP BY person_id, grp)
+                  GROUP BY person_id)
+            SELECT c.person_id, c.municipality_id, c.jobcenter_id, d.days >= {law.LZB_MIN_DAYS} AS lzb
+            FROM cov c JOIN d USING (person_id) WHERE c.rn = 1
+        """)
+        for jc, n in con.execute(f"SELECT jobcenter_id, count(*) FROM stock_{t - lo} WHERE lzb GROUP BY 1").fetchall():
+            lzb_per_jc[(jc, t)] = n
+    # integrations per month (C6), one query per month
+    for t in range(lo + 2, last.index + 1):
+        a = stichtag(Month.from_index(t - 2), ds.stichtag_day)
+        b = stichtag(Month.from_index(t - 1), ds.stichtag_day)
+        c = stichtag(Month.from_index(t), ds.stichtag_day)
+        con.execute(f"""
+            SELECT p.jobcenter_id, count(DISTINCT e.person_id) FROM emp e
+            JOIN stock_{t - 1 - lo} p USING (person_id)
+            LEFT JOIN stock_{t - 2 - lo} q USING (person_id)
+            WHERE e.kind IN ('svb', 'training', 'self_employed')
+              AND ((e."start" > DATE '{b}' AND e."start" <= DATE '{c}')
+                   OR (q.person_id IS NULL AND e."start" > DATE '{a}' AND e."start" <= DATE '{b}'))
+            GROUP BY 1
+        """).fetchall()
+    con.close()
+    return lzb_per_jc
+
+
+# --- main -------------------------------------------------------------------------------------------
+
+def _fmt(p: Phase) -> str:
+    return f"{p.seconds:8.2f} s   Spitze {p.peak_mb / 1024:6.2f} GB"
+
+
+def run_one(path: Path, label: str, with_baseline: bool) -> dict:
+    from zielwerk.data.reader import load_dataset
+    from zielwerk.domain.calendar import Month
+    from zielwerk.indicators import compute_kennzahlen
+
+    ds, load = timed(load_dataset, path)
+    n_spells = ds["elb_spells"].num_rows
+    last = Month.of(ds.as_of) - 3
+    first = last - 11
+    tbl, eng = timed(compute_kennzahlen, ds, first, last, level="all")
+    print(f"[{label}] {n_spells:,} eLb-Zeiträume, {ds['jobcenters'].num_rows} Jobcenter, "
+          f"{ds['municipalities'].num_rows} Gemeinden; Panel {first}..{last}: {tbl.num_rows:,} Zeilen")
+    print(f"  Laden (Reader + Prüfung):  {_fmt(load)}")
+    print(f"  Engine (alle Kennzahlen):  {_fmt(eng)}")
+    res = {"label": label, "path": str(path), "spells": n_spells, "rows": tbl.num_rows,
+           "first": str(first), "last": str(last), "load_s": load.seconds, "engine_s": eng.seconds,
+           "engine_peak_gb": eng.peak_mb / 1024, "process_peak_gb": resource.getrusage(
+               resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024}
+    if with_baseline:
+        lzb_base, base = timed(baseline, ds, first, last)
+        print(f"  Basislinie (je Stichtag):  {_fmt(base)}")
+        print(f"  Verhältnis Basislinie/Engine: {base.seconds / eng.seconds:.1f}×")
+        # cross-check: LZB stock per Jobcenter in the last month
+        k3 = {r["unit_id"]: r["numerator"] for r in tbl.to_pylist()
+              if r["indicator"] == "K3" and r["unit_type"] == "jobcenter" and r["sex"] == "all"
+              and r["month"] == str(last)}
+        mism = [jc for jc, n in k3.items() if int(n) != lzb_base.get((jc, last.index), 0)]
+        print(f"  Abgleich LZB-Bestand je Jobcenter {last}: "
+              f"{'übereinstimmend' if not mism else f'{len(mism)} Abweichungen'}")
+        res.update(baseline_s=base.seconds, baseline_peak_gb=base.peak_mb / 1024,
+                   ratio=base.seconds / eng.seconds, baseline_agrees=not mism)
+    return res
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Benchmark der Kennzahlen-Engine")
+    ap.add_argument("--scale", type=float, default=0.1, help="Skala des Deutschland-Datensatzes (1.0 ≈ 4,3 Mio. eLb)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-baseline", action="store_true", help="Basislinie nicht messen")
+    ap.add_argument("--siegen", action="store_true", help="nur Siegen-Wittgenstein messen")
+    ap.add_argument("--threads", type=int, default=None, help="DuckDB-Threads (Vorgabe: alle Kerne)")
+    args = ap.parse_args(argv)
+    if args.threads:
+        os.environ["ZIELWERK_DUCKDB_THREADS"] = str(args.threads)
+    results = []
+    if args.siegen:
+        results.append(run_one(dataset_dir("siegen-wittgenstein", 1.0, args.seed), "Siegen-Wittgenstein",
+                               not args.no_baseline))
+    else:
+        results.append(run_one(dataset_dir("germany", args.scale, args.seed), f"Deutschland Skala {args.scale:g}",
+                               not args.no_baseline))
+    out = ROOT / "results"
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"kennzahlen-{stamp}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
