@@ -74,6 +74,25 @@ def caseload() -> pa.Table:
     return pa.Table.from_pylist([dict(zip(names, r)) for r in rows])
 
 
+def series() -> dict:
+    """Hand-made actual series for the monitoring of the fixture agreement (JC1, 2013–2016).
+
+    K2 (year-to-date integration rate) grows by 2 points a month, reaching 24 in December 2016;
+    K3 (change of the LZB stock) falls from −1 to −3.2 % over 2016.
+    """
+    def k2(year: int) -> list[float]:
+        return [2.0 * m - (2016 - year) * 0.5 for m in range(1, 13)]
+
+    def k3(year: int) -> list[float]:
+        return [-1.0 - 0.2 * (m - 1) + (2016 - year) * 0.3 for m in range(1, 13)]
+
+    values = {}
+    for sex in ("all", "f", "m"):
+        values[f"K2|{sex}"] = {str(y): k2(y) for y in range(2012, 2017)}
+        values[f"K3|{sex}"] = {str(y): k3(y) for y in range(2012, 2017)}
+    return {"JC1": {"values": values, "provisional": ["2016-10", "2016-11", "2016-12"]}}
+
+
 def write_fixture_results(data_dir: Path) -> None:
     meta = {"as_of": "2016-12-31", "stichtag_day": 15, "first_month": "2016-01", "last_month": "2016-12",
             "provisional_months": ["2016-12", "2016-11", "2016-10"], "computed_at": "2017-01-05T08:00:00+00:00",
@@ -81,7 +100,7 @@ def write_fixture_results(data_dir: Path) -> None:
             "unit_names": {"jobcenter:JC1": "Jobcenter Testkreis", "municipality:05970040": "Bad Berleburg",
                            "municipality:05970008": "Klein-Dorf"}}
     write_results(data_dir, pa.Table.from_pylist(kennzahlen_rows(), schema=KZ_SCHEMA), caseload(),
-                  json.loads(json.dumps(meta)))
+                  json.loads(json.dumps(meta)), series())
 
 
 @functools.cache
