@@ -9,55 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "siegen-wittgenstein-2016" / "ziele.toml"
 
-SMALL = '''\
-jahr = 2016
-status = "entwurf"
-
-[jobcenter]
-id = "J1"
-name = "Jobcenter Test"
-
-[parteien]
-kreis = "Kreis Test"
-agentur = "Agentur Test"
-jobcenter = "GF Jobcenter Test"
-
-[[ziele]]
-id = "lzb"
-titel = "Weniger LZB"
-traeger = ["kreis", "agentur"]
-gesetzliches_ziel = "langzeitbezug"
-
-  [[ziele.zielwerte]]
-  id = "lzb-jd"
-  kennzahl = "LZB_JD"
-  form = "veraenderung_jahresdurchschnitt"
-  veraenderung_prozent = -2.0
-
-[[ziele]]
-id = "integ"
-titel = "Integration"
-traeger = ["agentur"]
-
-  [[ziele.zielwerte]]
-  id = "k2"
-  kennzahl = "K2"
-  form = "absolut"
-  wert = 25.0
-
-  [[ziele.zielwerte]]
-  id = "k2-korridor"
-  kennzahl = "K2"
-  geschlecht = "f"
-  form = "korridor"
-  untergrenze = 20.0
-  obergrenze = 22.0
-
-[[verknuepfungen]]
-von = "integ"
-nach = "lzb"
-begruendung = "Integrationen senken den LZB-Bestand."
-'''
+SMALL_FILE = Path(__file__).resolve().parent / "data" / "klein.toml"
+SMALL = SMALL_FILE.read_text(encoding="utf-8")
 
 
 @pytest.fixture
