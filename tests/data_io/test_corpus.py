@@ -41,6 +41,8 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "duplicate_header_column": ({"jobcenters:1:name"}, "doppelt"),
     "missing_required_column": ({"households:1:end"}, "Pflichtspalte fehlt"),
     "missing_required_file": ({"children:0:-"}, "Pflichtdatei fehlt"),
+    # persons lacks sex (and the optional columns): the person_id references are still checked
+    "missing_column_other_rules_still_run": ({"persons:1:sex", "employment:5:person_id"}, "„P9999“"),
     "csv_and_parquet": ({"jobcenters:0:-"}, "beide"),
     "missing_optional_parent": ({"assignments:0:caseworker_id"}, "caseworkers"),
     # values

@@ -19,6 +19,7 @@ def test_generated_siegen_dataset_validates(siegen_dir):
 def test_siegen_dataset_fixture_is_typed(siegen_dataset):
     for name in CORE_TABLES:
         assert siegen_dataset.has(name) and siegen_dataset[name].num_rows > 0, name
-    assert siegen_dataset["elb_spells"].schema.field("start").type.id == siegen_dataset["persons"].schema.field(
-        "birth_date"
-    ).type.id
+    assert (
+        siegen_dataset["elb_spells"].schema.field("start").type.id
+        == siegen_dataset["persons"].schema.field("birth_date").type.id
+    )

@@ -87,7 +87,7 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
     sources = _find_files(directory, problems, notes)
     total_bytes = sum(p.stat().st_size for p in sources.values())
     typed: dict[str, TypedTable] = {}
-    complete: set[str] = set()
+    usable: dict[str, set[str]] = {}
     files: list[FileInfo] = []
     with _progress(progress, total_bytes) as (advance, describe):
         for name, file in sources.items():
@@ -99,10 +99,8 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
                 raw = _read_parquet(spec, file, problems, advance)
             if raw is None:
                 continue
-            table, ok, dialect = _type_table(spec, raw, problems)
+            table, usable[name], dialect = _type_table(spec, raw, problems)
             typed[name] = TypedTable(table, raw.lines)
-            if ok:
-                complete.add(name)
             files.append(
                 FileInfo(
                     name,
@@ -116,7 +114,7 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
             if raw.unknown_columns:
                 notes.append(f"{file.name}: unbekannte Spalte(n) ignoriert: {', '.join(raw.unknown_columns)}")
     warnings = ProblemCollector(per_check=per_check)
-    check_dataset(typed, problems, complete, set(sources), warnings)
+    check_dataset(typed, problems, usable, set(sources), warnings)
 
     dataset = None
     if problems.ok:
@@ -195,8 +193,11 @@ def _read_parquet(spec: Table, path: Path, problems: ProblemCollector, advance: 
 
 def _type_table(
     spec: Table, raw: RawTable, problems: ProblemCollector
-) -> tuple[pa.Table, bool, Dialect | None]:
-    """Type every contract column; returns (typed table, all columns usable, completed dialect)."""
+) -> tuple[pa.Table, set[str], Dialect | None]:
+    """Type every contract column; returns (typed table, usable columns, completed dialect).
+
+    A column is usable unless it is required and missing, or has the wrong Parquet type.
+    """
     tbl = raw.table
     dialect = raw.dialect
     decimal = dates = None
@@ -209,18 +210,17 @@ def _type_table(
         decimal = detect_decimal(floats) if dialect.separator == ";" else ("." if floats else None)
         dialect = Dialect(dialect.encoding, dialect.separator, decimal, dates)
     conv = ColumnConverter(spec.name, raw.lines, problems, decimal=decimal, dates=dates, native=raw.native)
-    ok = True
+    usable: set[str] = set()
     arrays = []
     for col in spec.columns:
         present = col.name in tbl.column_names
-        if col.required and not present:
-            ok = False
         out = conv.convert(col, tbl[col.name] if present else None, tbl.num_rows)
+        if out is not None and (present or not col.required):
+            usable.add(col.name)
         if out is None:
-            ok = False
             out = pa.chunked_array([pa.nulls(tbl.num_rows, arrow_schema(spec).field(col.name).type)])
         arrays.append(out)
-    return pa.Table.from_arrays(arrays, schema=arrow_schema(spec)), ok, dialect
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(spec)), usable, dialect
 
 
 @contextmanager

@@ -20,6 +20,7 @@ column), never as a Python loop per row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -48,16 +49,23 @@ def _with_lines(t: TypedTable) -> pa.Table:
 def check_dataset(
     tables: dict[str, TypedTable],
     problems: ProblemCollector,
-    complete: set[str],
+    usable: dict[str, set[str]] | None = None,
     files: set[str] | None = None,
     warnings: ProblemCollector | None = None,
 ) -> None:
-    """Run every cross-row rule on ``tables``.
+    """Run every cross-row rule on ``tables``; warnings (non-contract rules) go to ``warnings``.
 
-    ``complete``: tables whose columns all typed without a column-level failure (rules that need a
-    column of a broken table are skipped; the column's problem is already reported). ``files``:
-    tables whose file exists (default: those in ``tables``).
+    ``usable``: per table, the columns that could be typed (a required column missing from the file
+    or with the wrong Parquet type is not usable; a rule that needs it is skipped, its problem is
+    already reported). Default: every column. ``files``: tables whose file exists (default: those
+    in ``tables``).
     """
+    if usable is None:
+        usable = {name: set(tt.table.column_names) for name, tt in tables.items()}
+
+    def ok(table: str, *columns: str) -> bool:
+        return table in usable and all(c in usable[table] for c in columns)
+
     files = set(tables) if files is None else files
     warnings = ProblemCollector(problems.per_check) if warnings is None else warnings
     con = duckdb.connect()
@@ -67,15 +75,12 @@ def check_dataset(
         for name, tt in tables.items():
             con.register(name, _with_lines(tt))
         for spec in TABLES:
-            if spec.name not in complete:
-                continue
-            names = spec.column_names
-            if "start" in names and "end" in names:
+            if ok(spec.name, "start", "end"):
                 _end_before_start(con, spec.name, problems)
-            if spec.key:
+            if spec.key and ok(spec.name, *spec.key):
                 _duplicate_keys(con, spec.name, spec.key, problems)
-        _references(con, tables, complete, files, problems)
-        if "elb_spells" in complete:
+        _references(con, tables, ok, files, problems)
+        if ok("elb_spells", "person_id", "bg_id", "start", "end"):
             _overlaps(
                 con,
                 "elb_spells",
@@ -83,8 +88,9 @@ def check_dataset(
                 problems,
                 "überschneidet sich mit dem Zeitraum in Zeile {other} (Person {k0}, BG {k1}) ab {day}",
             )
+        if ok("elb_spells", "person_id", "status", "start", "end"):
             _elb_and_nef(con, problems)
-        if "households" in complete:
+        if ok("households", "bg_id", "start", "end"):
             # Not among the contract's listed rules: a warning, not a refusal (docs/data.md).
             _overlaps(
                 con,
@@ -93,11 +99,10 @@ def check_dataset(
                 warnings,
                 "BG {k0} hat ab {day} zwei Typen: überschneidet sich mit Zeile {other}",
             )
-        if "payments" in complete:
-            for col in ("llu", "luh"):
+        for col in ("llu", "luh"):
+            if ok("payments", col):
                 _rule(con, "payments", col, f'"{col}" < 0', problems, "negativer Betrag {v}", value=col)
-        if "childcare_providers" in complete:
-            _provider_rules(con, problems)
+        _provider_rules(con, problems, ok)
     finally:
         con.close()
 
@@ -162,22 +167,22 @@ def _duplicate_keys(
 def _references(
     con: duckdb.DuckDBPyConnection,
     tables: dict[str, TypedTable],
-    complete: set[str],
+    ok: Callable[..., bool],
     files: set[str],
     problems: ProblemCollector,
 ) -> None:
     refs = [(spec.name, fk.column, fk.table, fk.ref_column) for spec in TABLES for fk in spec.references]
     refs += [("households", "bg_id", "elb_spells", "bg_id"), ("payments", "bg_id", "elb_spells", "bg_id")]
     for child, col, parent, ref in refs:
-        if child not in complete:
+        if not ok(child, col):
             continue
         if parent not in tables:
             # a missing core table is reported already; an absent casework table is reported here
             if parent not in files and not TABLES_BY_NAME[parent].required and tables[child].table.num_rows:
                 problems.add(child, FILE, col, f"verweist auf die Tabelle {parent}, die fehlt")
             continue
-        if parent not in complete:
-            continue  # the parent's own problems are reported; its keys are not trustworthy
+        if not ok(parent, ref):
+            continue  # the parent's own problem is reported; its keys cannot be checked against
         sql = (
             f'SELECT c.{LINE} AS line, c."{col}" AS v FROM {child} c '
             f'ANTI JOIN (SELECT DISTINCT "{ref}" FROM {parent}) p ON c."{col}" = p."{ref}" '
@@ -241,7 +246,9 @@ def _rule(
     _emit(con, problems, t, column, sql, template)
 
 
-def _provider_rules(con: duckdb.DuckDBPyConnection, problems: ProblemCollector) -> None:
+def _provider_rules(
+    con: duckdb.DuckDBPyConnection, problems: ProblemCollector, ok: Callable[..., bool]
+) -> None:
     t = "childcare_providers"
     for col, what in (
         ("capacity", "negative Kapazität {v}"),
@@ -249,24 +256,27 @@ def _provider_rules(con: duckdb.DuckDBPyConnection, problems: ProblemCollector) 
         ("min_age_months", "negatives Mindestalter {v}"),
         ("max_age_months", "negatives Höchstalter {v}"),
     ):
-        _rule(con, t, col, f'"{col}" < 0', problems, what, value=col)
-    _rule(
-        con,
-        t,
-        "free_places",
-        "free_places > capacity AND capacity >= 0",
-        problems,
-        "freie Plätze ({v}) übersteigen die Kapazität ({c})",
-        value="free_places",
-        extra=", capacity AS c",
-    )
-    _rule(
-        con,
-        t,
-        "max_age_months",
-        "min_age_months > max_age_months AND max_age_months >= 0",
-        problems,
-        "Mindestalter ({lo} Monate) über dem Höchstalter ({v} Monate)",
-        value="max_age_months",
-        extra=", min_age_months AS lo",
-    )
+        if ok(t, col):
+            _rule(con, t, col, f'"{col}" < 0', problems, what, value=col)
+    if ok(t, "free_places", "capacity"):
+        _rule(
+            con,
+            t,
+            "free_places",
+            "free_places > capacity AND capacity >= 0",
+            problems,
+            "freie Plätze ({v}) übersteigen die Kapazität ({c})",
+            value="free_places",
+            extra=", capacity AS c",
+        )
+    if ok(t, "min_age_months", "max_age_months"):
+        _rule(
+            con,
+            t,
+            "max_age_months",
+            "min_age_months > max_age_months AND max_age_months >= 0",
+            problems,
+            "Mindestalter ({lo} Monate) über dem Höchstalter ({v} Monate)",
+            value="max_age_months",
+            extra=", min_age_months AS lo",
+        )

@@ -345,6 +345,14 @@ def write_cases() -> None:
     )
     case("missing_required_file", {}, delete=("children.csv",))
     case(
+        "missing_column_other_rules_still_run",
+        {
+            "persons.csv": "\n".join(",".join(l.split(",")[:2]) for l in B["persons"].strip().split("\n"))
+            + "\n",
+            "employment.csv": _append(B["employment"], "P9999,svb,none,2016-01-01,"),
+        },
+    )
+    case(
         "csv_and_parquet",
         {"jobcenters.parquet": _parquet_bytes({"jobcenter_id": ["05970"], "name": ["JC"], "form": ["zkT"]})},
     )
