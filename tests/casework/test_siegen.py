@@ -100,3 +100,24 @@ def test_outcomes_of_prevention_list(siegen_dataset, built):
     left = pc.sum(oc.column("left_receipt")).as_py()
     assert n == len(ids) and 0 < became < n and 0 < left < n
     assert became + left <= n  # a person who left receipt is not LZB at the later Stichtag
+
+
+@pytest.mark.slow
+def test_u25_comparison_agrees_with_engine_and_goal_status(siegen_dataset, built):
+    """The casework's U25 training integrations agree with the engine's local indicator L_U25_AUSB
+    (12-month sum): last year's total = L(Dec), and this year's cumulative lead over last year
+    through month m = L(m) - L(Dec of last year) (the months of last year after m cancel out)."""
+    from zielwerk.casework.goals import goal_status
+    from zielwerk.indicators import compute_kennzahlen
+
+    k = compute_kennzahlen(siegen_dataset, Month(2015, 12), Month(2016, 6), level="jobcenter",
+                           indicators=["L_U25_AUSB"])
+    k = k.filter(pc.and_(pc.equal(k["unit_type"], "total"), pc.equal(k["sex"], "all")))
+    L = dict(zip(k["month"].to_pylist(), k["numerator"].to_pylist()))
+    cmp_ = built["u25-ausbildung"].to_pylist()
+    assert cmp_[11]["last_year_cumulative"] == L["2015-12"]
+    for row in cmp_[:6]:
+        assert row["difference_cumulative"] == L[row["month_this_year"]] - L["2015-12"]
+    status = {r["indicator"]: r for r in goal_status(siegen_dataset, S, "lzb")}
+    assert set(status) == {"K3", "K3E3"} and status["K3"]["month"] == "2016-06"
+    assert status["K3E3"]["value"] is not None and 0 < status["K3E3"]["value"] < 10

@@ -62,9 +62,12 @@ def app(tmp_path_factory):
 def pa_empty_kennzahlen():
     import pyarrow as pa
 
-    return pa.schema([("unit_type", pa.string()), ("unit_id", pa.string()), ("month", pa.string()),
+    schema = pa.schema([("unit_type", pa.string()), ("unit_id", pa.string()), ("month", pa.string()),
                       ("indicator", pa.string()), ("sex", pa.string()), ("numerator", pa.float64()),
-                      ("denominator", pa.float64()), ("value", pa.float64()), ("provisional", pa.bool_())]).empty_table()
+                      ("denominator", pa.float64()), ("value", pa.float64()), ("provisional", pa.bool_())])
+    rows = [dict(unit_type="total", unit_id="total", month=m, indicator="K3", sex="all", numerator=n, denominator=100.0,
+                 value=n - 100.0, provisional=False) for m, n in (("2015-05", 97.0), ("2015-06", 98.0), ("2015-07", 99.0))]
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def client_for(app, username):
@@ -84,6 +87,8 @@ def test_case_manager_flow(app):
     assert page.status_code == 200
     assert "/fallsteuerung/person/A" in page.text and "/fallsteuerung/person/B" not in page.text
     assert "15.10.2015" in page.text and "Langzeitleistungsbezug verringern" in page.text
+    # the goal's current status: K3 of the list's Stichtag month (June 2015), not the later July value
+    assert "Zielstand K3 Veränderung des Bestands an Langzeitleistungsbeziehenden: -2,0 % (Juni 2015)" in page.text
     # record a contact for A from the case view
     case = fm1.get("/fallsteuerung/person/A")
     assert case.status_code == 200

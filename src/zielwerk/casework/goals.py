@@ -16,6 +16,8 @@ class Goal:
     title: str
     #: the indicator or local target it is measured by (German)
     measured_by: str
+    #: codes of the engine's indicators that show the goal's current status
+    indicators: tuple[str, ...] = ()
 
 
 GOALS: dict[str, Goal] = {
@@ -25,16 +27,19 @@ GOALS: dict[str, Goal] = {
             "lzb",
             "Langzeitleistungsbezug verringern und neuen Langzeitbezug vermeiden",
             "K3 Bestand an Langzeitleistungsbeziehenden (Jahresdurchschnitt), K3E3 Zugangsrate LZB",
+            ("K3", "K3E3"),
         ),
         Goal(
             "lzb_activation",
             "Langzeitleistungsbeziehende intensiv betreuen, aktivieren und integrieren",
             "K3E2 Aktivierungsquote der LZB, K3E1 Integrationsquote der LZB",
+            ("K3E2", "K3E1"),
         ),
         Goal(
             "parents",
             "Eltern ab dem zweiten Jahr der Erziehungszeit beraten; junge Eltern zu einem Berufsabschluss führen",
             "K2 Integrationsquote, K2E4 Integrationsquote der Alleinerziehenden",
+            ("K2", "K2E4"),
         ),
         Goal(
             "childcare",
@@ -45,6 +50,7 @@ GOALS: dict[str, Goal] = {
             "u25",
             "Junge Menschen unter 25 in Ausbildung: mindestens so viele Integrationen in Ausbildung wie im Vorjahr",
             "örtliches Ziel: Integrationen U25 in Ausbildung (kumuliert, Vorjahresvergleich)",
+            ("L_U25_AUSB",),
         ),
         Goal(
             "casework",
@@ -53,3 +59,68 @@ GOALS: dict[str, Goal] = {
         ),
     )
 }
+
+
+def goal_status(ds, stichtag, goal_key: str) -> list[dict]:
+    """The current status of a goal: its indicators from the engine for the Stichtag's month,
+    all units of the dataset together (``unit_type`` total, all sexes). One dict per indicator with
+    ``indicator``, ``name``, ``month``, ``numerator``, ``denominator``, ``value``, ``provisional``."""
+    goal = GOALS[goal_key]
+    if not goal.indicators:
+        return []
+
+    from zielwerk.domain.calendar import Month
+    from zielwerk.domain.calendar import stichtag as stichtag_of
+    from zielwerk.indicators import compute_kennzahlen
+
+    m = Month.of(stichtag)
+    if stichtag < stichtag_of(m, ds.stichtag_day):
+        m = m - 1  # the Stichtag of this month is not reached yet
+    k = compute_kennzahlen(ds, m, m, level="jobcenter", indicators=list(goal.indicators))
+    return status_from_table(k, goal_key, str(m))
+
+
+def status_from_table(kennzahlen, goal_key: str, month: str) -> list[dict]:
+    """The goal's indicators for the total unit (all sexes) from a long-format indicator table
+    (the engine's output or the web app's stored results): the latest month on or before ``month``."""
+    import pyarrow.compute as pc
+
+    from zielwerk.indicators import INDICATORS
+
+    codes = GOALS[goal_key].indicators
+    if kennzahlen is None or not codes:
+        return []
+    k = kennzahlen.filter(pc.and_(pc.and_(pc.equal(kennzahlen["unit_type"], "total"),
+                                          pc.equal(kennzahlen["sex"], "all")),
+                                  pc.and_(pc.is_in(kennzahlen["indicator"], pa_strings(codes)),
+                                          pc.less_equal(kennzahlen["month"], month))))
+    latest: dict[str, dict] = {}
+    for r in k.to_pylist():
+        if r["indicator"] not in latest or r["month"] > latest[r["indicator"]]["month"]:
+            latest[r["indicator"]] = r
+    out = []
+    for code in codes:
+        if code not in latest or code not in INDICATORS:
+            continue
+        r, ind = latest[code], INDICATORS[code]
+        out.append({**{c: r[c] for c in ("indicator", "month", "numerator", "denominator", "value", "provisional")},
+                    "name": ind.name, "unit": "count" if ind.value == "count" else "percent"})
+    return out
+
+
+def pa_strings(values):
+    import pyarrow as pa
+
+    return pa.array(list(values), pa.string())
+
+
+def status_text(row: dict) -> str:
+    """German one-liner: ``K3 Veränderung …: −2,1 % (Juni 2016, vorläufig)``."""
+    from .export import german_month, german_number
+
+    if row["unit"] == "count" or row["value"] is None:
+        val = german_number(int(row["numerator"])) if row["numerator"] is not None else "–"
+    else:
+        val = german_number(row["value"]) + " %"
+    tail = german_month(row["month"]) + (", vorläufig" if row["provisional"] else "")
+    return f"{row['indicator']} {row['name']}: {val} ({tail})"

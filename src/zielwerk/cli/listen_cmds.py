@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -34,19 +34,27 @@ def liste(
     name: Annotated[str, typer.Argument(help="Name der Liste (siehe oben).", show_default=False, metavar="NAME")],
     data: Annotated[Path, typer.Option("--data", help="Ordner des Datensatzes (Datenvertrag).")],
     stichtag: Annotated[str, typer.Option("--stichtag", help="Stichtag der Liste, JJJJ-MM-TT.")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Ausgabedatei (.csv oder .xlsx); ohne: Vorschau.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Ausgabedatei (.csv oder .xlsx); ohne: Vorschau.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="CSV-Format: de (Excel, ;) oder kanonisch (UTF-8, ISO).")] = "de",
     horizont: Annotated[int, typer.Option("--horizont", min=1, max=26, help="LZB-Prävention: Horizont in Monaten (1, 3, 6 …).")] = 6,
     monate: Annotated[int, typer.Option("--monate", min=1, max=26, help="LZB-Prognose: Zahl der Monate.")] = 12,
     alter: Annotated[int, typer.Option("--alter", min=16, max=30, help="Junge Eltern: Altersgrenze (unter … Jahren).")] = 25,
-    fallakten: Annotated[Optional[Path], typer.Option("--fallakten", help="Ordner mit contacts.csv / action_plans.csv.")] = None,
+    fallakten: Annotated[Path | None, typer.Option("--fallakten", help="Ordner mit contacts.csv / action_plans.csv.")] = None,
     synthetisch: Annotated[bool, typer.Option("--synthetische-fallakten", help="Synthetische Fallakten erzeugen (Demo).")] = False,
-    ergebnis_nach: Annotated[Optional[int], typer.Option("--ergebnis-nach", min=1, max=36, help="Ergebnis der Personen nach K Monaten anfügen (Nachverfolgung).")] = None,
+    ergebnis_nach: Annotated[int | None, typer.Option("--ergebnis-nach", min=1, max=36, help="Ergebnis der Personen nach K Monaten anfügen (Nachverfolgung).")] = None,
+    zielstand: Annotated[bool, typer.Option("--zielstand/--ohne-zielstand", help="Aktuellen Stand des Ziels (Kennzahlen) anzeigen.")] = True,
 ) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from zielwerk.casework import CaseRecords, CaseRecordsInvalid, ListOptions, build_list, outcome_summary, track_outcomes
+    from zielwerk.casework import (
+        CaseRecords,
+        CaseRecordsInvalid,
+        ListOptions,
+        build_list,
+        outcome_summary,
+        track_outcomes,
+    )
     from zielwerk.casework.common import goal_of, query, with_goal
     from zielwerk.casework.export import COLUMN_LABELS, german_value, write_list
     from zielwerk.data.reader import load_dataset
@@ -107,6 +115,11 @@ def liste(
     con = Console(highlight=False)
     con.print(f"[bold]{wl.title}[/bold] – Stichtag {s:%d.%m.%Y}")
     con.print(f"Ziel: {goal_of(tbl)}")
+    if zielstand:
+        from zielwerk.casework.goals import goal_status, status_text
+
+        for row in goal_status(ds, s, wl.goal):
+            con.print(f"  Zielstand {status_text(row)}")
     con.print(f"{german_value('n', tbl.num_rows)} Zeilen")
     if summary is not None:
         for r in summary.to_pylist():

@@ -33,6 +33,7 @@ from zielwerk.casework.export import (
     german_value,
     xlsx_bytes,
 )
+from zielwerk.casework.goals import status_from_table, status_text
 from zielwerk.store.models import ActionPlan, CaseContact
 
 from ..context import Ctx, PageCtx
@@ -137,8 +138,11 @@ async def view(ctx: PageCtx, name: str) -> Response:
     ctx.audit("worklist.read", object_type="worklist", object_id=name, after={"zeilen": tbl.num_rows})
     cols = tbl.column_names
     rows = [[(c, german_value(c, r[c]), r[c]) for c in cols] for r in tbl.slice(0, MAX_ROWS).to_pylist()]
-    return ctx.render("fall/list.html", name=name, wl=LISTS[name], meta=meta, headers=[COLUMN_LABELS.get(c, c) for c in cols],
-                      rows=rows, total=tbl.num_rows, shown=len(rows))
+    wl = LISTS[name]
+    status = [status_text(r) for r in
+              status_from_table(ctx.request.app.state.results.kennzahlen(), wl.goal, meta["stichtag"][:7])]
+    return ctx.render("fall/list.html", name=name, wl=wl, meta=meta, headers=[COLUMN_LABELS.get(c, c) for c in cols],
+                      rows=rows, total=tbl.num_rows, shown=len(rows), status=status)
 
 
 def _download(ctx: Ctx, name: str, kind: str) -> Response:
