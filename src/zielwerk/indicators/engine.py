@@ -119,12 +119,41 @@ def _stichtage(con: duckdb.DuckDBPyConnection, lo: int, hi: int, day: int) -> No
 def _build_spells(ctx: _Ctx) -> None:
     con = ctx.con
     s_lo = stichtag(Month.from_index(ctx.lo), ctx.day)
+    # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units,
+    # BGs (numbered in the order of their identifiers, so "greater bg_id" (C2) is preserved).
+    con.execute("""
+        CREATE TEMP TABLE jdim AS
+        SELECT jobcenter_id AS jid, row_number() OVER (ORDER BY jobcenter_id)::INTEGER AS ji FROM src_jobcenters;
+        CREATE TEMP TABLE mdim AS
+        SELECT m.municipality_id AS mid, row_number() OVER (ORDER BY m.municipality_id)::INTEGER AS mi, j.ji
+        FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id;
+        CREATE TEMP TABLE pers AS
+        SELECT person_id AS pid, row_number() OVER ()::INTEGER AS person_id,
+               CASE sex WHEN 'f' THEN 1 WHEN 'm' THEN 2 ELSE 0 END::TINYINT AS sex, birth_date
+        FROM src_persons;
+        CREATE TEMP TABLE emp AS
+        SELECT p.person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e JOIN pers p ON p.pid = e.person_id;
+        CREATE TEMP TABLE meas AS
+        SELECT p.person_id, m.instrument, m."start", m."end" FROM src_measures m JOIN pers p ON p.pid = m.person_id;
+        CREATE TEMP TABLE pay AS
+        SELECT CAST(substr(y.month, 1, 4) AS INTEGER) * 12 + CAST(substr(y.month, 6, 2) AS INTEGER) - 1 AS t,
+               md.mi AS municipality_id, md.ji AS jobcenter_id, y.llu, y.luh
+        FROM src_payments y JOIN mdim md ON md.mid = y.municipality_id;
+    """)
     con.execute(f"""
-        CREATE TEMP TABLE sp AS
-        SELECT s.person_id, s.bg_id, s.municipality_id, m.jobcenter_id, s.role,
-               s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
-        FROM src_elb_spells s JOIN src_municipalities m USING (municipality_id)
+        CREATE TEMP TABLE sp0 AS
+        SELECT p.person_id, p.sex, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
+               s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
+        FROM src_elb_spells s JOIN pers p ON p.pid = s.person_id JOIN mdim md ON md.mid = s.municipality_id
         WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{s_lo - timedelta(days=LZB_WINDOW_DAYS + 40)}'
+    """)
+    con.execute(f"""
+        CREATE TEMP TABLE bgdim AS
+        SELECT bid, row_number() OVER (ORDER BY bid)::INTEGER AS bg_id FROM (SELECT DISTINCT bid FROM sp0);
+        CREATE TEMP TABLE sp AS SELECT sp0.* EXCLUDE (bid), b.bg_id FROM sp0 JOIN bgdim b USING (bid);
+        CREATE TEMP TABLE hh AS
+        SELECT b.bg_id, h."start", coalesce(h."end", DATE '{OPEN_END}') AS "end"
+        FROM src_households h JOIN bgdim b ON b.bid = h.bg_id WHERE h.bg_type = 'single_parent';
     """)
     # Merged eLb intervals per person over all units (C3: overlaps count once), with the number
     # of covered days before each interval.
@@ -153,14 +182,14 @@ def _build_panel(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE panel0 AS
         WITH x AS (
-            SELECT person_id, municipality_id, jobcenter_id, bg_id, role, s,
+            SELECT person_id, sex, municipality_id, jobcenter_id, bg_id, role, s,
                    unnest(range(greatest({t_from}, {ctx.lo}), least({t_to}, {ctx.hi}) + 1)) AS t
             FROM sp WHERE s <= DATE '{stichtag(Month.from_index(ctx.hi), ctx.day)}'),
         y AS (
-            SELECT t, person_id, arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bg_id, 'r': role}},
+            SELECT t, person_id, sex, arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bg_id, 'r': role}},
                                           {{'s': s, 'b': bg_id}}) AS a
-            FROM x GROUP BY t, person_id)
-        SELECT y.t::INTEGER AS t, st.S, y.person_id, a.m AS municipality_id, a.j AS jobcenter_id,
+            FROM x GROUP BY t, person_id, sex)
+        SELECT y.t::INTEGER AS t, st.S, y.person_id, y.sex, a.m AS municipality_id, a.j AS jobcenter_id,
                a.b AS bg_id, a.r AS role
         FROM y JOIN st ON st.t = y.t
     """)
@@ -173,24 +202,23 @@ def _build_panel(ctx: _Ctx) -> None:
     """)
     con.execute(f"""
         CREATE TEMP TABLE ae_set AS
-        SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN src_households h
-          ON h.bg_id = p.bg_id AND h."start" <= p.S AND coalesce(h."end", DATE '{OPEN_END}') >= p.S
-        WHERE p.role = 'head' AND h.bg_type = 'single_parent'
+        SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN hh h
+          ON h.bg_id = p.bg_id AND h."start" <= p.S AND h."end" >= p.S
+        WHERE p.role
     """)
     con.execute(f"""
         CREATE TEMP TABLE act_set AS
-        SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN src_measures ms
+        SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN meas ms
           ON ms.person_id = p.person_id AND ms."start" <= p.S AND coalesce(ms."end", DATE '{OPEN_END}') >= p.S
         WHERE {active}
     """)
     con.execute(f"""
         CREATE TEMP TABLE panel AS
-        SELECT p.t, p.person_id, p.municipality_id, p.jobcenter_id, per.sex,
+        SELECT p.t, p.person_id, p.municipality_id, p.jobcenter_id, p.sex,
                d.days >= {LZB_MIN_DAYS} AS lzb, a.person_id IS NOT NULL AS ae, m.person_id IS NOT NULL AS active
         FROM panel0 p JOIN d730 d USING (t, person_id)
         LEFT JOIN ae_set a USING (t, person_id)
         LEFT JOIN act_set m USING (t, person_id)
-        LEFT JOIN src_persons per ON per.person_id = p.person_id
     """)
 
 
@@ -219,7 +247,7 @@ def _fine_blocks(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE ev0 AS
         SELECT person_id, kind, subsidy, "start" AS d, {te} AS te
-        FROM src_employment WHERE {te} BETWEEN {lo + 1} AND {hi}
+        FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}
     """)
     cls_cols = ", ".join(
         f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items()
@@ -237,7 +265,7 @@ def _fine_blocks(ctx: _Ctx) -> None:
         SELECT c.*, {cls_cols},
                year(d) - year(per.birth_date)
                  - CASE WHEN (month(d), day(d)) < (month(per.birth_date), day(per.birth_date)) THEN 1 ELSE 0 END AS age
-        FROM c LEFT JOIN src_persons per USING (person_id)
+        FROM c LEFT JOIN pers per USING (person_id)
     """)
     for eb in EVENT_BLOCKS.values():
         conds = [f"is_{eb.event_class}"]
@@ -257,15 +285,11 @@ def _fine_blocks(ctx: _Ctx) -> None:
     parts.append(_k2e3_sql(ctx))
     # K1, K1E1: payments of the BG (no sex)
     parts.append(f"""
-        SELECT t, m.jobcenter_id, p.municipality_id, NULL::VARCHAR, 'llu', sum(p.llu)
-        FROM (SELECT *, CAST(substr(month, 1, 4) AS INTEGER) * 12 + CAST(substr(month, 6, 2) AS INTEGER) - 1 AS t
-              FROM src_payments) p JOIN src_municipalities m USING (municipality_id)
-        WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
+        SELECT t, jobcenter_id, municipality_id, NULL::TINYINT, 'llu', sum(llu)
+        FROM pay WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
         UNION ALL
-        SELECT t, m.jobcenter_id, p.municipality_id, NULL::VARCHAR, 'luh', sum(p.luh)
-        FROM (SELECT *, CAST(substr(month, 1, 4) AS INTEGER) * 12 + CAST(substr(month, 6, 2) AS INTEGER) - 1 AS t
-              FROM src_payments) p JOIN src_municipalities m USING (municipality_id)
-        WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL""")
+        SELECT t, jobcenter_id, municipality_id, NULL::TINYINT, 'luh', sum(luh)
+        FROM pay WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL""")
     con.execute("CREATE TEMP TABLE fine AS " + " UNION ALL ".join(f"({p})" for p in parts))
 
     # eLb entries/exits per person and reporting unit with gap merge (C4)
@@ -275,9 +299,9 @@ def _fine_blocks(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE flows AS
         WITH u AS (
-            SELECT 'jobcenter' AS lvl, jobcenter_id AS unit_id, person_id, s, e FROM sp
-            UNION ALL SELECT 'municipality', municipality_id, person_id, s, e FROM sp
-            UNION ALL SELECT 'total', '{TOTAL_ID}', person_id, s, e FROM sp),
+            SELECT 'jobcenter' AS lvl, jobcenter_id AS unit_id, person_id, sex, s, e FROM sp
+            UNION ALL SELECT 'municipality', municipality_id, person_id, sex, s, e FROM sp
+            UNION ALL SELECT 'total', 0, person_id, sex, s, e FROM sp),
         o AS (
             SELECT *, max(e) OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e
                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
@@ -286,13 +310,14 @@ def _fine_blocks(ctx: _Ctx) -> None:
             SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + {gap} THEN 1 ELSE 0 END)
                       OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
             FROM o),
-        per AS (SELECT lvl, unit_id, person_id, min(s) AS ps, max(e) AS pe FROM g GROUP BY lvl, unit_id, person_id, grp),
+        per AS (SELECT lvl, unit_id, person_id, sex, min(s) AS ps, max(e) AS pe FROM g
+                GROUP BY lvl, unit_id, person_id, sex, grp),
         evs AS (
-            SELECT lvl, unit_id, person_id, 'elb_in' AS block, {ti} AS t FROM per
+            SELECT lvl, unit_id, sex, 'elb_in' AS block, {ti} AS t FROM per
             UNION ALL
-            SELECT lvl, unit_id, person_id, 'elb_out', {to} FROM per WHERE pe < DATE '{OPEN_END}')
-        SELECT lvl, unit_id, t, pr.sex, block, count(*)::DOUBLE AS val
-        FROM evs LEFT JOIN src_persons pr USING (person_id)
+            SELECT lvl, unit_id, sex, 'elb_out', {to} FROM per WHERE pe < DATE '{OPEN_END}')
+        SELECT lvl, unit_id, t, sex, block, count(*)::DOUBLE AS val
+        FROM evs
         WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
     """)
 
@@ -308,7 +333,7 @@ def _k2e3_sql(ctx: _Ctx) -> str:
     """)
     con.execute(f"""
         CREATE TEMP TABLE svbcov AS
-        SELECT DISTINCT e.person_id, st.t FROM src_employment e
+        SELECT DISTINCT e.person_id, st.t FROM emp e
         JOIN (SELECT DISTINCT person_id FROM k2base) b USING (person_id)
         JOIN st ON e."start" <= st.S AND coalesce(e."end", DATE '{OPEN_END}') >= st.S
         WHERE e.kind IN {svb}
@@ -351,17 +376,17 @@ def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
         CREATE TEMP TABLE blocks AS
         SELECT lv.lvl,
                CASE lv.lvl WHEN 'jobcenter' THEN f.jobcenter_id WHEN 'municipality' THEN f.municipality_id
-                           ELSE '{TOTAL_ID}' END AS unit_id,
+                           ELSE 0 END AS unit_id,
                sx.sex_out AS sex, f.t, f.block, sum(f.val) AS val
         FROM fine f
         CROSS JOIN (VALUES ('jobcenter'), ('municipality'), ('total')) lv(lvl)
-        CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex_out)
-        WHERE sx.sex_out = 'all' OR sx.sex_out = f.sex
+        CROSS JOIN (VALUES ('all', NULL), ('f', 1), ('m', 2)) sx(sex_out, code)
+        WHERE sx.code IS NULL OR sx.code = f.sex
         GROUP BY ALL
         UNION ALL
         SELECT f.lvl, f.unit_id, sx.sex_out, f.t, f.block, sum(f.val)
-        FROM flows f CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex_out)
-        WHERE sx.sex_out = 'all' OR sx.sex_out = f.sex
+        FROM flows f CROSS JOIN (VALUES ('all', NULL), ('f', 1), ('m', 2)) sx(sex_out, code)
+        WHERE sx.code IS NULL OR sx.code = f.sex
         GROUP BY ALL
     """)
     lv = _sql_set(levels)
@@ -369,16 +394,16 @@ def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
     con.execute(f"""
         CREATE TEMP TABLE wide AS
         WITH units AS (
-            SELECT 'jobcenter' AS lvl, jobcenter_id AS unit_id FROM src_jobcenters
-            UNION SELECT 'municipality', municipality_id FROM src_municipalities
-            UNION SELECT 'total', '{TOTAL_ID}'),
+            SELECT 'jobcenter' AS lvl, ji AS ui, jid AS unit_id FROM jdim
+            UNION ALL SELECT 'municipality', mi, mid FROM mdim
+            UNION ALL SELECT 'total', 0, '{TOTAL_ID}'),
         grid AS (
-            SELECT u.lvl, u.unit_id, sx.sex, g.t FROM units u
+            SELECT u.lvl, u.ui, u.unit_id, sx.sex, g.t FROM units u
             CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex)
             CROSS JOIN range({lo}, {hi + 1}) g(t)
             WHERE u.lvl IN {lv})
         SELECT g.lvl, g.unit_id, g.sex, g.t::INTEGER AS t, {cols}
-        FROM grid g LEFT JOIN blocks b ON b.lvl = g.lvl AND b.unit_id = g.unit_id AND b.sex = g.sex AND b.t = g.t
+        FROM grid g LEFT JOIN blocks b ON b.lvl = g.lvl AND b.unit_id = g.ui AND b.sex = g.sex AND b.t = g.t
         GROUP BY g.lvl, g.unit_id, g.sex, g.t
     """)
 
