@@ -33,13 +33,25 @@ def target_rows(mon: Any) -> list[dict[str, Any]]:
     return rows
 
 
+_chart_cache: dict[int, tuple[Any, Markup]] = {}
+
+
 def chart_for(tm: Any, chart_id: str) -> Markup:
+    """The reports module's target chart, embedded for in-page rendering (cached per monitor object,
+    which ``monitoring_for`` caches per agreement version and results)."""
     from zielwerk.reports.charts import chart_spec
 
+    hit = _chart_cache.get(id(tm))
+    if hit is not None and hit[0] is tm:
+        return hit[1]
     spec = chart_spec(tm, width=460, height=140)
     spec.pop("width", None)
-    return charts.embed({**spec, "width": "container"}, chart_id,
+    html = charts.embed({**spec, "width": "container"}, chart_id,
                         f"{tm.spec.name}: Ist, Zielpfad, Vorjahr und Prognose")
+    if len(_chart_cache) > 64:
+        _chart_cache.clear()
+    _chart_cache[id(tm)] = (tm, html)
+    return html
 
 
 async def page(ctx: PageCtx) -> Response:

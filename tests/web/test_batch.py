@@ -1,0 +1,50 @@
+"""The real pipeline: import the generated Siegen-Wittgenstein dataset through the Daten page, the
+batch computes indicators and the actual series, and the pages show the example agreement's
+monitoring."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from zielwerk.store import users
+from zielwerk.web import WebConfig, create_app
+from zielwerk.web.provision import EXAMPLE_AGREEMENT, EXAMPLE_KEY, load_agreement_file
+
+pytestmark = pytest.mark.slow
+
+
+def test_import_siegen_and_monitor_the_example_agreement(tmp_path, siegen_dir):
+    app = create_app(WebConfig(data_dir=tmp_path / "daten", import_root=siegen_dir.parent))
+    assert load_agreement_file(app.state.sessions, EXAMPLE_AGREEMENT, EXAMPLE_KEY)
+    with app.state.sessions.begin() as s:
+        users.create_user(s, "ctrl", "lang-genug-123", "controlling")
+    c = TestClient(app, base_url="https://testserver")
+    page = c.get("/anmelden").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    c.post("/anmelden", data={"username": "ctrl", "password": "lang-genug-123", "csrf_token": token})
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', c.get("/daten").text).group(1)
+    r = c.post("/daten/ordner", data={"folder": str(siegen_dir), "csrf_token": csrf})
+    assert r.status_code == 202 and "Läuft" in r.text
+    deadline = time.time() + 600
+    while app.state.batch.running and time.time() < deadline:
+        time.sleep(0.5)
+    assert app.state.batch.error is None, (app.state.batch.error, app.state.batch.problems[:5])
+    meta = app.state.results.meta()
+    assert meta["last_month"] == meta["as_of"][:7]
+    assert len(meta["provisional_months"]) == 3
+    series = app.state.results.series()
+    assert set(series) == {"05970"}
+    overview = c.get("/").text
+    for status in re.findall(r'<tr class="status-([^"]+)"', overview):
+        assert status in ("im-Plan", "gefährdet", "nicht-im-Plan", "Beobachtung", "keine-Daten"), status
+    assert overview.count('<tr class="status-') >= 5
+    assert 'id="ueberblick-chart"' in overview
+    k = c.get("/kennzahlen?k=K3&einheit=jobcenter:05970").text
+    assert "Veränderung" in k
+    r = c.get("/berichte/2016-12?format=pdf")
+    assert r.status_code == 200 and r.content[:5] == b"%PDF-"
+    app.state.engine.dispose()
