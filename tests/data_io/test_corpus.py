@@ -91,6 +91,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "parquet_wrong_type": ({"persons:0:person_id"}, "int64"),
     "parquet_unknown_code": ({"persons:3:sex"}, "„x“"),
     "parquet_missing_column": ({"children:0:child_birth_date"}, "Pflichtspalte fehlt"),
+    "parquet_corrupt": ({"persons:0:-"}, "Parquet-Datei nicht lesbar"),
 }
 
 

@@ -169,7 +169,12 @@ def _read_parquet(spec: Table, path: Path, problems: ProblemCollector, advance: 
         pf = pq.ParquetFile(path)
         names = pf.schema_arrow.names
     except (pa.ArrowException, OSError) as e:
-        problems.add(spec.name, FILE, NO_COLUMN, f"Parquet-Datei nicht lesbar: {e}")
+        problems.add(
+            spec.name,
+            FILE,
+            NO_COLUMN,
+            f"Parquet-Datei nicht lesbar – beschädigt oder kein Parquet (Detail: {e})",
+        )
         return None
     for col in spec.columns:
         if col.required and col.name not in names:
@@ -184,7 +189,12 @@ def _read_parquet(spec: Table, path: Path, problems: ProblemCollector, advance: 
             parts.append(pf.read_row_group(i, columns=wanted))
             advance(size // groups)
     except (pa.ArrowException, OSError) as e:
-        problems.add(spec.name, FILE, NO_COLUMN, f"Parquet-Datei nicht lesbar: {e}")
+        problems.add(
+            spec.name,
+            FILE,
+            NO_COLUMN,
+            f"Parquet-Datei nicht lesbar – beschädigt oder kein Parquet (Detail: {e})",
+        )
         return None
     advance(size - (size // groups) * pf.num_row_groups)
     table = pa.concat_tables(parts) if parts else pf.schema_arrow.empty_table().select(wanted)

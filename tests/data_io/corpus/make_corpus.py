@@ -529,6 +529,11 @@ def write_cases() -> None:
         {"children.parquet": _parquet_bytes({"person_id": ["P0001"]})},
         delete=("children.csv",),
     )
+    case(
+        "parquet_corrupt",
+        {"persons.parquet": (HERE / "parquet" / "persons.parquet").read_bytes()[:300]},
+        delete=("persons.csv",),
+    )
 
 
 def _parquet_bytes(columns: dict[str, list]) -> bytes:
