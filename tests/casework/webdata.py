@@ -40,8 +40,8 @@ def dataset():
 
 
 def kennzahlen() -> pa.Table:
-    rows = [dict(unit_type="total", unit_id="total", month=m, indicator="K3", sex="all", numerator=n,
-                 denominator=100.0, value=n - 100.0, provisional=False)
+    rows = [{"unit_type": "total", "unit_id": "total", "month": m, "indicator": "K3", "sex": "all", "numerator": n,
+                 "denominator": 100.0, "value": n - 100.0, "provisional": False}
             for m, n in (("2015-05", 97.0), ("2015-06", 98.0), ("2015-07", 99.0))]
     return pa.Table.from_pylist(rows, schema=KZ_SCHEMA)
 
