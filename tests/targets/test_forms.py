@@ -7,7 +7,13 @@ import pytest
 from zielwerk.targets import catalogue
 from zielwerk.targets.model import Target
 from zielwerk.targets.monitoring import (
-    AT_RISK, OFF_TRACK, ON_TRACK, WATCH, TargetNotComputable, classify, resolve,
+    AT_RISK,
+    OFF_TRACK,
+    ON_TRACK,
+    WATCH,
+    TargetNotComputable,
+    classify,
+    resolve,
 )
 
 LZB_JD = catalogue.get("LZB_JD")

@@ -9,7 +9,14 @@ import pytest
 
 from zielwerk.targets.fileformat import parse_agreement
 from zielwerk.targets.model import (
-    DRAFT, SIGNED, SUPERSEDED, AgreementError, AgreementRecord, Signatory, SignedVersionImmutable, diff_versions,
+    DRAFT,
+    SIGNED,
+    SUPERSEDED,
+    AgreementError,
+    AgreementRecord,
+    Signatory,
+    SignedVersionImmutable,
+    diff_versions,
 )
 
 SIGS = (Signatory("A. Kreis", "Landrat", "kreis", date(2016, 3, 14)),

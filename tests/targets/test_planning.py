@@ -39,3 +39,11 @@ def test_stocks_back_from_running_average():
 def test_nothing_left_to_plan():
     with pytest.raises(ValueError, match="nichts zu planen"):
         exits_needed_for_average(100.0, [100.0] * 12, 100.0, 1.0)
+
+
+def test_next_year_options():
+    from zielwerk.targets.planning import next_year_average_options
+
+    opts = next_year_average_options(2654.0, 2700.0, 60.0, changes=(-2.0,))
+    assert [o.target_average for o in opts] == [2601.0]
+    assert opts[0].plan.exits_per_month == pytest.approx(60 + 1188 / 78)

@@ -44,16 +44,66 @@ def bericht(
     out: Annotated[Path, typer.Option("--out", help="Ausgabedatei: .pdf, .html oder .xlsx.")],
 ) -> None:
     """Monatsbericht: Übersicht, ein Diagramm je Zielwert, Verknüpfungen, Vereinbarung mit Unterschriften."""
-    from zielwerk.data.reader import load_dataset
-    from zielwerk.data.validate import DatasetInvalid
-    from zielwerk.domain.calendar import Month
     from zielwerk.reports import FORMATS
     from zielwerk.reports.build import monthly_report
-    from zielwerk.targets.fileformat import AgreementFileInvalid, load_agreement
 
     if out.suffix.lower() not in FORMATS:
         typer.echo(f"Unbekanntes Ausgabeformat '{out.suffix}' – erlaubt sind .pdf, .html und .xlsx.", err=True)
         raise typer.Exit(2)
+    a, ds, month = _inputs(agreement, data, monat)
+    result = monthly_report(ds, a, month, out)
+    typer.echo(f"Bericht {month} geschrieben: {out} ({len(result.targets)} Zielwerte, "
+               f"{len(result.alerts)} Hinweise)")
+    for al in result.alerts:
+        typer.echo(f"  Hinweis: {al.text()}")
+
+
+@ziele.command("planen")
+def planen(
+    agreement: Annotated[Path, typer.Option("--agreement", help="Zielvereinbarung (TOML).")],
+    data: Annotated[Path, typer.Option("--data", help="Ordner des Datensatzes (Datenvertrag).")],
+    monat: Annotated[str, typer.Option("--monat", help="Letzter bekannter Monat JJJJ-MM, z. B. 2016-09.")],
+) -> None:
+    """Planungshilfe: Jahresendprognosen, Zielvorschläge und die nötigen LZB-Abgänge (Bestands-Fluss-Rechnung)."""
+    from zielwerk.domain.codes import SEX_LABELS
+    from zielwerk.reports.build import monitoring_for
+    from zielwerk.reports.context import value
+    from zielwerk.targets import german
+    from zielwerk.targets.planning import next_year_average_options, propose, stocks_from_running_average
+
+    a, ds, month = _inputs(agreement, data, monat)
+    mon = monitoring_for(ds, a, month)
+    typer.echo(f"Planungshilfe {a.jobcenter_name}, Stand {german.month_name(month.month, month.year)}")
+    entries_rate = next((t.current.actual for t in mon.targets if t.spec.code == "K3E3" and t.target.sex == "all"
+                         and t.current.actual is not None), None)
+    for tm in mon.targets:
+        unit = tm.spec.unit
+        cur = tm.current
+        sex = "" if tm.target.sex == "all" else f" ({SEX_LABELS[tm.target.sex]})"
+        typer.echo(f"\n{tm.spec.name}{sex} [{tm.target.id}]")
+        interval = f" ({value(cur.interval[0], unit)} bis {value(cur.interval[1], unit)})" if cur.interval else ""
+        typer.echo(f"  Prognose Jahresende {a.year}: {value(cur.forecast, unit)}{interval}; "
+                   f"Status {cur.status}")
+        for p in propose(tm):
+            typer.echo(f"  Vorschlag {p.label}: {value(p.value, unit)} – {p.explanation}")
+        if tm.spec.code == "LZB_JD" and cur.forecast is not None and entries_rate is not None:
+            stocks = stocks_from_running_average([r.actual for r in tm.rows[: month.month]])
+            entries = entries_rate / 100 * stocks[-1]
+            typer.echo(f"  Erwartete LZB-Zugänge je Monat: {german.num(entries, 0)} (K3E3 {german.pct(entries_rate, 2)}"
+                       f" × Bestand {german.num(stocks[-1], 0)})")
+            for o in next_year_average_options(cur.forecast, stocks[-1], entries):
+                typer.echo(f"  {a.year + 1}: Jahresdurchschnitt {german.pct(o.change_pct, 1, sign=True)} → "
+                           f"{german.num(o.target_average, 0)}: nötig {german.num(o.plan.exits_per_month, 0)} "
+                           "LZB-Abgänge je Monat")
+
+
+def _inputs(agreement: Path, data: Path, monat: str):
+    """Load and check agreement, month and dataset; German messages and exit codes on errors."""
+    from zielwerk.data.reader import load_dataset
+    from zielwerk.data.validate import DatasetInvalid
+    from zielwerk.domain.calendar import Month
+    from zielwerk.targets.fileformat import AgreementFileInvalid, load_agreement
+
     try:
         month = Month.parse(monat)
     except ValueError as exc:
@@ -64,30 +114,25 @@ def bericht(
     except AgreementFileInvalid as exc:
         for p in exc.problems:
             typer.echo(str(p), err=True)
-        typer.echo(f"Die Zielvereinbarung {agreement} ist ungültig; kein Bericht erstellt.", err=True)
+        typer.echo(f"Die Zielvereinbarung {agreement} ist ungültig; nichts berechnet.", err=True)
         raise typer.Exit(1) from None
     if month.year != a.year:
-        typer.echo(f"Der Berichtsmonat {month} liegt nicht im Vereinbarungsjahr {a.year}.", err=True)
+        typer.echo(f"Der Monat {month} liegt nicht im Vereinbarungsjahr {a.year}.", err=True)
         raise typer.Exit(2)
     try:
         ds = load_dataset(data)
     except DatasetInvalid as exc:
         for p in exc.problems[:50]:
             typer.echo(str(p), err=True)
-        typer.echo(f"Der Datensatz {data} ist ungültig; kein Bericht erstellt.", err=True)
+        typer.echo(f"Der Datensatz {data} ist ungültig; nichts berechnet.", err=True)
         raise typer.Exit(1) from None
     except FileNotFoundError as exc:
         typer.echo(f"Datensatz nicht gefunden: {exc}", err=True)
         raise typer.Exit(1) from None
-    last_month = Month.of(ds.as_of)
-    if month > last_month:
-        typer.echo(f"Der Berichtsmonat {month} liegt nach dem Datenstand {ds.as_of:%d.%m.%Y}.", err=True)
+    if month > Month.of(ds.as_of):
+        typer.echo(f"Der Monat {month} liegt nach dem Datenstand {ds.as_of:%d.%m.%Y}.", err=True)
         raise typer.Exit(2)
-    result = monthly_report(ds, a, month, out)
-    typer.echo(f"Bericht {month} geschrieben: {out} ({len(result.targets)} Zielwerte, "
-               f"{len(result.alerts)} Hinweise)")
-    for al in result.alerts:
-        typer.echo(f"  Hinweis: {al.text()}")
+    return a, ds, month
 
 
 def register(app: typer.Typer) -> None:

@@ -200,10 +200,24 @@ def agreement_view(a: Agreement) -> dict:
             "signatories": sigs, "history": history}
 
 
+def m_idx(mon: Monitoring) -> int:
+    return mon.report.month
+
+
 def report_context(mon: Monitoring, as_of: date | None = None, charts: bool = True) -> dict:
     """Everything the report templates and the Excel writer need."""
     targets = [target_view(tm, mon, charts) for tm in mon.targets]
     counts = {s: sum(1 for t in targets if t.status == s) for s in (ON_TRACK, AT_RISK, OFF_TRACK)}
+    provisional = any(tm.current.provisional for tm in mon.targets)
+    backtest_rows = []
+    for t in targets:
+        bt = t.monitor.backtest
+        pct_err = t.unit == COUNT or t.monitor.spec.seasonal == "mult"
+        cells = [(german.num(bt.mape[m], 1) if pct_err else german.num(bt.mae[m], 2)) if bt.n[m] else "–"
+                 for m in range(11)]
+        backtest_rows.append({"id": t.id, "code": t.code, "sex": t.sex, "measure": "MAPE %" if pct_err else "MAE pp",
+                              "years": ", ".join(str(y) for y in bt.years) or "–", "cells": cells,
+                              "current": m_idx(mon) - 1})
     return {
         "_agreement": mon.agreement,
         "agreement": agreement_view(mon.agreement),
@@ -214,6 +228,9 @@ def report_context(mon: Monitoring, as_of: date | None = None, charts: bool = Tr
         "targets": targets,
         "alerts": [a.text() for a in mon.alerts],
         "counts": counts,
+        "provisional": provisional,
+        "backtest_rows": backtest_rows,
+        "month_abbr": german.MONTH_ABBR[:11],
         "thresholds": (f"Toleranz je Zielwert (Standard: {german.num(DEFAULT_TOLERANCE_POINTS, 1)} Prozentpunkte "
                        f"bei Quoten, {german.num(DEFAULT_TOLERANCE_PERCENT, 1)} % des Zielwerts bei Anzahlen), "
                        "entlang des Zielpfads mitgeführt. „im Plan“: ungünstige Abweichung vom Zielpfad höchstens "

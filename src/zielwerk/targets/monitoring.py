@@ -98,6 +98,7 @@ class MonthRow:
     status: str
     forecast: float | None = None
     interval: tuple[float, float] | None = None
+    provisional: bool = False  # C11: within the waiting period before the data's as-of date
 
 
 def classify(actual: float | None, low: float | None, high: float | None, tol_m: float, better: str | None,
@@ -236,7 +237,8 @@ def monitor_target(goal: Goal, target: Target, series: SeriesSet, report: Month,
             band_low, band_high = path - tol_m, path + tol_m
         else:
             band_low = band_high = None
-        rows.append(MonthRow(Month(year, m), actual, path, band_low, band_high, dev, status, forecast, interval))
+        rows.append(MonthRow(Month(year, m), actual, path, band_low, band_high, dev, status, forecast, interval,
+                             Month(year, m) in series.provisional))
     return TargetMonitor(goal, target, spec, resolved, prof, bt, rows, prev, report, problem)
 
 

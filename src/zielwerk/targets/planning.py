@@ -93,3 +93,22 @@ def stocks_from_running_average(averages: list[float | None]) -> list[float]:
         out.append(i * a - prev)
         prev = i * a
     return out
+
+
+@dataclass(frozen=True)
+class AverageOption:
+    change_pct: float
+    target_average: float
+    plan: StockFlowPlan
+
+
+def next_year_average_options(expected_average: float, december_stock: float, entries_per_month: float,
+                              changes: tuple[float, ...] = (-1.0, -2.0, -3.0)) -> list[AverageOption]:
+    """Options for next year's annual-average target: the expected average of this year (the forecast)
+    changed by each of ``changes`` percent (rounded half up to persons), each with the exits per month
+    needed from ``december_stock`` on (stock-flow, :func:`exits_needed_for_average` with m = 0)."""
+    out = []
+    for c in changes:
+        target = float(int(expected_average * (1 + c / 100) + 0.5))
+        out.append(AverageOption(c, target, exits_needed_for_average(target, [], december_stock, entries_per_month)))
+    return out
