@@ -118,3 +118,36 @@ def test_from_store_rows():
     assert rec.contacts.column("contact_date").to_pylist() == [d("2015-06-01")]
     out = overdue_reviews(rec.action_plans, d("2015-06-15"))
     assert out.column("person_id").to_pylist() == ["A"]  # B's plan is closed
+
+
+def test_case_view_by_hand():
+    from zielwerk.casework.caseview import PersonNotFound, case_view
+
+    s = d("2015-06-15")
+    ds = make_ds(
+        [person("A", birth="1990-03-01"), person("K", birth="2013-01-10")],
+        [spell("A", "2012-01-01", "2013-12-31", bg="BG1"), spell("A", "2014-01-01", bg="BG2"),
+         {**spell("K", "2014-01-01", bg="BG2", status="nef"), "role": "child"}],
+        households=[{"bg_id": "BG2", "bg_type": "single_parent", "start": "2014-01-01"}],
+        obstacles=[{"person_id": "A", "category": "childcare", "start": "2015-01-01"},
+                   {"person_id": "A", "category": "debt", "start": "2013-01-01", "end": "2014-06-30"}],
+        children=[{"person_id": "A", "child_birth_date": "2013-01-10"}],
+        caseworkers=[{"caseworker_id": "CW1", "name": "Frau Eins", "team": "T1", "jobcenter_id": "05970"}],
+        assignments=[{"person_id": "A", "caseworker_id": "CW1", "start": "2014-02-01"}],
+    )
+    rec = CaseRecords.from_rows(
+        contacts=[{"person_id": "A", "caseworker_id": "CW1", "contact_date": "2015-05-04", "kind": "persoenlich"}],
+        action_plans=[{"person_id": "A", "agreed_on": "2014-11-20"}, {"person_id": "A", "agreed_on": "2014-02-01"}])
+    cv = case_view(ds, "A", s, rec)
+    assert cv.person["age"] == 25
+    assert cv.status["is_lzb"]  # 2012-01-01 .. with a one-day gap: LZB
+    assert cv.household["bg_type"] == "single_parent"
+    assert [(m["person_id"], m["status"]) for m in cv.household["members"]] == [("A", "elb"), ("K", "nef")]
+    assert [o["category"] for o in cv.obstacles] == ["childcare", "debt"] and not cv.obstacles[1]["open"]
+    assert cv.children == [{"child_birth_date": d("2013-01-10"), "age_months": 29, "turns_3": d("2016-01-10")}]
+    assert cv.caseworker["name"] == "Frau Eins"
+    assert [p["in_force"] for p in cv.action_plans] == [True, False]
+    assert cv.action_plans[0]["review_due"] == d("2015-05-20")  # overdue at S
+    assert len(cv.contacts) == 1
+    with pytest.raises(PersonNotFound):
+        case_view(ds, "X", s)

@@ -10,9 +10,11 @@ case records; each returns an Arrow table):
 * U25: :func:`u25_without_training`, :func:`training_integrations_u25`, :func:`training_comparison`
 * case records: :class:`CaseRecords`, :func:`review_due`, :func:`action_plan_status`,
   :func:`overdue_reviews`, :func:`caseload`
+* case view: :func:`case_view`
 * loop: :func:`track_outcomes`, :func:`outcome_summary`; catalogue :data:`LISTS`, :func:`build_list`
 """
 
+from .caseview import CaseView, PersonNotFound, case_view
 from .catalog import LISTS, ListOptions, WorkList, build_list
 from .childcare import match_childcare, unmatched_by_municipality_slot
 from .common import goal_of
@@ -37,9 +39,33 @@ from .records import (
 from .u25 import training_comparison, training_integrations_u25, u25_without_training
 
 __all__ = [
-    "GOALS", "LISTS", "CaseRecords", "CaseRecordsInvalid", "ListOptions", "WorkList", "action_plan_status",
-    "build_list", "caseload", "goal_of", "lzb_obstacles_without_plan", "lzb_prevention", "lzb_without_measure",
-    "match_childcare", "outcome_summary", "overdue_reviews", "parents_young_child", "projected_crossings",
-    "projection_check", "review_due", "track_outcomes", "training_comparison", "training_integrations_u25",
-    "u25_without_training", "unmatched_by_municipality_slot", "young_parents_without_degree",
+    "GOALS",
+    "LISTS",
+    "CaseRecords",
+    "CaseRecordsInvalid",
+    "CaseView",
+    "ListOptions",
+    "PersonNotFound",
+    "WorkList",
+    "action_plan_status",
+    "build_list",
+    "case_view",
+    "caseload",
+    "goal_of",
+    "lzb_obstacles_without_plan",
+    "lzb_prevention",
+    "lzb_without_measure",
+    "match_childcare",
+    "outcome_summary",
+    "overdue_reviews",
+    "parents_young_child",
+    "projected_crossings",
+    "projection_check",
+    "review_due",
+    "track_outcomes",
+    "training_comparison",
+    "training_integrations_u25",
+    "u25_without_training",
+    "unmatched_by_municipality_slot",
+    "young_parents_without_degree",
 ]

@@ -1,0 +1,113 @@
+"""The case view of one customer at a day: everything the case manager works with, in one structure.
+
+``case_view(ds, person_id, day, records)`` returns a :class:`CaseView` with the person, their
+status at ``day`` (eLb stock, LZB and crossing date — from the engine), the household (the BG of
+the spell covering ``day`` with its type and members), the receipt history (spells), placement
+obstacles (Handlungsbedarfe: open ones first), measures, employment, children (with completed
+months and the day they turn 3), the caseworker, the action plans with their review due dates and
+the recorded contacts. Pure: the web page renders it, the CLI could print it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyarrow.compute as pc
+
+from zielwerk.data.dataset import Dataset
+from zielwerk.domain import law
+
+from .common import lzb_status, query, sql_date
+from .parents import third_birthday
+from .records import CaseRecords, action_plan_status, review_due
+
+
+class PersonNotFound(KeyError):
+    """The person is not in the dataset (German message)."""
+
+
+@dataclass
+class CaseView:
+    person: dict
+    status: dict | None
+    household: dict | None
+    spells: list[dict] = field(default_factory=list)
+    obstacles: list[dict] = field(default_factory=list)
+    measures: list[dict] = field(default_factory=list)
+    employment: list[dict] = field(default_factory=list)
+    children: list[dict] = field(default_factory=list)
+    caseworker: dict | None = None
+    action_plans: list[dict] = field(default_factory=list)
+    contacts: list[dict] = field(default_factory=list)
+
+
+def _rows(tbl, pid: str, order: str, table: str = "t") -> list[dict]:
+    return query({table: tbl}, f"SELECT * FROM {table} WHERE person_id = '{_q(pid)}' ORDER BY {order}").to_pylist()
+
+
+def _q(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _open(row: dict, day: date, start: str = "start", end: str = "end") -> bool:
+    return row[start] <= day and (row[end] is None or row[end] >= day)
+
+
+def case_view(ds: Dataset, person_id: str, day: date, records: CaseRecords | None = None) -> CaseView:
+    persons = ds["persons"].filter(pc.equal(ds["persons"]["person_id"], person_id)).to_pylist()
+    if not persons:
+        raise PersonNotFound(f"Die Person {person_id!r} ist im Datensatz nicht enthalten.")
+    p = persons[0]
+    person = {**p, "age": law.age_in_years(p["birth_date"], day)}
+    st = lzb_status(ds, day)
+    srow = st.filter(pc.equal(st["person_id"], person_id)).to_pylist()
+    status = srow[0] if srow else None
+
+    spells = _rows(ds["elb_spells"], person_id, '"start", bg_id')
+    current = [s for s in spells if _open(s, day)]
+    household = None
+    if current:
+        cur = max(current, key=lambda s: (s["start"], s["bg_id"]))  # C2: the spell that started last
+        bg = cur["bg_id"]
+        types = query({"h": ds["households"]},
+                      f"SELECT bg_type FROM h WHERE bg_id = '{_q(bg)}' AND \"start\" <= {sql_date(day)} "
+                      f"AND (\"end\" IS NULL OR \"end\" >= {sql_date(day)})").column("bg_type").to_pylist()
+        members = query({"s": ds["elb_spells"]},
+                        f"SELECT person_id, role, status FROM s WHERE bg_id = '{_q(bg)}' AND \"start\" <= {sql_date(day)} "
+                        f"AND (\"end\" IS NULL OR \"end\" >= {sql_date(day)}) ORDER BY list_position(['head', 'partner', 'child', 'other'], role), person_id").to_pylist()
+        household = {"bg_id": bg, "bg_type": types[0] if types else None, "municipality_id": cur["municipality_id"],
+                     "role": cur["role"], "members": members}
+
+    def with_open(rows: list[dict]) -> list[dict]:
+        out = [{**r, "open": _open(r, day)} for r in rows if r["start"] <= day]
+        return sorted(out, key=lambda r: (not r["open"], -r["start"].toordinal()))
+
+    kids = []
+    for c in _rows(ds["children"], person_id, "child_birth_date DESC"):
+        b = c["child_birth_date"]
+        if b <= day:
+            kids.append({"child_birth_date": b, "age_months": law.age_in_months(b, day), "turns_3": third_birthday(b)})
+
+    caseworker = None
+    asg = [a for a in _rows(ds["assignments"], person_id, '"start" DESC, caseworker_id DESC') if _open(a, day)]
+    if asg:
+        cw = ds["caseworkers"].filter(pc.equal(ds["caseworkers"]["caseworker_id"], asg[0]["caseworker_id"])).to_pylist()
+        caseworker = {"caseworker_id": asg[0]["caseworker_id"], "since": asg[0]["start"],
+                      "name": cw[0]["name"] if cw else None, "team": cw[0]["team"] if cw else None}
+
+    plans, contacts = [], []
+    if records is not None:
+        in_force = {r["person_id"]: r for r in action_plan_status(records.action_plans, day).to_pylist()}
+        for r in _rows(records.action_plans, person_id, "agreed_on DESC", "ap"):
+            cur = in_force.get(person_id)
+            plans.append({**r, "in_force": bool(cur and cur["agreed_on"] == r["agreed_on"]),
+                          "review_due": review_due(r["agreed_on"], r["reviewed_on"] if r["reviewed_on"] and
+                                                   r["reviewed_on"] <= day else None, r["review_on"])})
+        contacts = [c for c in _rows(records.contacts, person_id, "contact_date DESC", "c") if c["contact_date"] <= day]
+
+    return CaseView(person=person, status=status, household=household, spells=spells,
+                    obstacles=with_open(_rows(ds["obstacles"], person_id, '"start"')),
+                    measures=with_open(_rows(ds["measures"], person_id, '"start"')),
+                    employment=with_open(_rows(ds["employment"], person_id, '"start"')),
+                    children=kids, caseworker=caseworker, action_plans=plans, contacts=contacts)
