@@ -16,6 +16,7 @@ def test_generated_siegen_dataset_validates(siegen_dir):
     assert "gültig" in result.output
 
 
+@pytest.mark.slow
 def test_siegen_dataset_fixture_is_typed(siegen_dataset):
     for name in CORE_TABLES:
         assert siegen_dataset.has(name) and siegen_dataset[name].num_rows > 0, name

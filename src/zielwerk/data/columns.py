@@ -188,7 +188,7 @@ class ColumnConverter:
                 col.type == "float"
                 and (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t))
             )
-            or (col.type == "int" and pa.types.is_integer(t))
+            or (col.type == "int" and (pa.types.is_integer(t) or pa.types.is_floating(t)))
             or pa.types.is_null(t)
         )
         if not ok:
@@ -202,6 +202,13 @@ class ColumnConverter:
             }[col.type]
             self.problems.add(self.table, FILE, col.name, f"Spaltentyp {t} passt nicht, erwartet {expected}")
             return None
+        if col.type == "int" and pa.types.is_floating(t):
+            # pandas writes integer columns with gaps as floats: accept whole values only
+            whole = pc.equal(pc.floor(raw), raw)
+            bad = pc.and_(pc.is_valid(raw), pc.invert(pc.fill_null(whole, False)))
+            self._bad(bad, col.name, raw, lambda v: f"ungültige Zahl {show(v)} (erwartet ganze Zahl)")
+            raw = pc.if_else(pc.fill_null(bad, False), pa.scalar(None, t), raw)
+            return raw.cast(pa.int64(), safe=False)
         typed = raw.cast(ARROW_TYPES[col.type])
         if col.type == "date":
             year = pc.year(typed)

@@ -55,7 +55,7 @@ def read_csv(
 ) -> RawTable | None:
     """Read ``path`` as table ``spec``; None if the file cannot be read at all (problems recorded)."""
     t = spec.name
-    enc = detect_encoding(path)
+    enc = detect_encoding(path, advance)  # first pass over the file: half of its progress
     if enc.encoding is None:
         problems.add(t, FILE, NO_COLUMN, enc.reason)
         return None

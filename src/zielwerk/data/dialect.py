@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,7 @@ class EncodingResult:
     reason: str = ""
 
 
-def detect_encoding(path: Path) -> EncodingResult:
+def detect_encoding(path: Path, advance: Callable[[int], None] | None = None) -> EncodingResult:
     """Scan the whole file once (C speed, in chunks) and decide its encoding.
 
     UTF-8 BOM -> UTF-8 with BOM. Only 7-bit bytes -> ASCII. Otherwise UTF-8 if the whole file decodes as UTF-8. A file that
@@ -84,6 +85,8 @@ def detect_encoding(path: Path) -> EncodingResult:
         saw_multibyte = False
         cp_undefined = False
         while chunk := f.read(_CHUNK):
+            if advance is not None:
+                advance(len(chunk))
             if utf8_ok:
                 try:
                     decoder.decode(chunk)

@@ -85,18 +85,28 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
 
     settings = read_settings(directory, problems)
     sources = _find_files(directory, problems, notes)
-    total_bytes = sum(p.stat().st_size for p in sources.values())
+    # CSV files are passed twice (encoding scan, then parsing), Parquet files once
+    total_bytes = sum(p.stat().st_size * (2 if p.suffix == ".csv" else 1) for p in sources.values())
     typed: dict[str, TypedTable] = {}
     usable: dict[str, set[str]] = {}
     files: list[FileInfo] = []
-    with _progress(progress, total_bytes) as (advance, describe):
+    with _progress(progress, total_bytes) as (bar_advance, describe):
         for name, file in sources.items():
             describe(file.name)
+            share = file.stat().st_size * (2 if file.suffix == ".csv" else 1)
+            done = [0]
+
+            def advance(n: int, done: list[int] = done) -> None:
+                done[0] += n
+                bar_advance(n)
+
             spec = TABLES_BY_NAME[name]
             if file.suffix == ".csv":
                 raw = read_csv(spec, file, problems, advance)
             else:
                 raw = _read_parquet(spec, file, problems, advance)
+            if done[0] < share:  # a file given up early still completes its share of the bar
+                advance(share - done[0])
             if raw is None:
                 continue
             table, usable[name], dialect = _type_table(spec, raw, problems)

@@ -534,6 +534,25 @@ def write_cases() -> None:
         {"persons.parquet": (HERE / "parquet" / "persons.parquet").read_bytes()[:300]},
         delete=("persons.csv",),
     )
+    case(
+        "parquet_float_for_int",
+        {
+            "childcare_providers.parquet": _parquet_bytes(
+                {
+                    "provider_id": ["KITA1", "TP1"],
+                    "name": ["Kita Sonnenblume, Siegen", "Tagespflege Weiß"],
+                    "municipality_id": ["05970040", "05970016"],
+                    "kind": ["kita", "tagespflege"],
+                    "slots": ["early", None],
+                    "min_age_months": [12.0, 0.0],
+                    "max_age_months": [72.0, 36.0],
+                    "capacity": [80.0, 5.5],
+                    "free_places": [3.0, 0.0],
+                }
+            )
+        },
+        delete=("childcare_providers.csv",),
+    )
 
 
 def _parquet_bytes(columns: dict[str, list]) -> bytes:
