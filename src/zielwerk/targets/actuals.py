@@ -38,6 +38,44 @@ class SeriesSet:
         self.values.setdefault(key, {}).setdefault(year, [None] * 12)[month - 1] = value
 
 
+#: Months of history an indicator needs before its first meaningful value (the dataset starts with
+#: everybody "new"): the LZB status looks back 730 days (C3), the K3 change compares with the LZB stock
+#: 12 months earlier, rolling quotas and change rates look back 12 months plus the stock S_{t−12} (C7).
+_LZB_BASED = {"LZB_JD", "K3E1", "K3E2", "K3E3", "K3E4"}
+_LZB_CHANGE = {"K3", "K3_JD"}
+
+
+def warmup_months(code: str) -> int:
+    if code in _LZB_CHANGE:
+        return 36
+    if code in _LZB_BASED:
+        return 24
+    return 13
+
+
+def coverage_start(ds: Dataset) -> Month | None:
+    """The month of the earliest eLb spell start: values before it plus the warm-up are not meaningful."""
+    first = pc.min(ds["elb_spells"]["start"]).as_py()
+    return Month.of(first) if first is not None else None
+
+
+def _blank_warmup(out: SeriesSet, ds: Dataset, specs: dict) -> None:
+    start = coverage_start(ds)
+    if start is None:
+        return
+    for (code, _sex), years in out.values.items():
+        spec = specs.get(code)
+        if spec is None or spec.source == "lokal":
+            continue
+        valid_from = start + warmup_months(spec.engine_code if spec.engine_code in _LZB_CHANGE | _LZB_BASED
+                                           else code)
+        for year, series in years.items():
+            for m in range(1, 13):
+                # year-to-date values contain January: the whole year is unusable if January is
+                if (Month(year, 1) if spec.source == "jfw" else Month(year, m)) < valid_from:
+                    series[m - 1] = None
+
+
 def _fill(out: SeriesSet, tbl: pa.Table, jobcenter_id: str, by_engine: dict[str, list[str]]) -> None:
     tbl = tbl.filter(pc.and_(pc.equal(tbl["unit_type"], "jobcenter"), pc.equal(tbl["unit_id"], jobcenter_id)))
     for row in tbl.to_pylist():
@@ -100,4 +138,5 @@ def collect(ds: Dataset, agreement: Agreement, report: Month, history: int = 4) 
                 through = report if year == report.year else Month(year, 12)
                 for sex, series in LOCAL_FUNCTIONS[code](ds, agreement.jobcenter_id, year, through).items():
                     out.values.setdefault((code, sex), {})[year] = series
+    _blank_warmup(out, ds, specs)
     return out
