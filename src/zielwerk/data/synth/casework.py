@@ -164,7 +164,7 @@ def casework_tables(out, tables: dict[str, pa.Table], seed: int, pid: Callable[[
     for p, s, e, region, _ in periods:
         b25 = _birthday(persons[p].birth, law.U25_AGE_LIMIT)
         pieces = [(s, e)]
-        if s < b25 and (e is None or e >= b25):
+        if s < b25 <= AS_OF and (e is None or e >= b25):
             pieces = [(s, b25 - timedelta(days=1)), (b25, e)]
         for a, b in pieces:
             ids = team_members[(region, a < b25)]

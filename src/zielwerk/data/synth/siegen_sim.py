@@ -37,9 +37,11 @@ class Person:
         "idx",
         "income",
         "job_end",
+        "job_row",
         "kids",
         "measure_end",
         "mini_end",
+        "retire",
         "school",
         "sex",
         "sp",
@@ -62,6 +64,8 @@ class Person:
         self.income = 0.0  # monthly counted income from the current job
         self.kids: list[date] = []  # birth dates of own children (also outside the BG)
         self.first_seen: date | None = None
+        self.job_row = -1  # index of the current integration job in the employment rows
+        self.retire = benefits.retirement_date(birth)
 
     def age(self, on: date) -> int:
         b = self.birth
@@ -143,17 +147,31 @@ class Simulation:
         w = np.array([m[2] * (P.URBAN_PREMIUM if m[0] == P.SIEGEN_AGS else 1.0) for m in munis], float)
         self.muni_p = w / w.sum()
         self.elb_open = 0  # persons with an open eLb spell
+        self._ubuf: list[float] = []
+        self._ui = 0
 
     # --- random helpers ----------------------------------------------------------------------
     def u(self) -> float:
-        return float(self.rng.random())
+        """The next uniform number from a buffered stream (much faster than single draws)."""
+        if self._ui >= len(self._ubuf):
+            self._ubuf = self.rng.random(1 << 16).tolist()
+            self._ui = 0
+        v = self._ubuf[self._ui]
+        self._ui += 1
+        return v
 
     def choice(self, shares) -> int:
-        return int(self.rng.choice(len(shares), p=np.asarray(shares) / np.sum(shares)))
+        r = self.u() * sum(shares)
+        acc = 0.0
+        for i, sh in enumerate(shares):
+            acc += sh
+            if r < acc:
+                return i
+        return len(shares) - 1
 
     def day_in(self, y: int, m: int, lo: int = 1, hi: int | None = None) -> date:
         hi = _last_day(y, m) if hi is None else hi
-        return date(y, m, int(self.rng.integers(lo, hi + 1)))
+        return date(y, m, lo + int(self.u() * (hi - lo + 1)))
 
     def draw_muni(self) -> str:
         return self.muni_ids[self.choice(self.muni_p)]
@@ -270,6 +288,7 @@ class Simulation:
                 cage = float(rng.uniform(18, 24.9))
                 head_age = max(age, cage + 19)
                 head.birth = self.birth_for_age(day, head_age, head_age + 0.01)
+                head.retire = benefits.retirement_date(head.birth)
                 members.append((self._child(day, cage, cls), "child"))
                 head.kids.append(members[-1][0].birth)
         else:  # couple / couple with children
@@ -334,10 +353,7 @@ class Simulation:
             # 1. does the BG leave this month?
             exit_day: date | None = None
             if bg.start < first:
-                retire = any(
-                    bg.roles[p.idx] in ("head", "partner") and benefits.retirement_date(p.birth) <= last
-                    for p in bg.members
-                )
+                retire = any(p.retire <= last and bg.roles[p.idx] in ("head", "partner") for p in bg.members)
                 if retire or bg.exit_due == mi or u_exit[k] < P.EXIT_HAZARD[bg.cls]:
                     exit_day = self.day_in(y, m, 2)
             # 2. composition events on the 1st (not in the entry month)
@@ -345,18 +361,8 @@ class Simulation:
                 self.household_event(bg, u_ev[k], first, mi)
             if not bg.members:
                 continue
-            # 3. birthdays (15: becomes eLb; 18: type may change) before the exit day
-            limit = exit_day or last
-            if bg.start < first:
-                for p in list(bg.members):
-                    bd = _birthday_in(p.birth, y, m)
-                    if bd is None or bd >= limit or bd <= bg.start:
-                        continue
-                    a = p.age(bd)
-                    if a == 15 and p.sp is not None and p.sp[2] == "nef":
-                        self.change_spell(p, bd, status="elb")
-                    if a == 18:
-                        self.set_type(bg, bd)
+            # 3. birthdays (15: becomes eLb; 18: type may change) up to the exit day
+            self.birthdays(bg, y, m, bg.start, exit_day or last)
             # 4. births
             if exit_day is None and bg.start < first and self.u() < P.BIRTH_HAZARD * (
                     1.0 if len(bg.members) > 1 else P.BIRTH_SINGLE_FACTOR):
@@ -370,6 +376,19 @@ class Simulation:
             if exit_day is not None:
                 self.leave(bg, exit_day, mi)
         self.entries(mi, y, m, first, last)
+
+    def birthdays(self, bg: BG, y: int, m: int, after: date, until: date) -> None:
+        """Birthdays in month (y, m) on days in (after, until]: a child becomes eLb at 15, the household
+        type may change at 18."""
+        for p in list(bg.members):
+            bd = _birthday_in(p.birth, y, m)
+            if bd is None or bd <= after or bd > until or p.sp is None:
+                continue
+            a = p.age(bd)
+            if a >= 15 and p.sp[2] == "nef":
+                self.change_spell(p, bd, status="elb")
+            if a == 18:
+                self.set_type(bg, bd)
 
     def household_event(self, bg: BG, u: float, first: date, mi: int) -> None:
         roles = bg.roles
@@ -531,6 +550,7 @@ class Simulation:
             subsidy = "egz" if self.u() < 0.07 else "none"
             dur = int(rng.exponential(420)) + 14
         end = start + timedelta(days=dur)
+        p.job_row = len(self.out.employment)
         self.out.employment.append((p.idx, kind, subsidy, start, end))
         if subsidy == "egz":
             self.out.measures.append((p.idx, "egz", start, start + timedelta(days=int(rng.integers(180, 365)))))
@@ -595,13 +615,16 @@ class Simulation:
             self.fix_births(bg, day)
             self.pre_history(bg, day)
             self.enter(bg, day, mi)
+            self.birthdays(bg, y, m, day, last)
             if mi >= _midx(*P.FIRST_PAYMENT_MONTH):
                 self.payment(bg, y, m, first, last)
 
     def fix_births(self, bg: BG, day: date) -> None:
         """Members were aged against the 1st; nobody may be born after the entry day."""
         for p in bg.members:
-            p.birth = min(p.birth, day)
+            if p.birth > day:
+                p.birth = day
+                p.retire = benefits.retirement_date(day)
 
     def pre_history(self, bg: BG, day: date) -> None:
         """Employment before the first entry (job loss is a frequent cause of entry)."""
@@ -620,7 +643,7 @@ class Simulation:
         for p in list(bg.members):
             if bg.roles[p.idx] == "child" and p.age(day) >= 25:
                 self.remove_member(bg, p)
-        if not bg.members or any(benefits.retirement_date(p.birth) <= last for p in bg.members
+        if not bg.members or any(p.retire <= last for p in bg.members
                                  if bg.roles[p.idx] in ("head", "partner")):
             return False
         if not any(bg.roles[p.idx] in ("head", "partner") for p in bg.members):
@@ -633,20 +656,19 @@ class Simulation:
                 self.truncate_last_job(p, day)
             p.income = 0.0
         self.enter(bg, day, mi)
+        self.birthdays(bg, y, m, day, last)
         if mi >= _midx(*P.FIRST_PAYMENT_MONTH):
             self.payment(bg, y, m, first, last)
         return True
 
     def truncate_last_job(self, p: Person, day: date) -> None:
         emp = self.out.employment
-        for i in range(len(emp) - 1, -1, -1):
-            row = emp[i]
-            if row[0] == p.idx and row[1] in ("svb", "training", "self_employed") and row[4] >= day:
-                if row[3] >= day:
-                    emp[i] = (row[0], row[1], row[2], row[3], row[3])
-                else:
-                    emp[i] = (row[0], row[1], row[2], row[3], day - timedelta(days=1))
-                return
+        i = p.job_row
+        if i < 0:
+            return
+        row = emp[i]
+        if row[4] >= day:
+            emp[i] = (row[0], row[1], row[2], row[3], row[3] if row[3] >= day else day - timedelta(days=1))
 
     # --- initial stock and run --------------------------------------------------------------------
     def initial_stock(self) -> None:
