@@ -50,7 +50,7 @@ def ref_lzb_from(spells: list[dict], pid: str, s: date, horizon: int = 30) -> da
             days.add(a)
             a += timedelta(days=1)
     for k in range(horizon + 1):
-        st = stichtag(Month.of(s) + k) if k else s
+        st = stichtag(Month.of(s) + k)
         if st < s:
             continue
         hyp = set(days)

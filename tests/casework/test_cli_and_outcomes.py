@@ -122,3 +122,10 @@ def test_outcome_summary_by_hand():
     assert summ["left_receipt"] == (1, pytest.approx(100 / 3))
     assert summ["integrated"] == (1, pytest.approx(100 / 3))
     assert summ["still_in_receipt"] == (2, pytest.approx(200 / 3))
+
+
+def test_day_between_stichtage_uses_previous_stichtag(data_dir):
+    r = run("lzb-prognose", "--data", data_dir, "--stichtag", "2015-07-10", "--ohne-zielstand")
+    assert r.exit_code == 0, r.output
+    assert "verwendet wird der Stichtag 15.06.2015" in r.output
+    assert "Stichtag 15.06.2015" in r.output

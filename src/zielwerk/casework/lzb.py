@@ -69,11 +69,14 @@ def projected_crossings(ds: Dataset, stichtag: date, months: int = 12, status: p
     ``projected_crossings``, ``cumulative``.
     """
     st = status if status is not None else lzb_status(ds, stichtag)
-    first = Month.of(stichtag) + 1
+    # the first month whose Stichtag lies after the given day (the same month for a day before its S)
+    first = Month.of(stichtag)
+    if stichtag >= stichtag_after(ds, stichtag, 0):
+        first = first + 1
     counts = query(
         {"st": st},
-        """SELECT strftime(lzb_from, '%Y-%m') AS month, count(*) AS n FROM st
-           WHERE NOT is_lzb AND lzb_from IS NOT NULL GROUP BY 1""",
+        f"""SELECT strftime(lzb_from, '%Y-%m') AS month, count(*) AS n FROM st
+           WHERE NOT is_lzb AND lzb_from IS NOT NULL AND lzb_from > {sql_date(stichtag)} GROUP BY 1""",
     )
     by_month = dict(zip(counts.column("month").to_pylist(), counts.column("n").to_pylist()))
     ms = [str(first + i) for i in range(months)]

@@ -60,7 +60,7 @@ def liste(
     from zielwerk.data.reader import load_dataset
     from zielwerk.data.validate import DatasetInvalid
 
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     if name not in LISTS:
         err.print(f"Unbekannte Liste {name!r}. Verfügbar: {', '.join(LISTS)}")
         raise typer.Exit(2)
@@ -80,6 +80,16 @@ def liste(
     except FileNotFoundError as e:
         err.print(f"Datensatz nicht gefunden: {e}")
         raise typer.Exit(1)
+    from zielwerk.domain.calendar import Month
+    from zielwerk.domain.calendar import stichtag as stichtag_of
+
+    last_s = stichtag_of(Month.of(s), ds.stichtag_day)
+    if last_s > s:
+        last_s = stichtag_of(Month.of(s) - 1, ds.stichtag_day)
+    if last_s != s:
+        err.print(f"Hinweis: Listen gelten zu Stichtagen (C1); verwendet wird der Stichtag {last_s:%d.%m.%Y} "
+                  f"vor dem {s:%d.%m.%Y}.")
+        s = last_s
     if s > ds.as_of:
         err.print(f"Der Stichtag {s:%d.%m.%Y} liegt nach dem Datenstand {ds.as_of:%d.%m.%Y}.")
         raise typer.Exit(2)
@@ -112,7 +122,7 @@ def liste(
         tbl = with_goal(tbl, goal or "", name)
         summary = outcome_summary(oc)
 
-    con = Console(highlight=False)
+    con = Console(highlight=False, soft_wrap=True)
     con.print(f"[bold]{wl.title}[/bold] – Stichtag {s:%d.%m.%Y}")
     con.print(f"Ziel: {goal_of(tbl)}")
     if zielstand:
