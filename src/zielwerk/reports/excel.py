@@ -102,7 +102,7 @@ def workbook_bytes(ctx: dict) -> bytes:
 
     ws = wb.create_sheet("Prognose-Backtest")
     _header(ws, 1, ["Zielwert-ID", "Kennzahl", "Prognosemonat", "Testjahre", "Anzahl", "MAPE (%)", "MAE",
-                    "Intervall-Halbbreite-Basis (RMSE)"])
+                    "RMSE (relativ bei Anzahlen und Jahresfortschrittswerten, sonst Prozentpunkte)"])
     r = 2
     for t in ctx["targets"]:
         bt = t.monitor.backtest
@@ -110,8 +110,10 @@ def workbook_bytes(ctx: dict) -> bytes:
             vals = [t.id, t.code, m + 1, ", ".join(str(y) for y in bt.years), bt.n[m], bt.mape[m], bt.mae[m], bt.rmse[m]]
             for j, v in enumerate(vals, start=1):
                 c = ws.cell(row=r, column=j, value=v)
-                if j in (6, 7, 8):
+                if j in (6, 7):
                     c.number_format = "#,##0.00"
+                elif j == 8:
+                    c.number_format = "0.0000"
             r += 1
     _widths(ws, [18, 10, 14, 18, 8, 10, 10, 16])
 
@@ -155,8 +157,5 @@ def workbook_bytes(ctx: dict) -> bytes:
 
 def mon_sigs(ctx: dict) -> list[list]:
     """Signatory rows with real dates (the view model holds formatted strings)."""
-    t = ctx["targets"][0].monitor if ctx["targets"] else None
-    if t is None:
-        return []
     agreement = ctx["_agreement"]
     return [[s.name, s.function, agreement.party_name(s.party), s.signed_on] for s in agreement.signatories]
