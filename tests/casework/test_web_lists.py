@@ -55,6 +55,16 @@ def test_case_manager_flow(app):
     assert fm2.get("/fallsteuerung/person/A").status_code == 403
     assert "/fallsteuerung/person/A" not in fm2.get("/fallsteuerung/listen/lzb-praevention").text
     assert "/fallsteuerung/person/B" in fm2.get("/fallsteuerung/listen/lzb-praevention").text
+    # every list read is audited; the refused person read too
+    from sqlalchemy import select
+
+    from zielwerk.store.models import AuditEntry
+
+    with app.state.sessions() as db:
+        rows = list(db.scalars(select(AuditEntry)))
+    reads = [r for r in rows if r.action == "worklist.read" and r.object_id == "lzb-praevention"]
+    assert {r.username for r in reads} == {"fm1", "fm2"}
+    assert any(r.username == "fm2" and r.action == "person.read" and r.outcome == "denied" for r in rows)
 
 
 def test_index_download_and_lead_view(app):
