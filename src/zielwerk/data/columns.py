@@ -78,6 +78,15 @@ def detect_decimal(columns: list[pa.ChunkedArray]) -> str | None:
 
 def parse_dates(arr: pa.ChunkedArray, style: str) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """Parse text dates strictly (no 30 February). Returns (date32 values, bad mask)."""
+    if style == DATE_ISO:
+        try:  # fast path: Arrow's cast is strict (no 30 February, no other layout) and fails as a whole
+            values = arr.cast(pa.date32())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        else:
+            year = pc.year(values)
+            bad = pc.fill_null(pc.or_(pc.less(year, MIN_YEAR), pc.greater(year, MAX_YEAR)), False)
+            return pc.if_else(bad, pa.scalar(None, pa.date32()), values), bad
     if style == DATE_GERMAN:
         parts = pc.extract_regex(arr, _GERMAN_DATE)
         iso = pc.binary_join_element_wise(

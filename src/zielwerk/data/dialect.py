@@ -28,7 +28,7 @@ DATE_GERMAN = "german"
 DATE_LABELS = {DATE_ISO: "Datum JJJJ-MM-TT", DATE_GERMAN: "Datum TT.MM.JJJJ"}
 
 # Bytes that Windows-1252 leaves undefined (Python's codec refuses them).
-_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_CP1252_UNDEFINED_BYTES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 # A well-formed UTF-8 multi-byte sequence; its presence marks a file as (damaged) UTF-8.
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CHUNK = 16 * 1024 * 1024
@@ -82,20 +82,19 @@ def detect_encoding(path: Path, advance: Callable[[int], None] | None = None) ->
         bom = head.startswith(codecs.BOM_UTF8)
         decoder = codecs.getincrementaldecoder("utf-8")()
         utf8_ok = True
-        saw_multibyte = False
-        cp_undefined = False
+        non_ascii = False
         while chunk := f.read(_CHUNK):
             if advance is not None:
                 advance(len(chunk))
-            if utf8_ok:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-            if not saw_multibyte and _UTF8_MULTIBYTE.search(chunk):
-                saw_multibyte = True
-            if not cp_undefined and _CP1252_UNDEFINED.search(chunk):
-                cp_undefined = True
+            if not utf8_ok:
+                continue
+            if chunk.isascii() and not decoder.getstate()[0]:  # C speed: most chunks of most files
+                continue
+            non_ascii = True
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8_ok = False
         if utf8_ok:
             try:
                 decoder.decode(b"", final=True)
@@ -104,7 +103,15 @@ def detect_encoding(path: Path, advance: Callable[[int], None] | None = None) ->
     if bom:
         return EncodingResult(UTF8_BOM, utf8_ok)
     if utf8_ok:
-        return EncodingResult(UTF8 if saw_multibyte else ASCII, True)
+        return EncodingResult(UTF8 if non_ascii else ASCII, True)
+    # Not UTF-8: a second pass tells damaged UTF-8 from Windows-1252 (only such files pay for it).
+    saw_multibyte = cp_undefined = False
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            if chunk.isascii():
+                continue
+            saw_multibyte = saw_multibyte or bool(_UTF8_MULTIBYTE.search(chunk))
+            cp_undefined = cp_undefined or any(b in chunk for b in _CP1252_UNDEFINED_BYTES)
     if saw_multibyte:
         return EncodingResult(UTF8, False)
     return EncodingResult(CP1252, not cp_undefined)
