@@ -129,3 +129,24 @@ def test_day_between_stichtage_uses_previous_stichtag(data_dir):
     assert r.exit_code == 0, r.output
     assert "verwendet wird der Stichtag 15.06.2015" in r.output
     assert "Stichtag 15.06.2015" in r.output
+
+
+def test_case_records_from_csv_files(data_dir, tmp_path):
+    rec = tmp_path / "akten"
+    rec.mkdir()
+    (rec / "action_plans.csv").write_text("person_id,agreed_on,review_on\nA,2014-12-01,\nC,2015-03-01,2015-06-01\n",
+                                          encoding="utf-8")
+    (rec / "contacts.csv").write_text("person_id,caseworker_id,contact_date,kind,outcome\nA,CW1,2015-06-02,telefonisch,ok\n",
+                                      encoding="utf-8")
+    out = tmp_path / "od.csv"
+    r = run("ueberpruefung-ueberfaellig", "--data", data_dir, "--stichtag", "2015-06-15", "--fallakten", rec,
+            "--out", out, "--ohne-zielstand")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    # A: agreed 01.12.2014 → due 01.06.2015 (overdue 14 days); C: planned review 01.06.2015 (overdue 14 days)
+    assert [(x["Person"], x["Überprüfung fällig am"], x["Tage überfällig"]) for x in rows] == [
+        ("A", "01.06.2015", "14"), ("C", "01.06.2015", "14")]
+    assert rows[0]["letzter Kontakt"] == "02.06.2015"
+    (rec / "contacts.csv").write_text("person_id,contact_date\nA,gestern\n", encoding="utf-8")
+    r = run("ueberpruefung-ueberfaellig", "--data", data_dir, "--stichtag", "2015-06-15", "--fallakten", rec)
+    assert r.exit_code == 1 and "contacts.csv:2:contact_date: ungültiges Datum 'gestern'" in r.output
