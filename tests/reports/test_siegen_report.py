@@ -87,3 +87,26 @@ def test_siegen_report_files(siegen_report, tmp_path):
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / "s")], check=True)
         assert len(list(tmp_path.glob("s-*.png"))) >= 6
+
+
+@pytest.mark.slow
+def test_cli_planen_and_bericht(siegen_report, siegen_dir, monkeypatch, tmp_path):
+    from zielwerk.reports import build
+
+    mon, _ = siegen_report
+    monkeypatch.setattr(build, "monitoring_for", lambda ds, a, month: mon)  # reuse the computed monitoring
+    res = CliRunner().invoke(app, ["ziele", "planen", "--agreement", str(EXAMPLE), "--data", str(siegen_dir),
+                                   "--monat", "2016-09"])
+    assert res.exit_code == 0, res.output
+    lzb = next(t for t in mon.targets if t.target.id == "lzb-jd")
+    assert "Prognose Jahresende 2016" in res.output
+    assert "2017: Jahresdurchschnitt −2,0 % → " in res.output and "LZB-Abgänge je Monat" in res.output
+    assert lzb.current.forecast is not None
+    out = tmp_path / "b.xlsx"
+    res = CliRunner().invoke(app, ["ziele", "bericht", "--agreement", str(EXAMPLE), "--data", str(siegen_dir),
+                                   "--monat", "2016-09", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Bericht 2016-09 geschrieben" in res.output and out.exists()
+    res = CliRunner().invoke(app, ["ziele", "bericht", "--agreement", str(EXAMPLE), "--data", str(siegen_dir),
+                                   "--monat", "2018-03", "--out", str(out)])
+    assert res.exit_code == 2 and "nicht im Vereinbarungsjahr 2016" in res.output

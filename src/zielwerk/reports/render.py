@@ -46,6 +46,9 @@ def write_report(context: dict, out: str | Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file normal permissions
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
