@@ -224,3 +224,14 @@ def test_folder_import_is_limited_to_the_import_root(app):
     c = _client(app, "admin")
     r = c.post("/daten/ordner", data={"folder": "/etc", "csrf_token": csrf_of(c, "/daten")})
     assert r.status_code == 422 and "nur aus Ordnern unterhalb" in r.text
+
+
+def test_api_monitoring_reports_status_and_forecast(clients):
+    body = clients["geschaeftsfuehrung"].get("/api/monitoring").json()
+    assert body["agreement"] == "testkreis-2016" and body["report_month"] == "2016-12"
+    k2 = [t for t in body["targets"] if t["target"] == "k2"][0]
+    # the hand-made K2 series reaches 24.0 in December; the target is 25.0 at year end
+    assert k2["actual"] == pytest.approx(24.0) and k2["path"] == pytest.approx(25.0)
+    june = clients["geschaeftsfuehrung"].get("/api/monitoring?monat=2016-06").json()
+    assert [t["actual"] for t in june["targets"] if t["target"] == "k2"] == [pytest.approx(12.0)]
+    assert clients["geschaeftsfuehrung"].get("/api/monitoring?monat=2016-13").status_code == 422

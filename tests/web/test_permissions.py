@@ -4,10 +4,9 @@ descriptions (not derived from ``zielwerk.web.permissions``), plus the audited r
 from __future__ import annotations
 
 import pytest
+from web_helpers import ROLE_USER, audit_rows, csrf_of
 
 from zielwerk.web import ROUTES
-
-from web_helpers import ROLE_USER, audit_rows, csrf_of
 
 A, G, C, T, K, F = "admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune", "fallmanagement"
 ROLES = (A, G, C, T, K, F)
@@ -38,6 +37,8 @@ MATRIX = [
     ("GET", "/daten/status", None, {A, C}, 200),
     ("POST", "/daten/ordner", {"folder": ""}, {A, C}, 422),
     ("POST", "/daten/hochladen", {}, {A, C}, 422),
+    # starts a background recomputation (fails harmlessly: the fixture folder holds no dataset); 409 while running
+    ("POST", "/daten/berechnen", {}, {A, C}, (202, 409)),
     ("GET", "/fallsteuerung", None, {G, C, F}, 200),
     ("GET", "/fallsteuerung?fachkraft=CW2", None, {G, C}, 200),
     ("GET", "/fallsteuerung/person/P1", None, {G, C, F}, 200),
@@ -92,7 +93,8 @@ def test_matrix_covers_every_route():
 def test_permission_matrix(clients, tokens, role, method, path, data, allowed, status):
     r = _request(clients[role], method, path, data, tokens[role])
     if role in allowed:
-        assert r.status_code == status, (role, path, r.status_code, r.text[:300])
+        expected = status if isinstance(status, tuple) else (status,)
+        assert r.status_code in expected, (role, path, r.status_code, r.text[:300])
     else:
         assert r.status_code == 403, (role, path, r.status_code)
         assert "Berechtigung" in r.text

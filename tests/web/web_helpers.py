@@ -113,8 +113,7 @@ def _password_hash() -> str:
 def build_app(data_dir: Path, db_url: str | None = None):
     write_fixture_results(data_dir)
     app = create_app(WebConfig(data_dir=data_dir, db_url=db_url))
-    from zielwerk.store import agreements, users
-
+    from zielwerk.store import agreements
     from zielwerk.store.models import User
 
     with app.state.sessions.begin() as s:

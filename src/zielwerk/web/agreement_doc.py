@@ -9,6 +9,7 @@ otherwise reads the TOML syntax only, showing the document's tables generically.
 from __future__ import annotations
 
 import difflib
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,8 +47,11 @@ def _targets_loader():
     return parse_agreement
 
 
+@functools.lru_cache(maxsize=64)
 def parse(text: str) -> DocView:
-    """Parse and validate ``text``; raise :class:`DocumentError` with a German message."""
+    """Parse and validate ``text``; raise :class:`DocumentError` with a German message.
+
+    Cached per document text; callers must treat the result as read-only."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

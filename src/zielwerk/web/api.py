@@ -11,13 +11,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from zielwerk.domain.calendar import Month
 from zielwerk.store import agreements as store
 
 from .agreement_doc import DocumentError, parse
 from .catalogue import catalogue
 from .context import ApiCtx
+from .monitoring import monitoring_for
 from .pages import indicators as indicator_pages
-from .pages import overview
 
 router = APIRouter(prefix="/api", tags=["Zielwerk"])
 
@@ -88,14 +89,26 @@ def agreement_new_version(ctx: ApiCtx, key: str, body: NewVersion) -> dict[str, 
     return _version_json(v)
 
 
-@router.get("/monitoring", summary="Stand der aktuellen Zielvereinbarung je Zielwert")
-def monitoring(ctx: ApiCtx) -> dict[str, Any]:
+@router.get("/monitoring", summary="Stand der aktuellen Zielvereinbarung je Zielwert (Status, Prognose)")
+def monitoring(ctx: ApiCtx, monat: str = "") -> dict[str, Any]:
     ctx.require("overview.view")
     a = next(iter(store.all_agreements(ctx.db)), None)
     if a is None:
         raise HTTPException(404, "Es ist noch keine Zielvereinbarung hinterlegt.")
+    version = a.versions[-1]
     try:
-        doc = parse(a.versions[-1].document)
-    except DocumentError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    return {"agreement": a.key, "version": a.versions[-1].number, "targets": overview._monitoring(ctx, doc)}
+        month = Month.parse(monat) if monat else None
+    except ValueError as exc:
+        raise HTTPException(422, f"Ungültiger Monat „{monat}“ (JJJJ-MM).") from exc
+    mon, why = monitoring_for(ctx.request.app.state.results, version.id, version.document, month)
+    if mon is None:
+        raise HTTPException(409, why)
+    targets = []
+    for tm in mon.targets:
+        cur = tm.current
+        targets.append({"goal": tm.goal.id, "target": tm.target.id, "indicator": tm.target.indicator,
+                        "sex": tm.target.sex, "name": tm.spec.name, "unit": tm.spec.unit, "status": tm.status,
+                        "actual": cur.actual, "path": cur.path, "forecast": cur.forecast,
+                        "interval": list(cur.interval) if cur.interval else None, "problem": tm.problem})
+    return {"agreement": a.key, "version": version.number, "report_month": str(mon.report),
+            "alerts": [al.text() for al in mon.alerts], "targets": targets}

@@ -40,13 +40,14 @@ async def login_form(request: Request, next: str = "") -> Response:
     return response
 
 
-async def login(
+def login(
     request: Request,
     username: str = Form(""),
     password: str = Form(""),
     csrf_token: str = Form(""),
     next: str = Form(""),
 ) -> Response:
+    # a plain ``def``: FastAPI runs it in the thread pool, so argon2 does not block the event loop
     cfg = request.app.state.config
     client = request.client.host if request.client else ""
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ class IndicatorInfo:
     official: bool
 
 
+@functools.cache
 def catalogue() -> dict[str, IndicatorInfo]:
     """The engine's catalogue as display records (empty if the engine is not installed)."""
     try:

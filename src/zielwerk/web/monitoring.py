@@ -70,6 +70,10 @@ def monitoring_for(results: Any, version_id: int, document: str, month: Month | 
     raw = results.series()
     if meta is None or raw is None:
         return None, "Es liegen noch keine berechneten Kennzahlen vor."
+    key0 = (version_id, str(month), meta.get("computed_at"))
+    with _lock:
+        if key0 in _cache:
+            return _cache[key0], ""
     try:
         model = parse_agreement(document)
     except AgreementFileInvalid as exc:
@@ -88,7 +92,7 @@ def monitoring_for(results: Any, version_id: int, document: str, month: Month | 
     with _lock:
         if len(_cache) > 64:
             _cache.clear()
-        _cache[key] = mon
+        _cache[key] = _cache[key0] = mon
     return mon, ""
 
 

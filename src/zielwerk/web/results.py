@@ -54,8 +54,8 @@ class Results:
         self._cache: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def _cached(self, name: str, load: Callable[[Path], Any]) -> Any:
-        path = self.dir / name
+    def _cached(self, name: str, load: Callable[[Path], Any], file: str | None = None) -> Any:
+        path = self.dir / (file or name)
         try:
             mtime = path.stat().st_mtime
         except FileNotFoundError:
@@ -82,26 +82,32 @@ class Results:
     def caseload(self) -> pa.Table | None:
         return self._cached("caseload.parquet", pq.read_table)
 
+    def _index(self) -> dict[str, Any] | None:
+        """Rows grouped by (indicator, unit_type, unit_id), plus units and codes; built once per file."""
+
+        def build(path: Path) -> dict[str, Any]:
+            rows: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+            for r in pq.read_table(path).to_pylist():
+                rows.setdefault((r["indicator"], r["unit_type"], r["unit_id"]), []).append(r)
+            for v in rows.values():
+                v.sort(key=lambda r: (r["month"], r["sex"]))
+            return {"rows": rows, "units": sorted({(k[1], k[2]) for k in rows}),
+                    "codes": sorted({k[0] for k in rows})}
+
+        return self._cached("kennzahlen.parquet#index", build, "kennzahlen.parquet")
+
     def indicator_rows(self, indicator: str, unit_type: str, unit_id: str) -> list[dict[str, Any]]:
-        """All months and sexes of one indicator for one unit, sorted by month."""
-        t = self.kennzahlen()
-        if t is None:
-            return []
-        mask = pc.and_(pc.and_(pc.equal(t["indicator"], indicator), pc.equal(t["unit_type"], unit_type)),
-                       pc.equal(t["unit_id"], unit_id))
-        rows = t.filter(mask).to_pylist()
-        return sorted(rows, key=lambda r: (r["month"], r["sex"]))
+        """All months and sexes of one indicator for one unit, sorted by month (shared: do not modify)."""
+        index = self._index()
+        return index["rows"].get((indicator, unit_type, unit_id), []) if index else []
 
     def units(self) -> list[tuple[str, str]]:
-        t = self.kennzahlen()
-        if t is None:
-            return []
-        pairs = t.select(["unit_type", "unit_id"]).group_by(["unit_type", "unit_id"]).aggregate([])
-        return sorted(zip(pairs["unit_type"].to_pylist(), pairs["unit_id"].to_pylist()))
+        index = self._index()
+        return index["units"] if index else []
 
     def indicators(self) -> list[str]:
-        t = self.kennzahlen()
-        return sorted(set(t["indicator"].to_pylist())) if t is not None else []
+        index = self._index()
+        return index["codes"] if index else []
 
     def person(self, person_id: str) -> dict[str, Any] | None:
         t = self.caseload()
