@@ -51,7 +51,12 @@ def siegen_report(siegen_dataset, tmp_path_factory):
     return mon, {s: write_report(ctx, out / f"bericht-2016-09.{s}") for s in ("pdf", "html", "xlsx")}
 
 
+# the module fixture computes the monitoring once: keep its tests on one xdist worker (--dist loadgroup)
+SAME_WORKER = pytest.mark.xdist_group("siegen-report")
+
+
 @pytest.mark.slow
+@SAME_WORKER
 def test_siegen_monitoring_values(siegen_report):
     mon, _ = siegen_report
     assert len(mon.targets) == 11
@@ -69,6 +74,7 @@ def test_siegen_monitoring_values(siegen_report):
 
 
 @pytest.mark.slow
+@SAME_WORKER
 def test_siegen_report_files(siegen_report, tmp_path):
     mon, files = siegen_report
     n = len(mon.targets)
@@ -90,6 +96,7 @@ def test_siegen_report_files(siegen_report, tmp_path):
 
 
 @pytest.mark.slow
+@SAME_WORKER
 def test_cli_planen_and_bericht(siegen_report, siegen_dir, monkeypatch, tmp_path):
     from zielwerk.reports import build
 

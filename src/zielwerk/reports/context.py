@@ -200,10 +200,6 @@ def agreement_view(a: Agreement) -> dict:
             "signatories": sigs, "history": history}
 
 
-def m_idx(mon: Monitoring) -> int:
-    return mon.report.month
-
-
 def report_context(mon: Monitoring, as_of: date | None = None, charts: bool = True) -> dict:
     """Everything the report templates and the Excel writer need."""
     targets = [target_view(tm, mon, charts) for tm in mon.targets]
@@ -217,7 +213,7 @@ def report_context(mon: Monitoring, as_of: date | None = None, charts: bool = Tr
                  for m in range(11)]
         backtest_rows.append({"id": t.id, "code": t.code, "sex": t.sex, "measure": "MAPE %" if pct_err else "MAE pp",
                               "years": ", ".join(str(y) for y in bt.years) or "–", "cells": cells,
-                              "current": m_idx(mon) - 1})
+                              "current": mon.report.month - 1})
     return {
         "_agreement": mon.agreement,
         "agreement": agreement_view(mon.agreement),

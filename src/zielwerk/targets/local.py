@@ -56,7 +56,8 @@ def _cumulate(events: pd.DataFrame, year: int, through: Month, day: int) -> dict
         ev = events if sex == "all" else events[events["sex"] == sex]
         per_month = {m: 0 for m in months}
         for d in ev["d"]:
-            per_month[month_of_day(d, day)] = per_month.get(month_of_day(d, day), 0) + 1
+            m = month_of_day(d, day)
+            per_month[m] = per_month.get(m, 0) + 1
         total = 0.0
         series: list[float | None] = []
         for m in months:
