@@ -41,6 +41,10 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "duplicate_header_column": ({"jobcenters:1:name"}, "doppelt"),
     "missing_required_column": ({"households:1:end"}, "Pflichtspalte fehlt"),
     "missing_required_file": ({"children:0:-"}, "Pflichtdatei fehlt"),
+    "header_without_known_columns": (
+        {"persons:1:person_id", "persons:1:birth_date", "persons:1:sex"},
+        "Pflichtspalte fehlt",
+    ),
     # persons lacks sex (and the optional columns): the person_id references are still checked
     "missing_column_other_rules_still_run": ({"persons:1:sex", "employment:5:person_id"}, "„P9999“"),
     "csv_and_parquet": ({"jobcenters:0:-"}, "beide"),

@@ -92,6 +92,8 @@ def read_csv(
     for col in spec.columns:
         if col.required and col.name not in position:
             problems.add(t, 1, col.name, "Pflichtspalte fehlt")
+    if not position:  # no column of the table at all: nothing to read (missing columns are reported)
+        return None
     dialect = Dialect(encoding=enc.encoding, separator=sep)
 
     table = lines = None

@@ -553,6 +553,7 @@ def write_cases() -> None:
         },
         delete=("childcare_providers.csv",),
     )
+    case("header_without_known_columns", {"persons.csv": "id,geburt,geschlecht\nP0001,1980-03-15,f\n"})
 
 
 def _parquet_bytes(columns: dict[str, list]) -> bytes:
