@@ -113,7 +113,12 @@ def test_cli_planen_and_bericht(siegen_report, siegen_dir, monkeypatch, tmp_path
     res = CliRunner().invoke(app, ["ziele", "bericht", "--agreement", str(EXAMPLE), "--data", str(siegen_dir),
                                    "--monat", "2016-09", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "Bericht 2016-09 geschrieben" in res.output and out.exists()
+    assert "Bericht 2016-09 geschrieben" in res.output
+    assert len(load_workbook(out)["Diagramme"]._images) == len(mon.targets)  # PNG charts rendered for Excel
+    html = tmp_path / "b.html"
+    res = CliRunner().invoke(app, ["ziele", "bericht", "--agreement", str(EXAMPLE), "--data", str(siegen_dir),
+                                   "--monat", "2016-09", "--out", str(html)])
+    assert res.exit_code == 0 and html.read_text(encoding="utf-8").count("<svg") == len(mon.targets)
     res = CliRunner().invoke(app, ["ziele", "bericht", "--agreement", str(EXAMPLE), "--data", str(siegen_dir),
                                    "--monat", "2018-03", "--out", str(out)])
     assert res.exit_code == 2 and "nicht im Vereinbarungsjahr 2016" in res.output

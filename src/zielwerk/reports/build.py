@@ -20,5 +20,6 @@ def monitoring_for(ds: Dataset, agreement: Agreement, month: Month) -> Monitorin
 def monthly_report(ds: Dataset, agreement: Agreement, month: Month, out: str | Path) -> Monitoring:
     """Compute and write the monthly report for ``month`` to ``out`` (.pdf, .html, .xlsx)."""
     mon = monitoring_for(ds, agreement, month)
-    write_report(report_context(mon, as_of=ds.as_of), out)
+    charts = "svg" if Path(out).suffix.lower() == ".html" else "png"
+    write_report(report_context(mon, as_of=ds.as_of, charts=charts), out)
     return mon

@@ -5,6 +5,7 @@ HTML, PDF (same Jinja2 template) and Excel are rendered from this one structure.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -122,7 +123,7 @@ def _stock_flow(tm: TargetMonitor, mon: Monitoring) -> str:
             f"nötig, damit der Jahresdurchschnitt {german.num(tm.resolved.end, 0)} erreicht.")
 
 
-def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool = True) -> TargetView:
+def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool | str = True) -> TargetView:
     from . import charts as ch
 
     unit = tm.spec.unit
@@ -166,11 +167,10 @@ def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool = True) -> Targ
         proposals=[f"{p.label}: {value(p.value, unit)} ({p.explanation})" for p in propose(tm)],
         stock_flow=_stock_flow(tm, mon), unit=unit, monitor=tm,
     )
-    if charts:
+    if charts in (True, "svg"):
         view.chart_svg = ch.svg(tm)
+    if charts in (True, "png"):
         view.chart_png_bytes = ch.png(tm)
-        import base64
-
         view.chart_png = "data:image/png;base64," + base64.b64encode(view.chart_png_bytes).decode("ascii")
     return view
 
@@ -200,8 +200,12 @@ def agreement_view(a: Agreement) -> dict:
             "signatories": sigs, "history": history}
 
 
-def report_context(mon: Monitoring, as_of: date | None = None, charts: bool = True) -> dict:
-    """Everything the report templates and the Excel writer need."""
+def report_context(mon: Monitoring, as_of: date | None = None, charts: bool | str = True) -> dict:
+    """Everything the report templates and the Excel writer need.
+
+    ``charts``: True renders each chart as SVG (HTML) and PNG (PDF, Excel); ``"svg"`` or ``"png"`` only
+    one kind; False none.
+    """
     targets = [target_view(tm, mon, charts) for tm in mon.targets]
     counts = {s: sum(1 for t in targets if t.status == s) for s in (ON_TRACK, AT_RISK, OFF_TRACK)}
     provisional = any(tm.current.provisional for tm in mon.targets)
