@@ -36,6 +36,31 @@ def pruefen(
                f"{len(a.signatories)} Unterschriften")
 
 
+@ziele.command("vergleichen")
+def vergleichen(
+    alt: Annotated[Path, typer.Argument(help="Ältere Fassung der Zielvereinbarung (TOML).")],
+    neu: Annotated[Path, typer.Argument(help="Neuere Fassung der Zielvereinbarung (TOML).")],
+) -> None:
+    """Zwei Fassungen vergleichen: jede inhaltliche Änderung mit dem Schlüsselpfad der Datei."""
+    from zielwerk.targets.fileformat import AgreementFileInvalid, load_agreement
+    from zielwerk.targets.model import diff_versions
+
+    models = []
+    for path in (alt, neu):
+        try:
+            models.append(load_agreement(path))
+        except AgreementFileInvalid as exc:
+            for p in exc.problems:
+                typer.echo(str(p), err=True)
+            typer.echo(f"Die Zielvereinbarung {path} ist ungültig.", err=True)
+            raise typer.Exit(1) from None
+    changes = diff_versions(models[0], models[1])
+    typer.echo(f"Version {models[0].version} → Version {models[1].version}: "
+               f"{len(changes) or 'keine'} {'Änderung' if len(changes) == 1 else 'Änderungen'}")
+    for c in changes:
+        typer.echo(f"  {c.describe()}")
+
+
 @ziele.command("bericht")
 def bericht(
     agreement: Annotated[Path, typer.Option("--agreement", help="Zielvereinbarung (TOML).")],

@@ -180,7 +180,7 @@ def _show(v: Any) -> str:
     if isinstance(v, date):
         return german.day(v)
     if isinstance(v, float):
-        return german.num(v, 0) if v == int(v) else german.num(v, 2).rstrip("0")
+        return german.num(v, 0) if v == int(v) else german.num(v, 4).rstrip("0").rstrip(",")
     if isinstance(v, (Goal, Target, Link, Signatory)):
         return getattr(v, "id", None) or getattr(v, "name", None) or f"{v.source}→{v.target}"  # type: ignore[union-attr]
     return str(v)
