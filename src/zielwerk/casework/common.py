@@ -7,6 +7,7 @@ decided here but taken from the engine (:func:`zielwerk.indicators.lzb_status`, 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from datetime import date
 
@@ -27,9 +28,23 @@ def lzb_status(ds: Dataset, stichtag: date) -> pa.Table:
     Single access point to the engine, so that the 638/730 rule (C3) lives only in
     ``zielwerk.indicators``.
     """
+    key = (id(ds), stichtag, ds.stichtag_day)
+    hit = _STATUS_CACHE.get(key)
+    if hit is not None and hit[0]() is ds:
+        return hit[1]
     from zielwerk.indicators import lzb_status as _engine_lzb_status
 
-    return _engine_lzb_status(ds, stichtag)
+    result = _engine_lzb_status(ds, stichtag)
+    if len(_STATUS_CACHE) >= _STATUS_CACHE_SIZE:
+        _STATUS_CACHE.pop(next(iter(_STATUS_CACHE)))
+    _STATUS_CACHE[key] = (weakref.ref(ds), result)
+    return result
+
+
+#: small cache of engine status tables: building several lists for one Stichtag asks the engine once.
+#: Keyed by the dataset object (a weak reference guards against a reused id) and the day.
+_STATUS_CACHE: dict[tuple[int, date, int], tuple[weakref.ref, pa.Table]] = {}
+_STATUS_CACHE_SIZE = 8
 
 
 def sql_date(d: date) -> str:
@@ -90,7 +105,9 @@ def stichtag_after(ds: Dataset, day: date, months: int) -> date:
     return stichtag_of(Month.of(day) + months, ds.stichtag_day)
 
 
-def person_details(ds: Dataset, day: date, records_contacts: pa.Table | None = None) -> pa.Table:
+def person_details(
+    ds: Dataset, day: date, records_contacts: pa.Table | None = None, person_ids: pa.Table | None = None
+) -> pa.Table:
     """Per person: name-free case context at ``day`` for the list exports.
 
     Columns: ``person_id``, ``sex``, ``age``, ``obstacles`` (open Handlungsbedarfe, codes separated by
@@ -101,7 +118,9 @@ def person_details(ds: Dataset, day: date, records_contacts: pa.Table | None = N
     contacts = records_contacts
     if contacts is None:
         contacts = pa.table({"person_id": pa.array([], pa.string()), "contact_date": pa.array([], pa.date32())})
+    ids = person_ids if person_ids is not None else ds["persons"].select(["person_id"])
     tables = {
+        "ids": ids.select(["person_id"]),
         "persons": ds["persons"],
         "obstacles": ds["obstacles"],
         "measures": ds["measures"],
@@ -113,22 +132,22 @@ def person_details(ds: Dataset, day: date, records_contacts: pa.Table | None = N
     sql = f"""
     WITH obs AS (
         SELECT person_id, string_agg(DISTINCT category, ' ' ORDER BY category) AS obstacles
-        FROM obstacles o WHERE {covers('o', day)} GROUP BY person_id),
+        FROM obstacles o WHERE {covers('o', day)} AND person_id IN (SELECT person_id FROM ids) GROUP BY person_id),
     mea AS (
         SELECT person_id, string_agg(DISTINCT instrument, ' ' ORDER BY instrument) AS measures
-        FROM measures m WHERE {covers('m', day)} GROUP BY person_id),
+        FROM measures m WHERE {covers('m', day)} AND person_id IN (SELECT person_id FROM ids) GROUP BY person_id),
     asg AS (
         SELECT person_id, caseworker_id FROM (
             SELECT a.person_id, a.caseworker_id,
                    row_number() OVER (PARTITION BY a.person_id ORDER BY a.start DESC, a.caseworker_id DESC) AS rn
-            FROM assignments a WHERE {covers('a', day)}) WHERE rn = 1),
+            FROM assignments a WHERE {covers('a', day)} AND a.person_id IN (SELECT person_id FROM ids)) WHERE rn = 1),
     con AS (
         SELECT person_id, max(contact_date) AS last_contact FROM contacts
         WHERE contact_date <= {d} GROUP BY person_id)
     SELECT p.person_id, p.sex, {age_years_sql('p.birth_date', day)} AS age,
            obs.obstacles, mea.measures, asg.caseworker_id, cw.name AS caseworker_name, cw.team,
            con.last_contact
-    FROM persons p
+    FROM persons p SEMI JOIN ids USING (person_id)
     LEFT JOIN obs USING (person_id) LEFT JOIN mea USING (person_id)
     LEFT JOIN asg USING (person_id) LEFT JOIN caseworkers cw ON cw.caseworker_id = asg.caseworker_id
     LEFT JOIN con USING (person_id)
@@ -140,7 +159,7 @@ def with_details(
     ds: Dataset, base: pa.Table, day: date, contacts: pa.Table | None = None, order_by: str = "person_id"
 ) -> pa.Table:
     """``base`` (must have ``person_id``) joined with :func:`person_details` at ``day``."""
-    details = person_details(ds, day, contacts)
+    details = person_details(ds, day, contacts, base.select(["person_id"]))
     drop = [c for c in details.column_names if c in base.column_names and c != "person_id"]
     details = details.drop(drop) if drop else details
     return query(

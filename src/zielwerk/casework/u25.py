@@ -56,21 +56,17 @@ def training_integrations_u25(ds: Dataset, first: Month, last: Month) -> pa.Tabl
     lo = stichtag_of(first - 2, day)
     hi = stichtag_of(last, day)
     starts = _u25_training_starts(ds, lo, hi)
-    # Stichtage needed: S_{first-2} .. S_last
-    months = [first + i for i in range(-2, last - first + 1)]
-    stocks = {m: _elb_at(ds, stichtag_of(m, day)) for m in months}
     counted: set[tuple[str, Month]] = set()
-    for pid, start, subsidy in starts:
+    for pid, start, subsidy, in_prev, in_cur in starts:
         t = month_of_day(start, day)
         if not law.is_integration("training", subsidy, law.regulation_for(t)):
             continue
-        # main rule: in stock at S_{t-1}, counts in month t
-        if (t - 1) in stocks and pid in stocks[t - 1] and first <= t <= last:
+        # main rule: in the stock at S_{t-1}; counts in month t
+        if in_prev and first <= t <= last:
             counted.add((pid, t))
-        # late rule: start in month t (i.e. in (S_{t-1}, S_t]); in stock at S_t, not at S_{t-1}: counts in t+1
-        u = t + 1
-        if t in stocks and (t - 1) in stocks and pid in stocks[t] and pid not in stocks[t - 1] and first <= u <= last:
-            counted.add((pid, u))
+        # late rule: start in (S_{t-1}, S_t], in the stock at S_t but not at S_{t-1}; counts in t+1
+        if in_cur and not in_prev and first <= t + 1 <= last:
+            counted.add((pid, t + 1))
     ms = [first + i for i in range(last - first + 1)]
     counts = {m: 0 for m in ms}
     for _, m in counted:
@@ -78,8 +74,11 @@ def training_integrations_u25(ds: Dataset, first: Month, last: Month) -> pa.Tabl
     return pa.table({"month": [str(m) for m in ms], "count": pa.array([counts[m] for m in ms], pa.int64())})
 
 
-def _u25_training_starts(ds: Dataset, lo: date, hi: date) -> list[tuple[str, date, str]]:
-    """Training starts in (lo, hi] of persons younger than 25 on the start day."""
+def _u25_training_starts(ds: Dataset, lo: date, hi: date) -> list[tuple]:
+    """Training starts in (lo, hi] of persons younger than 25 on the start day, with flags whether the
+    person was in the eLb stock (C2: an eLb spell covers the day) at S_{t-1} and S_t of the start's
+    reporting month t (month_of_day); one join over the few starts instead of a stock per month."""
+    day = ds.stichtag_day
     tbl = query(
         {"employment": ds["employment"], "persons": ds["persons"]},
         f"""
@@ -91,13 +90,24 @@ def _u25_training_starts(ds: Dataset, lo: date, hi: date) -> list[tuple[str, dat
                       THEN 1 ELSE 0 END) < {law.U25_AGE_LIMIT}
         """,
     )
-    return list(zip(*(tbl.column(c).to_pylist() for c in ("person_id", "start", "subsidy"))))
-
-
-def _elb_at(ds: Dataset, day: date) -> set[str]:
-    """Persons with an eLb spell covering ``day`` (the eLb stock, C2)."""
-    tbl = query({"s": ds["elb_spells"]}, f"SELECT DISTINCT person_id FROM s WHERE status = 'elb' AND {covers('s', day)}")
-    return set(tbl.column("person_id").to_pylist())
+    pids, starts = tbl.column("person_id").to_pylist(), tbl.column("start").to_pylist()
+    s_prev = [stichtag_of(month_of_day(x, day) - 1, day) for x in starts]
+    s_cur = [stichtag_of(month_of_day(x, day), day) for x in starts]
+    probe = pa.table({"i": pa.array(range(len(pids)), pa.int64()), "person_id": pa.array(pids, pa.string()),
+                      "s_prev": pa.array(s_prev, pa.date32()), "s_cur": pa.array(s_cur, pa.date32())})
+    flags = query(
+        {"probe": probe, "sp": ds["elb_spells"]},
+        """
+        SELECT i,
+               bool_or(sp.status = 'elb' AND sp."start" <= s_prev AND (sp."end" IS NULL OR sp."end" >= s_prev)) AS in_prev,
+               bool_or(sp.status = 'elb' AND sp."start" <= s_cur AND (sp."end" IS NULL OR sp."end" >= s_cur)) AS in_cur
+        FROM probe LEFT JOIN sp USING (person_id) GROUP BY i ORDER BY i
+        """,
+    )
+    in_prev = [bool(x) for x in flags.column("in_prev").to_pylist()]
+    in_cur = [bool(x) for x in flags.column("in_cur").to_pylist()]
+    subs = tbl.column("subsidy").to_pylist()
+    return [(pids[i], starts[i], subs[i], in_prev[i], in_cur[i]) for i in range(len(pids))]
 
 
 def training_comparison(ds: Dataset, stichtag: date) -> pa.Table:
