@@ -136,7 +136,7 @@ def pct(values: list[float], p: float) -> float:
 async def run(args: argparse.Namespace) -> dict:
     key = prepare(args.data)
     jobcenter = json.loads((args.data / ".zielwerk" / "results" / "meta.json").read_text())["unit_names"]
-    jc = sorted(k.split(":")[1] for k in jobcenter if k.startswith("jobcenter:"))[0]
+    jc = min(k.split(":")[1] for k in jobcenter if k.startswith("jobcenter:"))
     port = free_port()
     proc = start_server(args.data, port)
     base = f"http://127.0.0.1:{port}"

@@ -62,7 +62,7 @@ def test_csv_download_is_german_dialect_with_the_values(clients):
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Einheit", "Einheit-ID", "Monat", "Kennzahl", "Geschlecht", "Zähler", "Nenner", "Wert",
                        "vorläufig"]
-    jan = [x for x in rows[1:] if x[2] == "01/2016" and x[4] == "insgesamt"][0]
+    jan = next(x for x in rows[1:] if x[2] == "01/2016" and x[4] == "insgesamt")
     # kommune 05970040 (scale 10): numerator 200 + 1, denominator 1000
     assert jan[:2] == ["municipality", "05970040"] and jan[5:9] == ["201,0", "1000,0", "20,1", "nein"]
     assert {x[1] for x in rows[1:]} == {"05970040"}
@@ -229,7 +229,7 @@ def test_folder_import_is_limited_to_the_import_root(app):
 def test_api_monitoring_reports_status_and_forecast(clients):
     body = clients["geschaeftsfuehrung"].get("/api/monitoring").json()
     assert body["agreement"] == "testkreis-2016" and body["report_month"] == "2016-12"
-    k2 = [t for t in body["targets"] if t["target"] == "k2"][0]
+    k2 = next(t for t in body["targets"] if t["target"] == "k2")
     # the hand-made K2 series reaches 24.0 in December; the target is 25.0 at year end
     assert k2["actual"] == pytest.approx(24.0) and k2["path"] == pytest.approx(25.0)
     june = clients["geschaeftsfuehrung"].get("/api/monitoring?monat=2016-06").json()

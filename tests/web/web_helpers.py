@@ -53,14 +53,14 @@ def kennzahlen_rows() -> list[dict]:
             for sex, share in (("all", 1.0), ("f", 0.5), ("m", 0.5)):
                 num = 20.0 * scale * share + m
                 den = 100.0 * scale * share
-                rows.append(dict(unit_type=unit_type, unit_id=unit_id, month=month, indicator="K2", sex=sex,
-                                 numerator=num, denominator=den, value=100 * num / den, provisional=prov))
+                rows.append({"unit_type": unit_type, "unit_id": unit_id, "month": month, "indicator": "K2", "sex": sex,
+                                 "numerator": num, "denominator": den, "value": 100 * num / den, "provisional": prov})
                 num3, den3 = 40.0 * scale * share - m, 40.0 * scale * share
-                rows.append(dict(unit_type=unit_type, unit_id=unit_id, month=month, indicator="K3", sex=sex,
-                                 numerator=num3, denominator=den3, value=100 * (num3 / den3 - 1), provisional=prov))
+                rows.append({"unit_type": unit_type, "unit_id": unit_id, "month": month, "indicator": "K3", "sex": sex,
+                                 "numerator": num3, "denominator": den3, "value": 100 * (num3 / den3 - 1), "provisional": prov})
         for sex, num, den in (("all", 7.0, 70.0), ("f", 2.0, 30.0), ("m", 5.0, 38.0)):
-            rows.append(dict(unit_type="municipality", unit_id="05970008", month=month, indicator="K2", sex=sex,
-                             numerator=num, denominator=den, value=100 * num / den, provisional=prov))
+            rows.append({"unit_type": "municipality", "unit_id": "05970008", "month": month, "indicator": "K2", "sex": sex,
+                             "numerator": num, "denominator": den, "value": 100 * num / den, "provisional": prov})
     return rows
 
 

@@ -138,10 +138,10 @@ def graph_svg(doc: DocView) -> str:
         left, right = doc.goals, []
     h = 70 * max(len(left), len(right), 1) + 20
     pos: dict[str, tuple[int, int]] = {}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 760 {h}" class="goal-graph" role="img" '
-             f'aria-labelledby="graph-title"><title id="graph-title">Zusammenhang der Ziele</title>',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
-             'markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/></marker></defs>']
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 760 {h}" class="goal-graph" role="img" '
+              f'aria-labelledby="graph-title"><title id="graph-title">Zusammenhang der Ziele</title>'),
+             ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
+              'markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/></marker></defs>')]
     for col, goals in ((0, left), (1, right)):
         for i, g in enumerate(goals):
             x, y = 10 + col * 450, 20 + i * 70

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from zielwerk.domain.calendar import Month
@@ -43,10 +44,13 @@ def indicator_catalogue(ctx: ApiCtx) -> list[dict[str, Any]]:
     return [vars(i) for i in catalogue().values()]
 
 
-@router.get("/kennzahlen", summary="Werte einer Kennzahl für eine Einheit (alle Monate, nach Geschlecht)")
-def indicator_values(ctx: ApiCtx, k: str = "", einheit: str = "") -> dict[str, Any]:
+@router.get("/kennzahlen", summary="Werte einer Kennzahl für eine Einheit (alle Monate, nach Geschlecht)",
+            response_class=JSONResponse)
+def indicator_values(ctx: ApiCtx, k: str = "", einheit: str = "") -> JSONResponse:
+    """Rows in the long format of the data contract; suppressed values (C10) are ``"*"``."""
     k, unit_type, unit_id, rows = indicator_pages.selection(ctx, k, einheit)
-    return {"indicator": k, "unit_type": unit_type, "unit_id": unit_id, "rows": rows}
+    # plain JSON types already: skip FastAPI's per-value encoder
+    return JSONResponse({"indicator": k, "unit_type": unit_type, "unit_id": unit_id, "rows": rows})
 
 
 @router.get("/zielvereinbarungen", summary="Alle Zielvereinbarungen")

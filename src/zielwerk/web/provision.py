@@ -119,7 +119,7 @@ def compute_now(data_dir: Path, jobcenter_ids: tuple[str, ...], echo: Callable[[
     def run() -> None:
         try:
             box["meta"] = compute_results(data_dir, state, None, jobcenter_ids)
-        except BaseException as exc:  # re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             box["error"] = exc
         finally:
             done.set()

@@ -271,7 +271,7 @@ def start_batch(data_dir: Path, state: BatchState, dataset_dir: Path | None = No
     def run() -> None:
         try:
             compute_results(data_dir, state, dataset_dir, jobcenter_ids)
-        except Exception as exc:  # shown on the Daten page; the old results stay in place
+        except Exception as exc:  # noqa: BLE001 - shown on the Daten page; the old results stay in place
             problems = getattr(exc, "problems", None)
             if problems is not None:
                 state.error = f"Der Datensatz wurde abgelehnt ({len(problems)} Probleme). Nichts wurde übernommen."

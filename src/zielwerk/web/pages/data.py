@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import File, Form, UploadFile
 from fastapi.responses import Response
@@ -90,7 +91,8 @@ async def import_folder(ctx: PageCtx, folder: str = Form("")) -> Response:
     return _start(ctx, staged, str(source))
 
 
-async def upload(ctx: PageCtx, files: list[UploadFile] = File(default=[])) -> Response:
+def upload(ctx: PageCtx, files: Annotated[list[UploadFile], File()] = []) -> Response:  # noqa: B006
+    """Plain ``def``: runs in the thread pool, so copying large files does not block the event loop."""
     ctx.require("data.import")
     cfg = ctx.request.app.state.config
     files = [f for f in files if f.filename]
@@ -104,7 +106,7 @@ async def upload(ctx: PageCtx, files: list[UploadFile] = File(default=[])) -> Re
     total = 0
     for f in files:
         with open(staged / Path(f.filename or "").name, "wb") as out:
-            while chunk := await f.read(1 << 20):
+            while chunk := f.file.read(1 << 20):
                 total += len(chunk)
                 if total > cfg.max_upload_bytes:
                     shutil.rmtree(staged, ignore_errors=True)

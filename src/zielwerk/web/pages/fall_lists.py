@@ -141,8 +141,9 @@ async def view(ctx: PageCtx, name: str) -> Response:
     wl = LISTS[name]
     status = [status_text(r) for r in
               status_from_table(ctx.request.app.state.results.kennzahlen(), wl.goal, meta["stichtag"][:7])]
+    outcome = (meta.get("outcomes") or {}).get(name)
     return ctx.render("fall/list.html", name=name, wl=wl, meta=meta, headers=[COLUMN_LABELS.get(c, c) for c in cols],
-                      rows=rows, total=tbl.num_rows, shown=len(rows), status=status)
+                      rows=rows, total=tbl.num_rows, shown=len(rows), status=status, outcome=outcome)
 
 
 def _download(ctx: Ctx, name: str, kind: str) -> Response:
