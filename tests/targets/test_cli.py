@@ -34,3 +34,18 @@ def test_change_values_are_shown_in_german():
     assert Change("x", 2654.0, 2601.0).describe() == "x: 2.654 → 2.601"
     assert Change("x", -2.0, -1.25).describe() == "x: −2 → −1,25"
     assert Change("x", 1.00001, 1.5).describe() == "x: 1 → 1,5"
+
+
+def test_bericht_refuses_unknown_jobcenter(tmp_path):
+    from .test_local import _ds
+
+    data = tmp_path / "daten"
+    _ds().write(data)
+    agreement = tmp_path / "z.toml"
+    agreement.write_text(SMALL.replace('id = "J1"', 'id = "J9"'), encoding="utf-8")
+    out = tmp_path / "b.pdf"
+    res = CliRunner().invoke(app, ["ziele", "bericht", "--agreement", str(agreement), "--data", str(data),
+                                   "--monat", "2016-06", "--out", str(out)])
+    assert res.exit_code == 1
+    assert "Das Jobcenter 'J9' der Zielvereinbarung kommt im Datensatz" in res.output
+    assert not out.exists()

@@ -113,3 +113,10 @@ def test_missing_file(tmp_path):
     with pytest.raises(AgreementFileInvalid) as exc:
         load_agreement(tmp_path / "fehlt.toml")
     assert "Datei nicht gefunden" in str(exc.value)
+
+
+def test_history_cannot_be_ahead_of_the_version(small_text):
+    text = small_text + '\n[[versionen]]\nversion = 3\nautor = "X"\ndatum = 2016-01-05\naenderung = "neu"\n'
+    probs = _problems(text)
+    line = line_of(text, "version = 3")
+    assert probs == [f"ziele.toml:{line}: Versionseintrag 3 liegt nach der aktuellen Version 1"]

@@ -16,6 +16,8 @@ def _ds() -> Dataset:
         ("P4", "M1", "2015-01-01", None), ("P5", "M1", "2015-06-01", None), ("P6", "X1", "2015-01-01", None),
     ]
     rows = {
+        "households": [{"bg_id": "B" + p, "bg_type": "single", "start": "2015-01-01", "end": None} for p in people],
+        "payments": [], "employment": [],
         "jobcenters": [{"jobcenter_id": "J1", "name": "JC 1", "form": "gE"},
                        {"jobcenter_id": "J2", "name": "JC 2", "form": "gE"}],
         "municipalities": [{"municipality_id": "M1", "name": "A", "jobcenter_id": "J1"},

@@ -154,6 +154,11 @@ def _inputs(agreement: Path, data: Path, monat: str):
     except FileNotFoundError as exc:
         typer.echo(f"Datensatz nicht gefunden: {exc}", err=True)
         raise typer.Exit(1) from None
+    known = set(ds["jobcenters"].column("jobcenter_id").to_pylist())
+    if a.jobcenter_id not in known:
+        typer.echo(f"Das Jobcenter '{a.jobcenter_id}' der Zielvereinbarung kommt im Datensatz {data} nicht vor "
+                   f"(vorhanden: {', '.join(sorted(known)[:10])}).", err=True)
+        raise typer.Exit(1)
     if month > Month.of(ds.as_of):
         typer.echo(f"Der Monat {month} liegt nach dem Datenstand {ds.as_of:%d.%m.%Y}.", err=True)
         raise typer.Exit(2)

@@ -377,6 +377,9 @@ def parse_agreement(text: str, name: str = "ziele.toml") -> Agreement:
         history.append(VersionEntry(r.integer(v, p, "version") or 0, r.text(v, p, "autor"),
                                     r.day(v, p, "datum", required=True) or date.min, r.text(v, p, "aenderung"),
                                     r.text(v, p, "grund", required=False)))
+    for i, v in enumerate(history):
+        if v.version > version:
+            r.err(("versionen", i, "version"), f"Versionseintrag {v.version} liegt nach der aktuellen Version {version}")
     if r.problems:
         raise AgreementFileInvalid(sorted(r.problems, key=lambda x: x.line))
     return Agreement(year, jc_id, jc_name, tuple(parties), tuple(goals), tuple(links), tuple(sigs), status, version,
