@@ -155,20 +155,30 @@ def _build_spells(ctx: _Ctx) -> None:
         SELECT b.bg_id, h."start", coalesce(h."end", DATE '{OPEN_END}') AS "end"
         FROM src_households h JOIN bgdim b ON b.bid = h.bg_id WHERE h.bg_type = 'single_parent';
     """)
-    # Merged eLb intervals per person over all units (C3: overlaps count once), with the number
-    # of covered days before each interval.
+    # Merged eLb intervals per person over all units (C3: overlaps count once). Each spell keeps
+    # its merged interval (grp); ``ov`` marks persons with truly overlapping spells (C2 needs a
+    # choice only for them).
     con.execute("""
-        CREATE TEMP TABLE merged AS
+        CREATE TEMP TABLE spg AS
         WITH o AS (
-            SELECT person_id, s, e,
-                   max(e) OVER (PARTITION BY person_id ORDER BY s, e
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
-            FROM sp),
-        g AS (
-            SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN 1 ELSE 0 END)
-                      OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
-            FROM o)
-        SELECT person_id, min(s) AS s, max(e) AS e FROM g GROUP BY person_id, grp
+            SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+            FROM sp)
+        SELECT * EXCLUDE (prev_e),
+               sum(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN 1 ELSE 0 END)
+                   OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING)::INTEGER AS grp,
+               bool_or(coalesce(s <= prev_e, false)) OVER (PARTITION BY person_id) AS ov
+        FROM o
+    """)
+    # per merged interval: its start and the earlier merged intervals reaching into the 730 days
+    # before it (usually none or one), as a list
+    con.execute(f"""
+        CREATE TEMP TABLE merged AS
+        WITH m AS (SELECT person_id, grp, min(s) AS s, max(e) AS e FROM spg GROUP BY person_id, grp)
+        SELECT m.person_id, m.grp, m.s AS ms,
+               list({{'s': q.s, 'e': q.e}}) FILTER (WHERE q.person_id IS NOT NULL) AS prevs
+        FROM m LEFT JOIN m q ON q.person_id = m.person_id AND q.grp < m.grp AND q.e >= m.s - {LZB_WINDOW_DAYS}
+        GROUP BY m.person_id, m.grp, m.s
     """)
 
 
@@ -179,26 +189,30 @@ def _build_panel(ctx: _Ctx) -> None:
     # Stichtage covered by a spell: months t_from..t_to, generated per spell (no range join)
     t_from = _month_idx_sql("s", ctx.day)
     t_to = _month_idx_sql("e + 1", ctx.day) + " - 1"
+    W = LZB_WINDOW_DAYS - 1
+    # eLb days in [S−729, S] (C3): S lies in the merged interval starting at ms; days from ms to S
+    # plus the parts of earlier merged intervals inside the window.
+    days = (f"CASE WHEN st.S - {W} >= y.ms THEN {LZB_WINDOW_DAYS} ELSE (st.S - y.ms + 1) + coalesce(list_sum("
+            f"list_transform(y.prevs, lambda q: greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {W}) + 1))), 0) END")
     con.execute(f"""
         CREATE TEMP TABLE panel0 AS
         WITH x AS (
-            SELECT person_id, sex, municipality_id, jobcenter_id, bg_id, role, s,
-                   unnest(range(greatest({t_from}, {ctx.lo}), least({t_to}, {ctx.hi}) + 1)) AS t
-            FROM sp WHERE s <= DATE '{stichtag(Month.from_index(ctx.hi), ctx.day)}'),
+            SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bg_id, g.role, g.s, g.ov,
+                   m.ms, m.prevs,
+                   unnest(range(greatest({t_from}, {ctx.lo}), least({t_to}, {ctx.hi}) + 1))::INTEGER AS t
+            FROM spg g JOIN merged m USING (person_id, grp)
+            WHERE g.s <= DATE '{stichtag(Month.from_index(ctx.hi), ctx.day)}'),
         y AS (
-            SELECT t, person_id, sex, arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bg_id, 'r': role}},
-                                          {{'s': s, 'b': bg_id}}) AS a
-            FROM x GROUP BY t, person_id, sex)
-        SELECT y.t::INTEGER AS t, st.S, y.person_id, y.sex, a.m AS municipality_id, a.j AS jobcenter_id,
-               a.b AS bg_id, a.r AS role
+            SELECT t, person_id, sex, municipality_id, jobcenter_id, bg_id, role, ms, prevs FROM x WHERE NOT ov
+            UNION ALL
+            SELECT t, person_id, sex, a.m, a.j, a.b, a.r, a.ms, a.prevs FROM (
+                SELECT t, person_id, sex,
+                       arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bg_id, 'r': role, 'ms': ms,
+                                 'prevs': prevs}}, {{'s': s, 'b': bg_id}}) AS a
+                FROM x WHERE ov GROUP BY t, person_id, sex))
+        SELECT y.t, st.S, y.person_id, y.sex, y.municipality_id, y.jobcenter_id, y.bg_id, y.role,
+               ({days}) >= {LZB_MIN_DAYS} AS lzb
         FROM y JOIN st ON st.t = y.t
-    """)
-    con.execute(f"""
-        CREATE TEMP TABLE d730 AS
-        SELECT p.t, p.person_id, sum(least(m.e, p.S) - greatest(m.s, p.S - {LZB_WINDOW_DAYS - 1}) + 1) AS days
-        FROM panel0 p JOIN merged m
-          ON p.person_id = m.person_id AND m.s <= p.S AND m.e >= p.S - {LZB_WINDOW_DAYS - 1}
-        GROUP BY p.t, p.person_id
     """)
     con.execute(f"""
         CREATE TEMP TABLE ae_set AS
@@ -215,8 +229,8 @@ def _build_panel(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE panel AS
         SELECT p.t, p.person_id, p.municipality_id, p.jobcenter_id, p.sex,
-               d.days >= {LZB_MIN_DAYS} AS lzb, a.person_id IS NOT NULL AS ae, m.person_id IS NOT NULL AS active
-        FROM panel0 p JOIN d730 d USING (t, person_id)
+               p.lzb, a.person_id IS NOT NULL AS ae, m.person_id IS NOT NULL AS active
+        FROM panel0 p
         LEFT JOIN ae_set a USING (t, person_id)
         LEFT JOIN act_set m USING (t, person_id)
     """)
