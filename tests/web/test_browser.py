@@ -141,7 +141,7 @@ MAIN_PAGES = {
     "controlling": ["/", "/kennzahlen", "/kennzahlen/K2/definition", "/zielvereinbarung",
                     "/zielvereinbarung/testkreis-2016", "/zielvereinbarung/testkreis-2016/bearbeiten",
                     "/zielvereinbarung/testkreis-2016/vergleich", "/berichte", "/daten", "/fallsteuerung",
-                    "/fallsteuerung/person/P1"],
+                    "/fallsteuerung/person/P1", "/fallsteuerung/listen", "/fallsteuerung/listen/lzb-praevention"],
     "admin": ["/verwaltung", "/verwaltung/protokoll"],
     "fm1": ["/fallsteuerung", "/fallsteuerung/person/P1"],
 }

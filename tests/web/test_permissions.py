@@ -41,6 +41,9 @@ MATRIX = [
     ("POST", "/daten/berechnen", {}, {A, C}, (202, 409)),
     ("GET", "/fallsteuerung", None, {G, C, F}, 200),
     ("GET", "/fallsteuerung?fachkraft=CW2", None, {G, C}, 200),
+    ("GET", "/fallsteuerung/listen", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung/listen/lzb-praevention", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung/listen/fallbelastung", None, {G, C, F}, 200),
     ("GET", "/fallsteuerung/person/P1", None, {G, C, F}, 200),
     ("GET", "/fallsteuerung/person/P3", None, {G, C}, 200),  # P3 belongs to CW2, not to fm1 (CW1)
     ("POST", "/fallsteuerung/person/P1/kontakt", {"outcome": ""}, {F}, 422),
@@ -83,7 +86,7 @@ def test_matrix_covers_every_route():
         if path in ("/anmelden", "/abmelden"):
             continue
         concrete = (path.replace("{code}", "K2").replace("{key}", "testkreis-2016").replace("{monat}", "1999-01")
-                    .replace("{person_id}", "P1").replace("{username}", "niemand"))
+                    .replace("{person_id}", "P1").replace("{username}", "niemand").replace("{name}", "lzb-praevention"))
         assert (method, concrete) in covered, f"route {method} {path} missing from the matrix"
 
 
@@ -160,3 +163,14 @@ def test_navigation_shows_only_permitted_areas(clients):
     assert 'href="/kennzahlen"' in html
     for hidden in ('href="/daten"', 'href="/verwaltung"', 'href="/fallsteuerung"', 'href="/zielvereinbarung"'):
         assert hidden not in html
+
+
+def test_work_lists_case_manager_sees_only_own_persons_audited(web_app, clients):
+    html = clients[F].get("/fallsteuerung/listen/lzb-praevention").text
+    body = html.split("<main")[1]
+    assert "P1" in body and "P3" not in body
+    assert audit_rows(web_app, username=ROLE_USER[F], action="worklist.read")[-1].after == {"personen": 1}
+    lead = clients[C].get("/fallsteuerung/listen/lzb-praevention").text.split("<main")[1]
+    assert "P1" in lead and "P3" in lead
+    index = clients[F].get("/fallsteuerung/listen").text
+    assert "LZB-Prävention" in index

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
 
 from zielwerk.web import WebConfig, create_app
@@ -110,8 +111,25 @@ def _password_hash() -> str:
     return hash_password(PASSWORD)
 
 
+def write_fixture_lists(data_dir: Path) -> None:
+    """Two hand-made work lists in the casework batch format: a person list and an aggregate."""
+    out = data_dir / ".zielwerk" / "lists"
+    out.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist([
+        {"person_id": "P1", "caseworker_id": "CW1", "lzb_am": date(2017, 2, 15), "tage_bis_lzb": 45},
+        {"person_id": "P3", "caseworker_id": "CW2", "lzb_am": date(2017, 4, 15), "tage_bis_lzb": 104},
+    ]), out / "lzb-praevention.parquet")
+    pq.write_table(pa.Table.from_pylist([
+        {"caseworker_id": "CW1", "personen": 2, "schluessel": 150},
+        {"caseworker_id": "CW2", "personen": 1, "schluessel": 75},
+    ]), out / "fallbelastung.parquet")
+    (out / "meta.json").write_text(json.dumps({"stichtag": "2016-12-15", "as_of": "2016-12-31", "lists": {
+        "lzb-praevention": {"rows": 2, "goal": "LZB"}, "fallbelastung": {"rows": 2, "goal": "Fallarbeit"}}}))
+
+
 def build_app(data_dir: Path, db_url: str | None = None):
     write_fixture_results(data_dir)
+    write_fixture_lists(data_dir)
     app = create_app(WebConfig(data_dir=data_dir, db_url=db_url))
     from zielwerk.store import agreements
     from zielwerk.store.models import User

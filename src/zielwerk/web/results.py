@@ -171,6 +171,25 @@ def caseload_table(ds: Any) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+def lists_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / ".zielwerk" / "lists"
+
+
+def write_worklists(ds: Any, data_dir: Path) -> str | None:
+    """The casework work lists (``zielwerk.casework.batch.write_lists``, atomic in its own folder).
+
+    The lists are independent of the indicator results: if building them fails, the error is kept
+    in the meta data (shown on the Daten and Fallsteuerung pages) and the indicators still publish.
+    """
+    try:
+        from zielwerk.casework.batch import write_lists
+
+        write_lists(ds, lists_dir(data_dir))
+    except Exception as exc:  # noqa: BLE001 - reported, see docstring
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
 def unit_names(ds: Any) -> dict[str, str]:
     """``"jobcenter:ID"`` / ``"municipality:AGS"`` → name, for page labels."""
     names = {f"jobcenter:{r['jobcenter_id']}": r["name"] for r in ds["jobcenters"].to_pylist()}
@@ -185,7 +204,7 @@ class BatchState:
     running: bool = False
     step: str = ""
     done: int = 0
-    total: int = 5
+    total: int = 6
     error: str | None = None
     problems: list[str] = field(default_factory=list)
     finished_at: datetime | None = None
@@ -238,7 +257,9 @@ def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir
 
     known = {r["jobcenter_id"] for r in ds["jobcenters"].to_pylist()}
     series = {jc: collect_series(ds, jc, last) for jc in sorted(set(jobcenter_ids) & known)}
-    step("Ergebnisse werden geschrieben", 3)
+    step("Arbeitslisten der Fallsteuerung werden erstellt", 3)
+    lists_error = write_worklists(ds, data_dir)
+    step("Ergebnisse werden geschrieben", 4)
     meta = {
         "as_of": ds.as_of.isoformat(),
         "stichtag_day": ds.stichtag_day,
@@ -248,11 +269,12 @@ def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir
         "computed_at": datetime.now(UTC).isoformat(),
         "source": str(source.resolve()),
         "unit_names": unit_names(ds),
+        "lists_error": lists_error,
     }
     write_results(data_dir, kz, caseload_table(ds), meta, series)
     if dataset_dir is not None:
         activate(data_dir, source)
-    step("fertig", 5)
+    step("fertig", 6)
     return meta
 
 
