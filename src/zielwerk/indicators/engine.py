@@ -119,9 +119,10 @@ def _stichtage(con: duckdb.DuckDBPyConnection, lo: int, hi: int, day: int) -> No
 def _build_spells(ctx: _Ctx) -> None:
     con = ctx.con
     s_lo = stichtag(Month.from_index(ctx.lo), ctx.day)
+    months = _sql_set(str(Month.from_index(t)) for t in range(ctx.lo, ctx.hi + 1))
     # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units,
     # BGs (numbered in the order of their identifiers, so "greater bg_id" (C2) is preserved).
-    con.execute("""
+    con.execute(f"""
         CREATE TEMP TABLE jdim AS
         SELECT jobcenter_id AS jid, row_number() OVER (ORDER BY jobcenter_id)::INTEGER AS ji FROM src_jobcenters;
         CREATE TEMP TABLE mdim AS
@@ -138,7 +139,8 @@ def _build_spells(ctx: _Ctx) -> None:
         CREATE TEMP TABLE pay AS
         SELECT CAST(substr(y.month, 1, 4) AS INTEGER) * 12 + CAST(substr(y.month, 6, 2) AS INTEGER) - 1 AS t,
                md.mi AS municipality_id, md.ji AS jobcenter_id, y.llu, y.luh
-        FROM src_payments y JOIN mdim md ON md.mid = y.municipality_id;
+        FROM src_payments y JOIN mdim md ON md.mid = y.municipality_id
+        WHERE y.month IN {months};
     """)
     con.execute(f"""
         CREATE TEMP TABLE sp0 AS
@@ -240,22 +242,25 @@ def _fine_blocks(ctx: _Ctx) -> None:
     """All blocks at the finest grain (t, jobcenter, municipality, sex) or per level (entries/exits)."""
     con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
     parts: list[str] = []
-    # stocks (C2, C3) and K3E2 numerator
+    # stocks (C2, C3), K3E2 numerator and LZB entries/exits by stock comparison (C5): one pass
+    # over the panel; the neighbouring Stichtage of a person come from lag/lead over t
+    con.execute(f"""
+        CREATE TEMP TABLE stockagg AS
+        WITH n AS (
+            SELECT *, lag(t) OVER w AS pt, lag(lzb) OVER w AS plzb, lead(t) OVER w AS nt, lead(lzb) OVER w AS nlzb
+            FROM panel WINDOW w AS (PARTITION BY person_id ORDER BY t))
+        SELECT t, jobcenter_id, municipality_id, sex,
+               count(*)::DOUBLE AS elb, count(*) FILTER (WHERE lzb)::DOUBLE AS lzb,
+               count(*) FILTER (WHERE ae)::DOUBLE AS ae, count(*) FILTER (WHERE lzb AND active)::DOUBLE AS lzb_active,
+               count(*) FILTER (WHERE lzb AND t > {lo} AND NOT coalesce(pt = t - 1 AND plzb, false))::DOUBLE AS lzb_in,
+               count(*) FILTER (WHERE lzb AND t < {hi} AND NOT coalesce(nt = t + 1 AND nlzb, false))::DOUBLE AS lzb_out_next
+        FROM n GROUP BY ALL
+    """)
     parts.append("""
-        SELECT t, jobcenter_id, municipality_id, sex, 'elb' AS block, count(*)::DOUBLE AS val FROM panel GROUP BY ALL
-        UNION ALL SELECT t, jobcenter_id, municipality_id, sex, 'lzb', count(*) FROM panel WHERE lzb GROUP BY ALL
-        UNION ALL SELECT t, jobcenter_id, municipality_id, sex, 'ae', count(*) FROM panel WHERE ae GROUP BY ALL
-        UNION ALL SELECT t, jobcenter_id, municipality_id, sex, 'lzb_active', count(*) FROM panel
-                  WHERE lzb AND active GROUP BY ALL""")
-    # LZB entries/exits by stock comparison (C5)
-    parts.append(f"""
-        SELECT a.t, a.jobcenter_id, a.municipality_id, a.sex, 'lzb_in', count(*)
-        FROM panel a LEFT JOIN panel b ON b.person_id = a.person_id AND b.t = a.t - 1
-        WHERE a.lzb AND NOT coalesce(b.lzb, false) AND a.t > {lo} GROUP BY ALL
+        SELECT t, jobcenter_id, municipality_id, sex, block, val
+        FROM (UNPIVOT stockagg ON elb, lzb, ae, lzb_active, lzb_in INTO NAME block VALUE val)
         UNION ALL
-        SELECT b.t + 1, b.jobcenter_id, b.municipality_id, b.sex, 'lzb_out', count(*)
-        FROM panel b LEFT JOIN panel a ON a.person_id = b.person_id AND a.t = b.t + 1
-        WHERE b.lzb AND NOT coalesce(a.lzb, false) AND b.t < {hi} GROUP BY ALL""")
+        SELECT t + 1, jobcenter_id, municipality_id, sex, 'lzb_out', lzb_out_next FROM stockagg""")
     # employment starts counted by the BA rule (C6)
     te = _month_idx_sql('"start"', day)
     con.execute(f"""
