@@ -150,3 +150,20 @@ def test_case_records_from_csv_files(data_dir, tmp_path):
     (rec / "contacts.csv").write_text("person_id,contact_date\nA,gestern\n", encoding="utf-8")
     r = run("ueberpruefung-ueberfaellig", "--data", data_dir, "--stichtag", "2015-06-15", "--fallakten", rec)
     assert r.exit_code == 1 and "contacts.csv:2:contact_date: ungültiges Datum 'gestern'" in r.output
+
+
+def test_batch_writes_lists_and_outcomes(tmp_path):
+    from zielwerk.casework.batch import read_list, read_meta, write_lists
+
+    ds = small_ds()
+    meta = write_lists(ds, tmp_path / "lists", stichtag=d("2015-12-15"))
+    assert read_meta(tmp_path / "lists") == meta
+    assert meta["lists"]["lzb-praevention"]["rows"] == read_list(tmp_path / "lists", "lzb-praevention").num_rows
+    # the prevention list of 15.06.2015 held A, B, C; by 15.12.2015 A and C became LZB, B left, C integrated
+    o = meta["outcomes"]["lzb-praevention"]
+    assert (o["drawn"], o["after_months"], o["persons"]) == ("2015-06-15", 6, 3)
+    got = {r["outcome"]: r["persons"] for r in o["outcomes"]}
+    assert got == {"integrated": 1, "left_receipt": 1, "became_lzb": 2, "still_in_receipt": 2}
+    # rewriting swaps the folder atomically, no temporary folders are left
+    write_lists(ds, tmp_path / "lists", stichtag=d("2015-12-15"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lists"]

@@ -23,6 +23,7 @@ from zielwerk.domain.calendar import stichtag as stichtag_of
 
 from .catalog import LISTS, ListOptions, build_list
 from .common import goal_of
+from .outcomes import outcome_summary, track_outcomes
 
 
 def default_stichtag(ds: Dataset) -> date:
@@ -32,8 +33,13 @@ def default_stichtag(ds: Dataset) -> date:
 
 
 def write_lists(ds: Dataset, out_dir: str | Path, stichtag: date | None = None, records=None,
-                options: ListOptions | None = None) -> dict:
-    """Build and write every list; returns the meta data written to ``meta.json``."""
+                options: ListOptions | None = None, outcome_months: int = 6) -> dict:
+    """Build and write every list; returns the meta data written to ``meta.json``.
+
+    The loop: for every person list, the list as it was drawn ``outcome_months`` months before the
+    Stichtag and what became of its people by the Stichtag (:func:`outcome_summary`) is stored in the
+    meta data (``outcomes``), so the pages can show whether the lists work.
+    """
     s = stichtag or default_stichtag(ds)
     final = Path(out_dir)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +51,7 @@ def write_lists(ds: Dataset, out_dir: str | Path, stichtag: date | None = None, 
             tbl = build_list(name, ds, s, records, options)
             pq.write_table(tbl, tmp / f"{name}.parquet")
             meta["lists"][name] = {"rows": tbl.num_rows, "goal": goal_of(tbl)}
+        meta["outcomes"] = _outcomes(ds, s, outcome_months, options) if outcome_months else {}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -57,6 +64,19 @@ def write_lists(ds: Dataset, out_dir: str | Path, stichtag: date | None = None, 
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return meta
+
+
+def _outcomes(ds: Dataset, s: date, months: int, options: ListOptions | None) -> dict:
+    earlier = stichtag_of(Month.of(s) - months, ds.stichtag_day)
+    out: dict = {}
+    for name, wl in LISTS.items():
+        if not wl.per_person or wl.needs_records:
+            continue  # lists of case records need the records as they were then
+        ids = sorted(set(build_list(name, ds, earlier, None, options).column("person_id").to_pylist()))
+        summary = outcome_summary(track_outcomes(ds, ids, earlier, months))
+        out[name] = {"drawn": earlier.isoformat(), "after_months": months, "persons": len(ids),
+                     "outcomes": summary.to_pylist()}
+    return out
 
 
 def read_meta(out_dir: str | Path) -> dict | None:
