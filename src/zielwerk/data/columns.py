@@ -50,7 +50,10 @@ def is_text(t: pa.DataType) -> bool:
 def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     """Cast to string; an empty string counts as missing (as an empty CSV field does)."""
     arr = arr.cast(pa.string())
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    empty = pc.equal(arr, "")
+    if not pc.any(empty).as_py():  # the usual case: no copy
+        return arr
+    return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
 
 
 def detect_date_style(columns: list[pa.ChunkedArray], prefer: str = DATE_ISO) -> str | None:
