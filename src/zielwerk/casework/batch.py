@@ -72,8 +72,11 @@ def _outcomes(ds: Dataset, s: date, months: int, options: ListOptions | None) ->
     for name, wl in LISTS.items():
         if not wl.per_person or wl.needs_records:
             continue  # lists of case records need the records as they were then
-        ids = sorted(set(build_list(name, ds, earlier, None, options).column("person_id").to_pylist()))
-        summary = outcome_summary(track_outcomes(ds, ids, earlier, months))
+        try:
+            ids = sorted(set(build_list(name, ds, earlier, None, options).column("person_id").to_pylist()))
+            summary = outcome_summary(track_outcomes(ds, ids, earlier, months))
+        except ValueError:
+            continue  # e.g. the earlier Stichtag lies before the first regulation month (2011-01)
         out[name] = {"drawn": earlier.isoformat(), "after_months": months, "persons": len(ids),
                      "outcomes": summary.to_pylist()}
     return out
