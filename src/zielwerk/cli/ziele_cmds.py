@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-ziele = typer.Typer(help="Zielvereinbarung nach § 48b SGB II: prüfen und Monatsbericht erstellen.",
+ziele = typer.Typer(help="Zielvereinbarung nach § 48b SGB II: prüfen, vergleichen, Monatsbericht, Planungshilfe.",
                     no_args_is_help=True)
 
 
