@@ -123,3 +123,23 @@ def test_lzb_obstacles_without_plan():
     out = lzb_obstacles_without_plan(ds, S, rec)
     assert out.column("person_id").to_pylist() == ["X"]  # Z has no obstacle
     assert pc.sum(out.column("obstacle_count")).as_py() == 1
+
+
+def test_projection_check_decomposition_by_hand():
+    """From 15.06.2015: A, B, E are projected for 15.10.2015 (since 01.01.2014). A stays and enters;
+    B leaves on 31.08.; E pauses 01.–20.08. (20 days) and enters a month later (633 days on 15.10.,
+    664 on 15.11.); N is not in receipt on 15.06. (2013-06..2015-05, back from 01.08.) and enters on
+    15.08. with 669 days — an entry the projection cannot contain."""
+    from zielwerk.casework import projection_check
+
+    spells = [spell("A", "2014-01-01"), spell("B", "2014-01-01", "2015-08-31"),
+              spell("E", "2014-01-01", "2015-07-31"), spell("E", "2015-08-21"),
+              spell("N", "2013-06-01", "2015-05-31"), spell("N", "2015-08-01")]
+    ds = make_ds([person(p) for p in "ABEN"], spells)
+    rows = {r["month"]: r for r in projection_check(ds, S, 6).to_pylist()}
+    assert rows["2015-10"]["projected_crossings"] == 3
+    assert rows["2015-10"]["realised_from_cohort"] == 1 and rows["2015-10"]["left_or_delayed"] == 2
+    assert rows["2015-08"]["lzb_entries"] == 1 and rows["2015-08"]["entries_new"] == 1
+    assert rows["2015-11"]["lzb_entries"] == 1 and rows["2015-11"]["entries_delayed"] == 1
+    assert sum(r["lzb_entries"] for r in rows.values()) == 3
+    assert sum(r["entries_former_lzb"] for r in rows.values()) == 0
