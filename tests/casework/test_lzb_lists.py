@@ -134,12 +134,14 @@ def test_projection_check_decomposition_by_hand():
 
     spells = [spell("A", "2014-01-01"), spell("B", "2014-01-01", "2015-08-31"),
               spell("E", "2014-01-01", "2015-07-31"), spell("E", "2015-08-21"),
-              spell("N", "2013-06-01", "2015-05-31"), spell("N", "2015-08-01")]
-    ds = make_ds([person(p) for p in "ABEN"], spells)
+              spell("N", "2013-06-01", "2015-05-31"), spell("N", "2015-08-01"),
+              # D: LZB on 15.06. (684 days), out 16.06.–31.07. (exit in July), back 01.08.: 684 days on 15.08.
+              spell("D", "2013-08-01", "2015-06-15"), spell("D", "2015-08-01")]
+    ds = make_ds([person(p) for p in "ABEND"], spells)
     rows = {r["month"]: r for r in projection_check(ds, S, 6).to_pylist()}
     assert rows["2015-10"]["projected_crossings"] == 3
     assert rows["2015-10"]["realised_from_cohort"] == 1 and rows["2015-10"]["left_or_delayed"] == 2
-    assert rows["2015-08"]["lzb_entries"] == 1 and rows["2015-08"]["entries_new"] == 1
+    assert rows["2015-08"]["lzb_entries"] == 2 and rows["2015-08"]["entries_new"] == 1
+    assert rows["2015-08"]["entries_former_lzb"] == 1  # D regained the status
     assert rows["2015-11"]["lzb_entries"] == 1 and rows["2015-11"]["entries_delayed"] == 1
-    assert sum(r["lzb_entries"] for r in rows.values()) == 3
-    assert sum(r["entries_former_lzb"] for r in rows.values()) == 0
+    assert sum(r["lzb_entries"] for r in rows.values()) == 4
