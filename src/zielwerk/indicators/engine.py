@@ -317,10 +317,18 @@ def _fine_blocks(ctx: _Ctx) -> None:
     to = _month_idx_sql("pe + 1", day)
     con.execute(f"""
         CREATE TEMP TABLE flows AS
-        WITH u AS (
-            SELECT 'jobcenter' AS lvl, jobcenter_id AS unit_id, person_id, sex, s, e FROM sp
-            UNION ALL SELECT 'municipality', municipality_id, person_id, sex, s, e FROM sp
-            UNION ALL SELECT 'total', 0, person_id, sex, s, e FROM sp),
+        WITH pm AS (
+            SELECT person_id, count(DISTINCT municipality_id) AS nm, count(DISTINCT jobcenter_id) AS nj,
+                   any_value(municipality_id) AS mun, any_value(jobcenter_id) AS jc
+            FROM sp GROUP BY person_id),
+        -- persons who stay in one unit have the same merged periods at every level: merged once
+        -- (as "total") and relabelled below; only movers are merged per Jobcenter/municipality
+        u AS (
+            SELECT 'total' AS lvl, 0 AS unit_id, person_id, sex, s, e FROM sp
+            UNION ALL SELECT 'jobcenter', jobcenter_id, person_id, sex, s, e FROM sp JOIN pm USING (person_id)
+                      WHERE pm.nj > 1
+            UNION ALL SELECT 'municipality', municipality_id, person_id, sex, s, e FROM sp JOIN pm USING (person_id)
+                      WHERE pm.nm > 1),
         o AS (
             SELECT *, max(e) OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e
                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
@@ -331,10 +339,18 @@ def _fine_blocks(ctx: _Ctx) -> None:
             FROM o),
         per AS (SELECT lvl, unit_id, person_id, sex, min(s) AS ps, max(e) AS pe FROM g
                 GROUP BY lvl, unit_id, person_id, sex, grp),
-        evs AS (
-            SELECT lvl, unit_id, sex, 'elb_in' AS block, {ti} AS t FROM per
+        evs0 AS (
+            SELECT lvl, unit_id, person_id, sex, 'elb_in' AS block, {ti} AS t FROM per
             UNION ALL
-            SELECT lvl, unit_id, sex, 'elb_out', {to} FROM per WHERE pe < DATE '{OPEN_END}')
+            SELECT lvl, unit_id, person_id, sex, 'elb_out', {to} FROM per WHERE pe < DATE '{OPEN_END}'),
+        evs AS (
+            SELECT lvl, unit_id, sex, block, t FROM evs0
+            UNION ALL
+            SELECT 'jobcenter', pm.jc, sex, block, t FROM evs0 JOIN pm USING (person_id)
+            WHERE evs0.lvl = 'total' AND pm.nj = 1
+            UNION ALL
+            SELECT 'municipality', pm.mun, sex, block, t FROM evs0 JOIN pm USING (person_id)
+            WHERE evs0.lvl = 'total' AND pm.nm = 1)
         SELECT lvl, unit_id, t, sex, block, count(*)::DOUBLE AS val
         FROM evs
         WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
