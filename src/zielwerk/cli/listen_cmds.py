@@ -75,7 +75,9 @@ def liste(
     except DatasetInvalid as e:
         for p in e.problems[:50]:
             err.print(str(p))
-        err.print(f"Der Datensatz {data} ist fehlerhaft ({len(e.problems)} Probleme) – keine Liste erstellt.")
+        n = getattr(e, "total", None) or len(e.problems)
+        word = "Problem" if n == 1 else "Probleme"
+        err.print(f"Der Datensatz {data} ist fehlerhaft ({german_value('n', n)} {word}) – keine Liste erstellt.")
         raise typer.Exit(1)
     except FileNotFoundError as e:
         err.print(f"Datensatz nicht gefunden: {e}")
@@ -140,7 +142,7 @@ def liste(
         con.print(f"geschrieben: {path}")
     else:
         t = Table(show_lines=False)
-        cols = tbl.column_names[:8]
+        cols = [c for c in tbl.column_names if c not in ("jobcenter_id", "elb_days_730", "caseworker_id")][:8]
         for c in cols:
             t.add_column(COLUMN_LABELS.get(c, c))
         for row in tbl.slice(0, 15).to_pylist():
