@@ -196,14 +196,26 @@ def _build_panel(ctx: _Ctx) -> None:
     # plus the parts of earlier merged intervals inside the window.
     days = (f"CASE WHEN st.S - {W} >= y.ms THEN {LZB_WINDOW_DAYS} ELSE (st.S - y.ms + 1) + coalesce(list_sum("
             f"list_transform(y.prevs, lambda q: greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {W}) + 1))), 0) END")
+    # Stichtage before first−13 are needed only for K2E3 under FKV 2011 (integrations of t−23..t−12,
+    # with the stock at S_{m−2}); there the panel is restricted to persons with an svB start.
+    cut = ctx.lo + LOOKBACK_MONTHS - 13
+    s_cut = stichtag(Month.from_index(cut), ctx.day)
+    con.execute(f"""
+        CREATE TEMP TABLE early AS
+        SELECT DISTINCT person_id FROM emp
+        WHERE kind IN {_sql_set(law.SVB_KINDS)} AND "start" <= DATE '{s_cut}'
+          AND "start" > DATE '{stichtag(Month.from_index(ctx.lo), ctx.day)}'
+    """)
     con.execute(f"""
         CREATE TEMP TABLE panel0 AS
         WITH x AS (
             SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bg_id, g.role, g.s, g.ov,
                    m.ms, m.prevs,
-                   unnest(range(greatest({t_from}, {ctx.lo}), least({t_to}, {ctx.hi}) + 1))::INTEGER AS t
-            FROM spg g JOIN merged m USING (person_id, grp)
-            WHERE g.s <= DATE '{stichtag(Month.from_index(ctx.hi), ctx.day)}'),
+                   unnest(range(greatest({t_from}, CASE WHEN ep.person_id IS NOT NULL THEN {ctx.lo} ELSE {cut} END),
+                                least({t_to}, {ctx.hi}) + 1))::INTEGER AS t
+            FROM spg g JOIN merged m USING (person_id, grp) LEFT JOIN early ep ON ep.person_id = g.person_id
+            WHERE g.s <= DATE '{stichtag(Month.from_index(ctx.hi), ctx.day)}'
+              AND (g.e >= DATE '{s_cut}' OR ep.person_id IS NOT NULL)),
         y AS (
             SELECT t, person_id, sex, municipality_id, jobcenter_id, bg_id, role, ms, prevs FROM x WHERE NOT ov
             UNION ALL
