@@ -92,7 +92,7 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
     files: list[FileInfo] = []
     with _progress(progress, total_bytes) as (bar_advance, describe):
         for name, file in sources.items():
-            describe(file.name)
+            describe(f"Lese {file.name}")
             share = file.stat().st_size * (2 if file.suffix == ".csv" else 1)
             done = [0]
 
@@ -123,8 +123,9 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
             )
             if raw.unknown_columns:
                 notes.append(f"{file.name}: unbekannte Spalte(n) ignoriert: {', '.join(raw.unknown_columns)}")
-    warnings = ProblemCollector(per_check=per_check)
-    check_dataset(typed, problems, usable, set(sources), warnings)
+        describe("Prüfe Schlüssel, Verweise und Zeiträume")
+        warnings = ProblemCollector(per_check=per_check)
+        check_dataset(typed, problems, usable, set(sources), warnings)
 
     dataset = None
     if problems.ok:
@@ -265,4 +266,7 @@ def _progress(enabled: bool, total: int) -> Iterator[tuple[Advance, Callable[[st
         transient=True,
     ) as bar:
         task = bar.add_task("Lese Datensatz", total=total)
-        yield (lambda n: bar.advance(task, n)), (lambda s: bar.update(task, description=f"Lese {s}"))
+        yield (
+            (lambda n: bar.advance(task, n)),
+            (lambda s: bar.update(task, description=s)),
+        )
