@@ -10,8 +10,11 @@ Month indices: ``t = year·12 + month − 1`` (:attr:`zielwerk.domain.calendar.M
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -101,7 +104,17 @@ class _Ctx:
 
 
 def _connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB with the dataset's tables registered (zero-copy Arrow scans).
+
+    Environment: ``ZIELWERK_DUCKDB_THREADS`` (default: all cores), ``ZIELWERK_DUCKDB_MEMORY`` (memory
+    limit, default ``6GB``; beyond it DuckDB spills to a temporary folder).
+    """
     con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = '{os.environ.get('ZIELWERK_DUCKDB_MEMORY', '6GB')}'")
+    con.execute(f"SET temp_directory = '{Path(tempfile.gettempdir()) / 'zielwerk-duckdb'}'")
+    con.execute("SET preserve_insertion_order = false")
+    if os.environ.get("ZIELWERK_DUCKDB_THREADS"):
+        con.execute(f"SET threads = {int(os.environ['ZIELWERK_DUCKDB_THREADS'])}")
     for name in ("jobcenters", "municipalities", "persons", "elb_spells", "households", "payments",
                  "employment", "measures"):
         con.register(f"src_{name}", ds[name])
