@@ -49,10 +49,10 @@ ZKT_SHARE = 104 / 407
 
 #: persistence classes: share of the BG stock, mean episode length (days), return probability,
 #: mean gap (days)
-STOCK_SHARES = np.array([0.08, 0.17, 0.75])
+STOCK_SHARES = np.array([0.07, 0.16, 0.77])
 #: careers per expected stock BG are scaled by this factor (truncation at the edges, gaps, cuts at the
 #: retirement age), found by measuring the written data
-CAREER_FACTOR = 1.33
+CAREER_FACTOR = 1.31
 MEAN_DAYS = np.array([200.0, 640.0, 3300.0])
 P_RETURN = np.array([0.55, 0.5, 0.45])
 MEAN_GAP = np.array([200.0, 260.0, 330.0])

@@ -44,7 +44,7 @@ TARGET_ELB = 10960
 INITIAL_BGS = 8600
 
 # --- persistence classes (latent): 0 short, 1 medium, 2 long-term ---------------------------
-ENTRY_CLASS_SHARES = (0.64, 0.19, 0.17)
+ENTRY_CLASS_SHARES = (0.645, 0.195, 0.16)
 INITIAL_CLASS_SHARES = (0.22, 0.30, 0.48)
 #: monthly hazard of leaving benefits for other reasons than an own integration (income of others,
 #: moving away, other benefits) by class
@@ -84,6 +84,9 @@ AGH_HAZARD_LONG = 0.0045
 FAV_HAZARD_LONG = 0.0004
 ACTIVATION_HAZARD = 0.022
 FURTHER_TRAINING_HAZARD = 0.004
+#: parents whose youngest child is 12-35 months old (docs/domain.md § 4)
+PARENT_WINDOW_ACTIVATION_FACTOR = 1.8
+PARENT_WINDOW_TRAINING_FACTOR = 2.5
 PLACEMENT_BUDGET_HAZARD = 0.006
 OTHER_ACTIVE_HAZARD = 0.002
 U25_16H_HAZARD = 0.003

@@ -517,9 +517,17 @@ class Simulation:
             if employed or (p.measure_end is not None and p.measure_end >= first):
                 continue
             r = self.u()
+            # parents from the second year of their youngest child on get counselling and (above all
+            # without vocational training) qualification offers (the 2016 target agreement)
+            boost_act = boost_train = 1.0
+            if p.kids and bg.roles[p.idx] != "child":
+                months = (first - max(p.kids)).days / 30.44
+                if 12 <= months < 36:
+                    boost_act = P.PARENT_WINDOW_ACTIVATION_FACTOR
+                    boost_train = P.PARENT_WINDOW_TRAINING_FACTOR * (2.0 if p.voc == "none" else 1.0)
             for instrument, hz, lo, hi in (
-                ("activation", P.ACTIVATION_HAZARD, 28, 180),
-                ("vocational_further_training", P.FURTHER_TRAINING_HAZARD, 90, 540),
+                ("activation", P.ACTIVATION_HAZARD * boost_act, 28, 180),
+                ("vocational_further_training", P.FURTHER_TRAINING_HAZARD * boost_train, 90, 540),
                 ("placement_budget", P.PLACEMENT_BUDGET_HAZARD, 0, 1),
                 ("other_active", P.OTHER_ACTIVE_HAZARD, 30, 120),
                 ("16h", P.U25_16H_HAZARD if age < 25 else 0.0, 90, 270),
