@@ -20,6 +20,7 @@ from .childcare import match_childcare, unmatched_by_municipality_slot
 from .common import goal_of
 from .goals import GOALS
 from .lzb import (
+    forecast_lzb_entries,
     lzb_obstacles_without_plan,
     lzb_prevention,
     lzb_without_measure,
@@ -51,6 +52,7 @@ __all__ = [
     "build_list",
     "case_view",
     "caseload",
+    "forecast_lzb_entries",
     "goal_of",
     "lzb_obstacles_without_plan",
     "lzb_prevention",

@@ -52,6 +52,18 @@ def _overdue(ds: Dataset, s: date, r: rec.CaseRecords, o: ListOptions) -> pa.Tab
     return with_details(ds, base, s, r.contacts, order_by="review_due, person_id")
 
 
+def _projection(ds: Dataset, s: date, o: ListOptions) -> pa.Table:
+    """Projected crossings, with the calibrated forecast where the year before is in the data."""
+    proj = lzb.projected_crossings(ds, s, o.projection_months)
+    try:
+        fc = lzb.forecast_lzb_entries(ds, s, o.projection_months)
+    except ValueError:
+        return proj
+    for c in ("survival", "others", "forecast"):
+        proj = proj.append_column(c, fc.column(c))
+    return proj
+
+
 def _childcare_proposals(ds, s, r, o):
     return childcare.match_childcare(ds, s, alternatives=o.alternatives)[0]
 
@@ -70,7 +82,7 @@ _LISTS = (
              "lzb", lambda ds, s, r, o: lzb.lzb_prevention(ds, s, o.horizon_months, r)),
     WorkList("lzb-prognose", "LZB-Zugänge (Prognose)",
              "Voraussichtliche LZB-Zugänge je Monat aus dem heutigen Bestand (für die Prognose der Zielvereinbarung)",
-             "lzb", lambda ds, s, r, o: lzb.projected_crossings(ds, s, o.projection_months), per_person=False),
+             "lzb", lambda ds, s, r, o: _projection(ds, s, o), per_person=False),
     WorkList("lzb-ohne-massnahme", "LZB ohne aktive Maßnahme",
              "Langzeitleistungsbeziehende ohne laufende aktive arbeitsmarktpolitische Maßnahme (Aktivierung)",
              "lzb_activation", lambda ds, s, r, o: lzb.lzb_without_measure(ds, s, r)),

@@ -65,6 +65,9 @@ COLUMN_LABELS: dict[str, str] = {
     "projected_crossings": "voraussichtliche LZB-Zugänge",
     "cumulative": "kumuliert",
     "realised_from_cohort": "tatsächlich LZB geworden",
+    "survival": "Verbleibsquote (Vorjahr)",
+    "others": "weitere Zugänge (Vorjahr)",
+    "forecast": "Prognose LZB-Zugänge",
     "youngest_child_birth": "Geburtsdatum jüngstes Kind",
     "child_age_months": "Alter des Kindes (Monate)",
     "children": "Zahl der Kinder",
@@ -165,6 +168,8 @@ def german_value(column: str, v) -> str:
     if isinstance(v, (int, float)):
         if column.endswith("_id") or column in ("priority", "rank", "month_no", "age"):
             return str(v)
+        if column == "survival":
+            return german_number(float(v), 3)
         return german_number(v)
     if column in MONTH_COLUMNS and len(str(v)) == 7:
         return german_month(str(v))

@@ -174,3 +174,30 @@ def projection_check(ds: Dataset, stichtag: date, months: int = 6) -> pa.Table:
     for k, v in cols.items():
         proj = proj.append_column(k, pa.array(v, pa.int64()))
     return proj
+
+
+def forecast_lzb_entries(ds: Dataset, stichtag: date, months: int = 6, calibrate_months_back: int = 12) -> pa.Table:
+    """Forecast of LZB entries per month after ``stichtag`` for the target module.
+
+    The projection (:func:`projected_crossings`) counts crossings if everybody stays in receipt. It is
+    corrected with what happened after an earlier Stichtag (``calibrate_months_back`` months before,
+    whose ``months`` following months must lie before the as-of date): for the k-th month ahead,
+    ``survival`` = realised / projected crossings of the cohort then, and ``others`` = entries from
+    outside the cohort then (new, former LZB, delayed; :func:`projection_check`).
+    ``forecast = projected × survival + others``. Columns: ``month``, ``projected_crossings``,
+    ``survival``, ``others``, ``forecast``.
+    """
+    earlier = stichtag_after(ds, stichtag, -calibrate_months_back)
+    if stichtag_after(ds, earlier, months) > ds.as_of:
+        raise ValueError("Für die Kalibrierung der Prognose fehlen Daten (Kalibrierungszeitraum nach dem Datenstand).")
+    cal = projection_check(ds, earlier, months).to_pylist()
+    proj = projected_crossings(ds, stichtag, months).to_pylist()
+    rows = []
+    for c, p in zip(cal, proj):
+        survival = c["realised_from_cohort"] / c["projected_crossings"] if c["projected_crossings"] else 1.0
+        others = c["entries_new"] + c["entries_former_lzb"] + c["entries_delayed"]
+        rows.append({"month": p["month"], "projected_crossings": p["projected_crossings"], "survival": survival,
+                     "others": others, "forecast": p["projected_crossings"] * survival + others})
+    schema = pa.schema([("month", pa.string()), ("projected_crossings", pa.int64()), ("survival", pa.float64()),
+                        ("others", pa.int64()), ("forecast", pa.float64())])
+    return pa.Table.from_pylist(rows, schema=schema)
