@@ -28,6 +28,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
@@ -60,7 +61,7 @@ class _Sampler:
             self.peak = max(self.peak, _rss_mb())
             time.sleep(0.02)
 
-    def __enter__(self) -> "_Sampler":
+    def __enter__(self) -> Self:
         self._t.start()
         return self
 
@@ -96,11 +97,11 @@ def dataset_dir(scenario: str, scale: float, seed: int) -> Path:
 
 def baseline(ds, first, last) -> dict[tuple[str, int], int]:
     """Per-Stichtag queries: clip every spell to every window. Returns LZB stock per (Jobcenter, t)."""
+    from datetime import timedelta
+
     import duckdb
 
     from zielwerk.domain import law
-    from datetime import timedelta
-
     from zielwerk.domain.calendar import Month, stichtag
 
     con = duckdb.connect(":memory:")
@@ -162,18 +163,48 @@ def baseline(ds, first, last) -> dict[tuple[str, int], int]:
     return lzb_per_jc
 
 
+# --- replicated Siegen-Wittgenstein (fallback while no national generator is available) ---------------
+
+_ID_COLUMNS = {"jobcenter_id", "municipality_id", "person_id", "bg_id", "caseworker_id", "provider_id"}
+
+
+def replicate(ds, copies: int):
+    """``copies`` disjoint copies of a dataset (every identifier prefixed with the copy number)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from zielwerk.data.dataset import Dataset
+
+    tables = {}
+    for name in ds.present:
+        tbl = ds[name]
+        parts = []
+        for k in range(copies):
+            cols = []
+            for col_name in tbl.column_names:
+                col = tbl.column(col_name)
+                if col_name in _ID_COLUMNS:
+                    col = pc.binary_join_element_wise(pa.scalar(f"{k:04d}"), col, "-")
+                cols.append(col)
+            parts.append(pa.table(cols, names=tbl.column_names))
+        tables[name] = pa.concat_tables(parts)
+    return Dataset.from_tables(tables, as_of=ds.as_of, stichtag_day=ds.stichtag_day)
+
+
 # --- main -------------------------------------------------------------------------------------------
 
 def _fmt(p: Phase) -> str:
     return f"{p.seconds:8.2f} s   Spitze {p.peak_mb / 1024:6.2f} GB"
 
 
-def run_one(path: Path, label: str, with_baseline: bool) -> dict:
+def run_one(path: Path, label: str, with_baseline: bool, copies: int = 0) -> dict:
     from zielwerk.data.reader import load_dataset
     from zielwerk.domain.calendar import Month
     from zielwerk.indicators import compute_kennzahlen
 
     ds, load = timed(load_dataset, path)
+    if copies:
+        ds = replicate(ds, copies)
     n_spells = ds["elb_spells"].num_rows
     last = Month.of(ds.as_of) - 3
     first = last - 11
@@ -208,12 +239,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-baseline", action="store_true", help="Basislinie nicht messen")
     ap.add_argument("--siegen", action="store_true", help="nur Siegen-Wittgenstein messen")
+    ap.add_argument("--replicate", type=int, default=0,
+                    help="statt des Deutschland-Datensatzes N Kopien von Siegen-Wittgenstein (≈ 11.000 eLb je Kopie)")
     ap.add_argument("--threads", type=int, default=None, help="DuckDB-Threads (Vorgabe: alle Kerne)")
     args = ap.parse_args(argv)
     if args.threads:
         os.environ["ZIELWERK_DUCKDB_THREADS"] = str(args.threads)
     results = []
-    if args.siegen:
+    if args.replicate:
+        results.append(run_one(dataset_dir("siegen-wittgenstein", 1.0, args.seed),
+                               f"Siegen-Wittgenstein × {args.replicate}", not args.no_baseline, args.replicate))
+    elif args.siegen:
         results.append(run_one(dataset_dir("siegen-wittgenstein", 1.0, args.seed), "Siegen-Wittgenstein",
                                not args.no_baseline))
     else:

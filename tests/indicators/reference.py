@@ -112,9 +112,9 @@ class Ref:
         for i, d in enumerate(days):
             if i == 0 or d - days[i - 1] - 1 > law.MERGE_GAP_DAYS:
                 entries.append(d)
-            if i == len(days) - 1 or days[i + 1] - d - 1 > law.MERGE_GAP_DAYS:
-                if d < self.limit:
-                    exits.append(d + 1)
+            last_day = i == len(days) - 1 or days[i + 1] - d - 1 > law.MERGE_GAP_DAYS
+            if last_day and d < self.limit:
+                exits.append(d + 1)
         return entries, exits
 
     # --- per-group quantities ---------------------------------------------------------------
@@ -201,7 +201,7 @@ class Ref:
                 if not any(law.is_integration(e["kind"], e["subsidy"], mreg) and e["kind"] in law.SVB_KINDS
                            for e in starts):
                     continue
-                def in_svb(k: int) -> bool:
+                def in_svb(k: int, p: str = p) -> bool:
                     return any(e["person_id"] == p and e["kind"] in law.SVB_KINDS and self.covers(e, self.S(k))
                                for e in self.employment)
                 if reg.k2e3_rule == "at_lag":
@@ -228,7 +228,7 @@ class Ref:
                         mo = str(Month.from_index(t))
                         k2e3 = self.k2e3(level, t).get((u, sx), (0, 0))
 
-                        def s(block, a, z):
+                        def s(block, a, z, b=b, t=t):
                             return sum(b[block][k] for k in range(t + a, t + z + 1))
 
                         stock_win = (-11, 0) if self.literal else (-12, -1)

@@ -114,5 +114,5 @@ def test_siegen_wittgenstein_k2_in_target_band(siegen_dataset):
     from zielwerk.indicators import compute_kennzahlen
 
     t = compute_kennzahlen(siegen_dataset, Month(2016, 12), Month(2016, 12), level="jobcenter", indicators=["K2"])
-    v = [r["value"] for r in t.to_pylist() if r["unit_type"] == "total" and r["sex"] == "all"][0]
+    v = next(r["value"] for r in t.to_pylist() if r["unit_type"] == "total" and r["sex"] == "all")
     assert 24 <= v <= 28

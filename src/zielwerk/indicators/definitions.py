@@ -23,7 +23,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from zielwerk.domain.calendar import Month
-from zielwerk.domain.law import FKV_2011, FKV_2019, LZB_MIN_DAYS, LZB_WINDOW_DAYS, MERGE_GAP_DAYS, U25_AGE_LIMIT
+from zielwerk.domain.law import (
+    FKV_2011,
+    FKV_2019,
+    LZB_MIN_DAYS,
+    LZB_WINDOW_DAYS,
+    MERGE_GAP_DAYS,
+    U25_AGE_LIMIT,
+)
 
 # Window sentinel for the denominator of rolling quotas: the BA practice S_{t-12}..S_{t-1}, or,
 # with ``literal_window=True``, the regulation's literal reading S_{t-11}..S_t (C7).

@@ -81,7 +81,7 @@ def _is_public_sql(reg: Regulation) -> str:
             f"{_sql_set(reg.publicly_funded_subsidies)}))")
 
 
-def _is_marginal_sql(reg: Regulation) -> str:  # noqa: ARG001
+def _is_marginal_sql(reg: Regulation) -> str:
     # zielwerk.domain.law.is_marginal
     return f"(kind = '{law.MARGINAL_KIND}')"
 
@@ -241,7 +241,7 @@ def _build_panel(ctx: _Ctx) -> None:
                ({days}) >= {LZB_MIN_DAYS} AS lzb
         FROM y JOIN st ON st.t = y.t
     """)
-    con.execute(f"""
+    con.execute("""
         CREATE TEMP TABLE ae_set AS
         SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN hh h
           ON h.bg_id = p.bg_id AND h."start" <= p.S AND h."end" >= p.S
@@ -253,7 +253,7 @@ def _build_panel(ctx: _Ctx) -> None:
           ON ms.person_id = p.person_id AND ms."start" <= p.S AND coalesce(ms."end", DATE '{OPEN_END}') >= p.S
         WHERE {active}
     """)
-    con.execute(f"""
+    con.execute("""
         CREATE TEMP TABLE panel AS
         SELECT p.t, p.person_id, p.municipality_id, p.jobcenter_id, p.sex,
                p.lzb, a.person_id IS NOT NULL AS ae, m.person_id IS NOT NULL AS active
@@ -432,7 +432,7 @@ def _k2e3_sql(ctx: _Ctx) -> str:
 def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
     """Roll the fine blocks up to units and sexes and pivot to a dense (unit, sex, t) grid."""
     con, lo, hi = ctx.con, ctx.lo, ctx.hi
-    con.execute(f"""
+    con.execute("""
         CREATE TEMP TABLE blocks AS
         SELECT lv.lvl,
                CASE lv.lvl WHEN 'jobcenter' THEN f.jobcenter_id WHEN 'municipality' THEN f.municipality_id
@@ -563,7 +563,7 @@ def compute_kennzahlen(
             WHERE t BETWEEN {first.index} AND {last.index} {sex_filter}""")
     order = {c: i for i, c in enumerate(codes)}
     ord_sql = "CASE indicator " + " ".join(f"WHEN '{c}' THEN {i}" for c, i in order.items()) + " END"
-    sql = (f"SELECT unit_type, unit_id, month, indicator, sex, numerator, denominator, value, provisional FROM ("
+    sql = ("SELECT unit_type, unit_id, month, indicator, sex, numerator, denominator, value, provisional FROM ("
            + " UNION ALL ".join(selects) +
            f") ORDER BY CASE unit_type WHEN 'total' THEN 0 WHEN 'jobcenter' THEN 1 ELSE 2 END, unit_id, month, "
            f"{ord_sql}, CASE sex WHEN 'all' THEN 0 WHEN 'f' THEN 1 ELSE 2 END")
