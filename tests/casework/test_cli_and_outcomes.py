@@ -81,7 +81,8 @@ def test_xlsx(data_dir, tmp_path):
     assert r.exit_code == 0, r.output
     ws = load_workbook(out).active
     assert ws["A1"].value == "LZB-Zugänge (Prognose)"
-    assert [c.value for c in ws[5]] == ["Monat", "voraussichtliche LZB-Zugänge", "kumuliert"]
+    assert [c.value for c in ws[5]] == ["Monat", "voraussichtliche LZB-Zugänge", "kumuliert",
+                                        "Verbleibsquote (Vorjahr)", "weitere Zugänge (Vorjahr)", "Prognose LZB-Zugänge"]
     months = {ws.cell(row=i, column=1).value: ws.cell(row=i, column=2).value for i in range(6, 12)}
     assert months["Oktober 2015"] == 3
 
