@@ -72,13 +72,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Popen:
     """uvicorn in a subprocess. Cookies without ``Secure``: httpx (unlike browsers) does not send
     Secure cookies to http://127.0.0.1; everything else is the production configuration."""
-    code = ("import uvicorn; from pathlib import Path; from zielwerk.web import create_app, WebConfig; "
-            f"uvicorn.run(create_app(WebConfig(data_dir=Path({str(data_dir)!r}), secure_cookies=False)), host='127.0.0.1', "
-            f"port={port}, log_level='warning', access_log=False)")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ))
+    env = {**os.environ, "ZIELWERK_DATA_DIR": str(data_dir), "ZIELWERK_INSECURE_COOKIES": "1"}
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "zielwerk.web.app:create_app_from_env",
+           "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+           "--no-access-log"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -135,10 +136,11 @@ def pct(values: list[float], p: float) -> float:
 
 async def run(args: argparse.Namespace) -> dict:
     key = prepare(args.data)
+    load_before = list(os.getloadavg())
     jobcenter = json.loads((args.data / ".zielwerk" / "results" / "meta.json").read_text())["unit_names"]
     jc = min(k.split(":")[1] for k in jobcenter if k.startswith("jobcenter:"))
     port = free_port()
-    proc = start_server(args.data, port)
+    proc = start_server(args.data, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
         samples: dict[str, list[float]] = {}
@@ -158,7 +160,8 @@ async def run(args: argparse.Namespace) -> dict:
         proc.wait(10)
     everything = [v for vs in samples.values() for v in vs]
     result = {
-        "users": args.users, "seconds": round(elapsed, 1), "think_s": args.think,
+        "users": args.users, "workers": args.workers, "load_average_before": load_before,
+        "load_average_after": list(os.getloadavg()), "seconds": round(elapsed, 1), "think_s": args.think,
         "requests": len(everything), "errors": len(errors), "error_examples": errors[:5],
         "throughput_rps": round(len(everything) / elapsed, 1),
         "login_ms_p95": round(pct(logins, 95), 1),
@@ -183,12 +186,15 @@ def main() -> None:
     ap.add_argument("--max-requests", type=int, default=20000)
     ap.add_argument("--think", type=float, default=1.0, help="mean think time between requests (s)")
     ap.add_argument("--goal-ms", type=float, default=100.0)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "load_results.json")
     args = ap.parse_args()
     result = asyncio.run(run(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
-    print(f"{result['users']} Benutzer, {result['seconds']} s, {result['requests']} Anfragen "
+    print(f"Last der Maschine vorher/nachher: {result['load_average_before'][0]:.1f} / "
+          f"{result['load_average_after'][0]:.1f} (1-min-Mittel)")
+    print(f"{result['users']} Benutzer, {result['workers']} Worker, {result['seconds']} s, {result['requests']} Anfragen "
           f"({result['throughput_rps']}/s), Fehler: {result['errors']}")
     print(f"{'Seite':<24}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for name, s in result["pages"].items():

@@ -12,13 +12,24 @@ DbOpt = Annotated[str, typer.Option("--db", help="Datenbank-URL (Standard: SQLit
                                                 "oder ZIELWERK_DB_URL), z. B. postgresql+psycopg://…")]
 
 
-def serve_app(data_dir: Path, db: str, host: str, port: int, insecure_cookies: bool) -> None:
+def serve_app(data_dir: Path, db: str, host: str, port: int, insecure_cookies: bool, workers: int = 1) -> None:
+    import os
+
     import uvicorn
 
     from zielwerk.web import WebConfig, create_app
 
-    app = create_app(WebConfig(data_dir=data_dir, db_url=db or None, secure_cookies=not insecure_cookies))
     typer.echo(f"Zielwerk läuft auf http://{host}:{port} (Beenden mit Strg+C)")
+    if workers > 1:
+        os.environ["ZIELWERK_DATA_DIR"] = str(data_dir.resolve())
+        if db:
+            os.environ["ZIELWERK_DB_URL"] = db
+        if insecure_cookies:
+            os.environ["ZIELWERK_INSECURE_COOKIES"] = "1"
+        uvicorn.run("zielwerk.web.app:create_app_from_env", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning", access_log=False)
+        return
+    app = create_app(WebConfig(data_dir=data_dir, db_url=db or None, secure_cookies=not insecure_cookies))
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
@@ -32,6 +43,8 @@ def register(app: typer.Typer) -> None:
         insecure_cookies: Annotated[bool, typer.Option("--ohne-secure-cookies",
                                                        help="Cookies ohne Secure-Flag (nur für http ohne TLS "
                                                             "auf anderen Adressen als 127.0.0.1/localhost)")] = False,
+        workers: Annotated[int, typer.Option("--worker", help="Anzahl Prozesse (Fortschritt eines Imports "
+                                                              "wird je Prozess geführt)")] = 1,
         berechnen: Annotated[bool, typer.Option("--berechnen", help="Kennzahlen vor dem Start berechnen, "
                                                                     "falls sie fehlen")] = True,
     ) -> None:
@@ -48,7 +61,10 @@ def register(app: typer.Typer) -> None:
         if berechnen and has_tables and not results_current(data_dir, jcs):
             typer.echo("Kennzahlen werden berechnet:")
             compute_now(data_dir, jcs, typer.echo)
-        serve_app(data_dir, db, host, port, insecure_cookies)
+        if workers < 1:
+            typer.echo("Fehler: --worker muss mindestens 1 sein.", err=True)
+            raise typer.Exit(2)
+        serve_app(data_dir, db, host, port, insecure_cookies, workers)
 
     benutzer = typer.Typer(help="Benutzerkonten verwalten.", no_args_is_help=True)
     app.add_typer(benutzer, name="benutzer")

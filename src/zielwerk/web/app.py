@@ -90,6 +90,19 @@ def create_app(config: WebConfig) -> FastAPI:
     return app
 
 
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory zielwerk.web.app:create_app_from_env`` (several worker processes).
+
+    Reads ``ZIELWERK_DATA_DIR``, ``ZIELWERK_DB_URL`` (optional) and ``ZIELWERK_INSECURE_COOKIES=1``.
+    Note: the progress of a background import is held per process.
+    """
+    import os
+
+    return create_app(WebConfig(data_dir=Path(os.environ["ZIELWERK_DATA_DIR"]),
+                                db_url=os.environ.get("ZIELWERK_DB_URL") or None,
+                                secure_cookies=os.environ.get("ZIELWERK_INSECURE_COOKIES") != "1"))
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
