@@ -105,12 +105,10 @@ def test_change_a_target_as_new_version(browser, server):
     ctx, page, _ = _login(browser, server, "gf")
     page.goto(f"{server}/zielvereinbarung/testkreis-2016")
     versions_before = page.locator("ol li").count()
-    page.click("text=Bearbeiten (neue Fassung)")
-    doc = page.input_value("#document")
-    assert "wert = 25.0" in doc
-    page.fill("#document", doc.replace("wert = 25.0", "wert = 26.5"))
-    page.fill("#reason", "Planwert nach Halbjahresgespräch angehoben")
-    page.click("text=Als neue Fassung speichern")
+    assert page.input_value("#q-k2-value") == "25,00"
+    page.fill("#q-k2-value", "26,5")
+    page.fill("#q-k2-reason", "Planwert nach Halbjahresgespräch angehoben")
+    page.click("form.quick button:has-text('Speichern (k2)')")
     page.wait_for_url(f"{server}/zielvereinbarung/testkreis-2016")
     assert page.locator("ol li").count() == versions_before + 1
     assert "Planwert nach Halbjahresgespräch angehoben" in page.locator(".meta").inner_text()

@@ -235,3 +235,36 @@ def test_api_monitoring_reports_status_and_forecast(clients):
     june = clients["geschaeftsfuehrung"].get("/api/monitoring?monat=2016-06").json()
     assert [t["actual"] for t in june["targets"] if t["target"] == "k2"] == [pytest.approx(12.0)]
     assert clients["geschaeftsfuehrung"].get("/api/monitoring?monat=2016-13").status_code == 422
+
+
+def test_change_one_target_through_the_quick_form(app):
+    from zielwerk.targets import parse_agreement
+
+    c = _client(app, "controlling")
+    token = csrf_of(c)
+    page = c.get("/zielvereinbarung/testkreis-2016").text
+    assert 'name="value" value="25,00"' in page and 'name="change_pct" value="-2,00"' in page
+    r = c.post("/zielvereinbarung/testkreis-2016/zielwert",
+               data={"target_id": "k2", "value": "26,5", "reason": "", "csrf_token": token})
+    assert r.status_code == 422 and "begründen" in r.text
+    r = c.post("/zielvereinbarung/testkreis-2016/zielwert",
+               data={"target_id": "k2", "value": "26,5", "reason": "Halbjahresgespräch", "csrf_token": token},
+               follow_redirects=False)
+    assert r.status_code == 303
+    from sqlalchemy import select
+
+    from zielwerk.store.models import AgreementVersion
+
+    with app.state.sessions() as s:
+        versions = list(s.scalars(select(AgreementVersion).order_by(AgreementVersion.number)))
+    assert [v.number for v in versions] == [1, 2] and versions[1].reason == "Halbjahresgespräch"
+    new = parse_agreement(versions[1].document)
+    old = parse_agreement(versions[0].document)
+    assert [t.value for _, t in new.targets() if t.id == "k2"] == [26.5]
+    # everything else is unchanged; the targets module recorded the change in the document's history
+    assert [t for _, t in new.targets() if t.id == "k3"] == [t for _, t in old.targets() if t.id == "k3"]
+    assert new.history[-1].reason == "Halbjahresgespräch" and "26,5" in new.history[-1].change.replace("26.5", "26,5")
+    entry = audit_rows(app, action="agreement.version")[-1]
+    assert entry.before["value"] == 25.0 and entry.after["value"] == 26.5
+    changes = _text(c.get("/zielvereinbarung/testkreis-2016/vergleich").text)
+    assert "25" in changes and "26,5" in changes.replace("26.5", "26,5")

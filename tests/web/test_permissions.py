@@ -29,6 +29,7 @@ MATRIX = [
     ("GET", "/zielvereinbarung/testkreis-2016", None, {A, G, C, T}, 200),
     ("GET", "/zielvereinbarung/testkreis-2016/bearbeiten", None, LEAD, 200),
     ("POST", "/zielvereinbarung/testkreis-2016/bearbeiten", {"document": "", "reason": ""}, LEAD, 422),
+    ("POST", "/zielvereinbarung/testkreis-2016/zielwert", {"target_id": "k2", "value": "abc"}, LEAD, 422),
     ("POST", "/zielvereinbarung/testkreis-2016/unterzeichnen", {"fassung": "999"}, {G, T}, 404),
     ("GET", "/zielvereinbarung/testkreis-2016/vergleich", None, {A, G, C, T}, 200),
     ("GET", "/berichte", None, {A, G, C, T}, 200),

@@ -38,6 +38,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", "/zielvereinbarung/{key}", agreement.view),
     ("GET", "/zielvereinbarung/{key}/bearbeiten", agreement.edit_form),
     ("POST", "/zielvereinbarung/{key}/bearbeiten", agreement.edit),
+    ("POST", "/zielvereinbarung/{key}/zielwert", agreement.change_target),
     ("POST", "/zielvereinbarung/{key}/unterzeichnen", agreement.sign),
     ("GET", "/zielvereinbarung/{key}/vergleich", agreement.compare_versions),
     ("GET", "/berichte", reports.page),

@@ -3,6 +3,8 @@ goal links as a graph. Every change is audited with before/after."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
@@ -30,6 +32,22 @@ def _version(agreement: Agreement, number: int | None) -> AgreementVersion:
     raise HTTPException(404, f"Fassung {number} gibt es nicht.")
 
 
+_FIELD_LABELS = {"value": "Zielwert", "change_pct": "Veränderung (%)", "change_points": "Veränderung (Prozentpunkte)",
+                 "lower": "Untergrenze", "upper": "Obergrenze", "wert": "Zielwert"}
+_SEX = {"all": "insgesamt", "f": "Frauen", "m": "Männer"}
+
+
+def target_text(t: dict[str, Any]) -> str:
+    """German description of a target's figures, e.g. 'absoluter Zielwert, insgesamt: Zielwert 25,0'."""
+    from zielwerk.targets.model import FORMS
+
+    from ..formats import number
+
+    parts = [FORMS.get(str(t.get("form")), str(t.get("form", ""))), _SEX.get(str(t.get("sex", "all")), "")]
+    figures = [f"{label} {number(t[k])}" for k, label in _FIELD_LABELS.items() if t.get(k) is not None]
+    return ", ".join(p for p in parts if p) + (": " + "; ".join(figures) if figures else "")
+
+
 def _summary(v: AgreementVersion) -> dict:
     return {"fassung": v.number, "begruendung": v.reason, "dokument": v.document}
 
@@ -39,16 +57,21 @@ async def index(ctx: PageCtx) -> Response:
     return ctx.render("agreements.html", agreements=store.all_agreements(ctx.db))
 
 
-async def view(ctx: PageCtx, key: str, fassung: int | None = None) -> Response:
+async def view(ctx: PageCtx, key: str, fassung: int | None = None, error: str = "") -> Response:
     ctx.require("agreement.view")
     agreement = _get(ctx, key)
     version = _version(agreement, fassung)
     try:
-        doc, error = parse(version.document), ""
+        doc = parse(version.document)
     except DocumentError as exc:
         doc, error = None, str(exc)
-    return ctx.render("agreement.html", agreement=agreement, version=version, doc=doc, error=error,
-                      graph=Markup(graph_svg(doc)) if doc else "")
+    quick: dict[str, list[tuple[str, str, Any]]] = {}
+    if doc is not None and doc.model is not None and ctx.can("agreement.edit") and version is agreement.versions[-1]:
+        for _, t in doc.model.targets():
+            quick[t.id] = [(f, label, getattr(t, f)) for f, label in editable_fields(t)]
+    return ctx.render("agreement.html", status_code=422 if error and doc is not None else 200, agreement=agreement,
+                      version=version, doc=doc, error=error, graph=Markup(graph_svg(doc)) if doc else "",
+                      quick=quick, target_text=target_text)
 
 
 async def edit_form(ctx: PageCtx, key: str) -> Response:
@@ -140,3 +163,67 @@ async def create(ctx: PageCtx, key: str = Form(""), title: str = Form(""), jobce
     ctx.audit("agreement.create", object_type="agreement", object_id=agreement.key,
               after=_summary(agreement.versions[-1]))
     return RedirectResponse(f"/zielvereinbarung/{agreement.key}", status_code=303)
+
+
+#: the field a quick edit changes, per target form (``zielwerk.targets`` model)
+def editable_fields(target: Any) -> list[tuple[str, str]]:
+    """(field, German label) of a target's agreed figures."""
+    if target.form == "korridor":
+        return [("lower", "Untergrenze"), ("upper", "Obergrenze")]
+    for name, label in (("value", "Zielwert"), ("change_pct", "Veränderung in %"),
+                        ("change_points", "Veränderung in Prozentpunkten")):
+        if getattr(target, name) is not None:
+            return [(name, label)]
+    return []
+
+
+def _german_float(text: str) -> float:
+    cleaned = text.strip().replace(" ", "").replace("−", "-")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    return float(cleaned)
+
+
+async def change_target(ctx: PageCtx, key: str, target_id: str = Form(""), reason: str = Form(""),
+                        value: str = Form(""), change_pct: str = Form(""), change_points: str = Form(""),
+                        lower: str = Form(""), upper: str = Form("")) -> Response:
+    """Change one target's figures: a new version through ``AgreementRecord.edit`` (targets rules)."""
+    from dataclasses import replace
+    from datetime import date
+
+    from zielwerk.targets import AgreementError, AgreementRecord, dumps_agreement, parse_agreement
+
+    ctx.require("agreement.edit")
+    agreement = _get(ctx, key)
+    before = agreement.versions[-1]
+    model = parse_agreement(before.document)
+    found = [(g, t) for g, t in model.targets() if t.id == target_id]
+    if not found:
+        raise HTTPException(404, f"Den Zielwert „{target_id}“ gibt es in dieser Fassung nicht.")
+    goal, target = found[0]
+    sent = {"value": value, "change_pct": change_pct, "change_points": change_points, "lower": lower,
+            "upper": upper}
+    error, changes = "", {}
+    for name, label in editable_fields(target):
+        try:
+            changes[name] = _german_float(sent[name])
+        except ValueError:
+            error = f"{label}: bitte eine Zahl angeben (z. B. 26,5)."
+    if not error and not reason.strip():
+        error = "Bitte begründen Sie die Änderung."
+    if not error and all(getattr(target, k) == v for k, v in changes.items()):
+        error = "Der Zielwert ist unverändert; es wurde keine neue Fassung angelegt."
+    if error:
+        return await view(ctx, key, None, error=error)
+    new_goal = replace(goal, targets=tuple(replace(t, **changes) if t.id == target_id else t for t in goal.targets))
+    goals = tuple(new_goal if g.id == goal.id else g for g in model.goals)
+    try:
+        new_model = AgreementRecord([model]).edit(ctx.user.username, date.today(), reason.strip(), goals=goals)
+    except AgreementError as exc:
+        return await view(ctx, key, None, error=str(exc))
+    new = store.add_version(ctx.db, agreement, dumps_agreement(new_model), reason=reason,
+                            created_by=ctx.user.username)
+    ctx.audit("agreement.version", object_type="agreement", object_id=f"{key}#{new.number}",
+              before={**_summary(before), "zielwert": target_id, **{k: getattr(target, k) for k in changes}},
+              after={**_summary(new), "zielwert": target_id, **changes})
+    return RedirectResponse(f"/zielvereinbarung/{key}", status_code=303)
