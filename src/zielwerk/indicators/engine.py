@@ -132,7 +132,8 @@ def _stichtage(con: duckdb.DuckDBPyConnection, lo: int, hi: int, day: int) -> No
 def _build_spells(ctx: _Ctx) -> None:
     con = ctx.con
     s_lo = stichtag(Month.from_index(ctx.lo), ctx.day)
-    months = _sql_set(str(Month.from_index(t)) for t in range(ctx.lo, ctx.hi + 1))
+    # K1/K1E1 need the payments of t and t−12 for the reporting months (first = lo + LOOKBACK_MONTHS)
+    months = _sql_set(str(Month.from_index(t)) for t in range(ctx.lo + LOOKBACK_MONTHS - 12, ctx.hi + 1))
     # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units,
     # BGs (numbered in the order of their identifiers, so "greater bg_id" (C2) is preserved).
     con.execute(f"""
@@ -152,8 +153,9 @@ def _build_spells(ctx: _Ctx) -> None:
         CREATE TEMP TABLE pay AS
         SELECT CAST(substr(y.month, 1, 4) AS INTEGER) * 12 + CAST(substr(y.month, 6, 2) AS INTEGER) - 1 AS t,
                md.mi AS municipality_id, md.ji AS jobcenter_id, y.llu, y.luh
-        FROM src_payments y JOIN mdim md ON md.mid = y.municipality_id
-        WHERE y.month IN {months};
+        FROM (SELECT month, municipality_id, sum(llu) AS llu, sum(luh) AS luh FROM src_payments
+              WHERE month IN {months} GROUP BY month, municipality_id) y
+        JOIN mdim md ON md.mid = y.municipality_id;
     """)
     con.execute(f"""
         CREATE TEMP TABLE sp0 AS
