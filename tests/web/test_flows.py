@@ -268,3 +268,16 @@ def test_change_one_target_through_the_quick_form(app):
     assert entry.before["value"] == 25.0 and entry.after["value"] == 26.5
     changes = _text(c.get("/zielvereinbarung/testkreis-2016/vergleich").text)
     assert "25" in changes and "26,5" in changes.replace("26.5", "26,5")
+
+
+def test_unit_comparison_table_with_suppression(clients):
+    text = _text(clients["geschaeftsfuehrung"].get("/kennzahlen?k=K2&einheit=jobcenter:JC1&geschlecht=f").text)
+    # December 2016, women: Jobcenter 1000 + 12 of 5000; Bad Berleburg 100 + 12 of 500; Klein-Dorf 2 of 30 → *
+    assert "Vergleich der Einheiten: K2, Frauen, 12/2016" in text
+    assert "Jobcenter Jobcenter Testkreis 1.012,0 5.000,0 20,2" in text
+    assert "Kommune Bad Berleburg 112,0 500,0 22,4" in text
+    assert "Kommune Klein-Dorf * * *" in text
+    shown = _text(clients["controlling"].get("/kennzahlen?k=K2&einheit=jobcenter:JC1&geschlecht=f").text)
+    assert "Kommune Klein-Dorf 2,0 30,0 6,7" in shown
+    # a municipality user has no comparison (only its own unit)
+    assert "Vergleich der Einheiten" not in clients["kommune"].get("/kennzahlen").text

@@ -73,13 +73,30 @@ async def page(ctx: PageCtx, k: str = "", einheit: str = "", geschlecht: str = "
     spec = charts.line_chart(chart_rows, f"{k} – {unit_label}", "Wert")
     chart = charts.embed(spec, "kennzahl-chart", f"Verlauf der Kennzahl {label(k)} für {unit_label}")
     meta = ctx.request.app.state.results.meta() or {}
+    comparison = _comparison(ctx, k, geschlecht, rows[-1]["month"] if rows else "")
     return ctx.render(
-        "indicators.html", k=k, info=info, codes=ctx.request.app.state.results.indicators(),
+        "indicators.html", comparison=comparison, k=k, info=info, codes=ctx.request.app.state.results.indicators(),
         labels={c: label(c) for c in ctx.request.app.state.results.indicators()},
         units=_unit_choices(ctx), unit=unit_key, unit_label=unit_label, sex=geschlecht,
         rows=list(reversed(shown)), chart=chart, meta=meta,
         sex_labels=charts.SEX_LABELS,
     )
+
+
+def _comparison(ctx: Ctx, k: str, sex: str, month: str) -> list[dict[str, Any]]:
+    """All units the user may see for one indicator, sex and month (C10 applied), for comparison."""
+    results = ctx.request.app.state.results
+    names = (results.meta() or {}).get("unit_names", {})
+    out = []
+    for key, label_text in _unit_choices(ctx):
+        unit_type, _, unit_id = key.partition(":")
+        rows = [r for r in results.indicator_rows(k, unit_type, unit_id) if r["month"] == month]
+        if not ctx.can("figures.unsuppressed"):
+            rows = suppress(rows)
+        row = next((r for r in rows if r["sex"] == sex), None)
+        if row is not None:
+            out.append({**row, "label": label_text, "name": names.get(key, unit_id), "key": key})
+    return out
 
 
 async def definition(ctx: PageCtx, code: str) -> Response:
