@@ -47,4 +47,8 @@ def test_import_siegen_and_monitor_the_example_agreement(tmp_path, siegen_dir):
     assert "Veränderung" in k
     r = c.get("/berichte/2016-12?format=pdf")
     assert r.status_code == 200 and r.content[:5] == b"%PDF-"
+    assert meta["lists_error"] is None
+    lists = c.get("/fallsteuerung/listen").text
+    assert "LZB-Prävention" in lists and "Fallbelastung je Fachkraft" in lists
+    assert c.get("/fallsteuerung/listen/lzb-praevention").status_code == 200
     app.state.engine.dispose()

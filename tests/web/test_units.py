@@ -106,3 +106,23 @@ def test_agreement_document_parse_compare_and_graph():
         parse("jahr = ")
     with pytest.raises(DocumentError):
         parse(AGREEMENT_TOML.replace('nach = "lzb"', 'nach = "gibt-es-nicht"'))
+
+
+def test_store_case_records_feed_the_casework_lists(tmp_path):
+    from datetime import date
+
+    from zielwerk.store import caserecords, default_url, open_store
+    from zielwerk.web.results import store_case_records
+
+    engine, sessions = open_store(default_url(tmp_path))
+    with sessions.begin() as s:
+        caserecords.add_contact(s, person_id="P1", caseworker_id="CW1", created_by="fm", outcome="erschienen",
+                                channel="telefon")
+        caserecords.add_action_plan(s, person_id="P1", caseworker_id="CW1", created_by="fm",
+                                    agreed_on=date(2016, 3, 1))
+    with sessions() as s:
+        rec = store_case_records(s)
+    assert rec.contacts.to_pylist()[0]["kind"] == "telefon"
+    assert rec.action_plans.to_pylist() == [{"person_id": "P1", "agreed_on": date(2016, 3, 1),
+                                             "review_on": date(2016, 9, 1), "reviewed_on": None, "ended_on": None}]
+    engine.dispose()

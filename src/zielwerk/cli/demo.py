@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
                 jcs = tuple(sorted({a.jobcenter_id for a in agreements.all_agreements(s)}))
             if not provision.results_current(data_dir, jcs):
                 typer.echo("Kennzahlen und Ist-Werte werden berechnet (einmalig):")
-                provision.compute_now(data_dir, jcs, typer.echo)
+                provision.compute_now(data_dir, jcs, typer.echo, sessions)
             accounts = provision.ensure_demo_users(sessions, data_dir)
         finally:
             engine.dispose()

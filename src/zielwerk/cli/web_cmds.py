@@ -56,11 +56,13 @@ def register(app: typer.Typer) -> None:
         engine, sessions = open_store(db or default_url(data_dir))
         with sessions() as s:
             jcs = tuple(sorted({a.jobcenter_id for a in agreements.all_agreements(s)}))
-        engine.dispose()
         has_tables = any(data_dir.glob("persons.*")) or (data_dir / ".zielwerk" / "current").exists()
-        if berechnen and has_tables and not results_current(data_dir, jcs):
-            typer.echo("Kennzahlen werden berechnet:")
-            compute_now(data_dir, jcs, typer.echo)
+        try:
+            if berechnen and has_tables and not results_current(data_dir, jcs):
+                typer.echo("Kennzahlen werden berechnet:")
+                compute_now(data_dir, jcs, typer.echo, sessions)
+        finally:
+            engine.dispose()
         if workers < 1:
             typer.echo("Fehler: --worker muss mindestens 1 sein.", err=True)
             raise typer.Exit(2)

@@ -108,17 +108,25 @@ def results_current(data_dir: Path, jobcenter_ids: tuple[str, ...]) -> bool:
     return all(jc in series for jc in jobcenter_ids)
 
 
-def compute_now(data_dir: Path, jobcenter_ids: tuple[str, ...], echo: Callable[[str], None]) -> dict[str, Any]:
+def compute_now(data_dir: Path, jobcenter_ids: tuple[str, ...], echo: Callable[[str], None],
+                sessions: sessionmaker[Session] | None = None) -> dict[str, Any]:
     """Compute the results in the foreground, echoing the steps (CLI)."""
     state = BatchState()
     import threading
+
+    records = None
+    if sessions is not None:
+        from .results import store_case_records
+
+        with sessions() as s:
+            records = store_case_records(s)
 
     done = threading.Event()
     box: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            box["meta"] = compute_results(data_dir, state, None, jobcenter_ids)
+            box["meta"] = compute_results(data_dir, state, None, jobcenter_ids, records)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             box["error"] = exc
         finally:

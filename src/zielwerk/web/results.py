@@ -175,7 +175,21 @@ def lists_dir(data_dir: Path) -> Path:
     return Path(data_dir) / ".zielwerk" / "lists"
 
 
-def write_worklists(ds: Any, data_dir: Path) -> str | None:
+def store_case_records(session: Any) -> Any:
+    """The store's contacts and action plans as ``zielwerk.casework.CaseRecords`` (for the lists)."""
+    from sqlalchemy import select
+
+    from zielwerk.casework import CaseRecords
+    from zielwerk.store.models import ActionPlan, CaseContact
+
+    contacts = [{"person_id": c.person_id, "caseworker_id": c.caseworker_id, "contact_date": c.at.date(),
+                 "kind": c.channel, "outcome": c.outcome} for c in session.scalars(select(CaseContact))]
+    plans = [{"person_id": p.person_id, "agreed_on": p.agreed_on, "review_on": p.review_on, "reviewed_on": None,
+              "ended_on": None} for p in session.scalars(select(ActionPlan)) if p.status == "aktiv"]
+    return CaseRecords.from_rows(contacts, plans)
+
+
+def write_worklists(ds: Any, data_dir: Path, records: Any = None) -> str | None:
     """The casework work lists (``zielwerk.casework.batch.write_lists``, atomic in its own folder).
 
     The lists are independent of the indicator results: if building them fails, the error is kept
@@ -184,7 +198,7 @@ def write_worklists(ds: Any, data_dir: Path) -> str | None:
     try:
         from zielwerk.casework.batch import write_lists
 
-        write_lists(ds, lists_dir(data_dir))
+        write_lists(ds, lists_dir(data_dir), records=records)
     except Exception as exc:  # noqa: BLE001 - reported, see docstring
         return f"{type(exc).__name__}: {exc}"
     return None
@@ -231,7 +245,7 @@ def activate(data_dir: Path, dataset_dir: Path) -> None:
 
 
 def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir: Path | None = None,
-                    jobcenter_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+                    jobcenter_ids: tuple[str, ...] = (), records: Any = None) -> dict[str, Any]:
     """Load (and validate) a dataset, compute all indicators and write the results atomically.
 
     ``dataset_dir`` defaults to the active dataset. If it is a new import, it becomes the active
@@ -258,7 +272,7 @@ def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir
     known = {r["jobcenter_id"] for r in ds["jobcenters"].to_pylist()}
     series = {jc: collect_series(ds, jc, last) for jc in sorted(set(jobcenter_ids) & known)}
     step("Arbeitslisten der Fallsteuerung werden erstellt", 3)
-    lists_error = write_worklists(ds, data_dir)
+    lists_error = write_worklists(ds, data_dir, records)
     step("Ergebnisse werden geschrieben", 4)
     meta = {
         "as_of": ds.as_of.isoformat(),
@@ -279,7 +293,7 @@ def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir
 
 
 def start_batch(data_dir: Path, state: BatchState, dataset_dir: Path | None = None,
-                discard_on_error: bool = False, jobcenter_ids: tuple[str, ...] = ()) -> bool:
+                discard_on_error: bool = False, jobcenter_ids: tuple[str, ...] = (), records: Any = None) -> bool:
     """Run :func:`compute_results` in a background thread; False if one is already running.
 
     ``discard_on_error``: delete ``dataset_dir`` if it is refused (a staged upload).
@@ -292,7 +306,7 @@ def start_batch(data_dir: Path, state: BatchState, dataset_dir: Path | None = No
 
     def run() -> None:
         try:
-            compute_results(data_dir, state, dataset_dir, jobcenter_ids)
+            compute_results(data_dir, state, dataset_dir, jobcenter_ids, records)
         except Exception as exc:  # noqa: BLE001 - shown on the Daten page; the old results stay in place
             problems = getattr(exc, "problems", None)
             if problems is not None:

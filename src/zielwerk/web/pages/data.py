@@ -19,7 +19,7 @@ from zielwerk.data.schema import TABLES
 from zielwerk.store import agreements
 
 from ..context import Ctx, PageCtx
-from ..results import active_dataset, start_batch
+from ..results import active_dataset, start_batch, store_case_records
 
 ALLOWED_FILES = frozenset({f"{t.name}.{ext}" for t in TABLES for ext in ("csv", "parquet")} | {"dataset.toml"})
 
@@ -56,8 +56,12 @@ def agreement_jobcenters(ctx: Ctx) -> tuple[str, ...]:
 
 def _start(ctx: Ctx, staged: Path | None, origin: str) -> Response:
     app = ctx.request.app
+    try:
+        records = store_case_records(ctx.db)
+    except ImportError:  # casework module not installed: lists are built without records
+        records = None
     if not start_batch(app.state.config.data_dir, app.state.batch, staged, discard_on_error=staged is not None,
-                       jobcenter_ids=agreement_jobcenters(ctx)):
+                       jobcenter_ids=agreement_jobcenters(ctx), records=records):
         if staged is not None:
             shutil.rmtree(staged, ignore_errors=True)
         return _render(ctx, 409, "Es läuft bereits ein Import; bitte warten.")

@@ -2,7 +2,8 @@
 
 Person lists are person-level data: lead roles see all rows, case managers only the persons of
 their own caseload; every read is audited. Aggregate lists (no ``person_id`` column) are shown to
-every role with ``casework.view``.
+every role with ``casework.view``. Lists that use case records (contacts, action plans) reflect the
+store's records at the time of the last batch ("Kennzahlen neu berechnen" on the Daten page).
 """
 
 from __future__ import annotations
