@@ -108,8 +108,6 @@ def test_siegen_wittgenstein_2016_plausible(siegen_dataset):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="synthetic generator v1 yields K2 ≈ 16.5 % for 12/2016 (its own calibration module "
-                          "measures the same value); calibration belongs to the generator (issue 2)", strict=False)
 def test_siegen_wittgenstein_k2_in_target_band(siegen_dataset):
     from zielwerk.indicators import compute_kennzahlen
 
