@@ -44,14 +44,14 @@ TARGET_ELB = 10960
 INITIAL_BGS = 8600
 
 # --- persistence classes (latent): 0 short, 1 medium, 2 long-term ---------------------------
-ENTRY_CLASS_SHARES = (0.645, 0.195, 0.16)
+ENTRY_CLASS_SHARES = (0.67, 0.2, 0.13)
 INITIAL_CLASS_SHARES = (0.22, 0.30, 0.48)
 #: monthly hazard of leaving benefits for other reasons than an own integration (income of others,
 #: moving away, other benefits) by class
-EXIT_HAZARD = (0.16, 0.02, 0.003)
+EXIT_HAZARD = (0.175, 0.024, 0.003)
 #: monthly hazard of an integration (svB, training, self-employment) of an eLb by class
-INTEGRATION_HAZARD = (0.11, 0.055, 0.022)
-INTEGRATION_SEX_FACTOR = {"f": 0.66, "m": 1.0, "d": 0.85}
+INTEGRATION_HAZARD = (0.125, 0.062, 0.024)
+INTEGRATION_SEX_FACTOR = {"f": 0.62, "m": 1.0, "d": 0.85}
 #: parent (mostly mother) of a child under 3: work not required (§ 10 (1) Nr. 3 SGB II)
 INTEGRATION_PARENT_U3_FACTOR = 0.25
 INTEGRATION_AGE_55_FACTOR = 0.45
@@ -64,7 +64,7 @@ REENTRY_MONTHS = 36
 
 # --- household composition at entry --------------------------------------------------------
 #: BG types at entry: single, single_parent, couple, couple_children, other (parent + adult child)
-ENTRY_TYPE_SHARES = (0.69, 0.12, 0.08, 0.10, 0.01)
+ENTRY_TYPE_SHARES = (0.685, 0.125, 0.08, 0.10, 0.01)
 INITIAL_TYPE_SHARES = (0.63, 0.16, 0.09, 0.11, 0.01)
 #: share of young (18-24) heads among single BG at entry
 YOUNG_SINGLE_SHARE = 0.55
@@ -79,6 +79,11 @@ ADULT_CHILD_LEAVES_HAZARD = 0.03
 LEAVER_STAYS_IN_RECEIPT = 0.6
 
 # --- employment and measures (monthly hazards) ------------------------------------------------
+#: svB jobs after an integration: a mixture of short jobs (probation, seasonal) and lasting ones, so that
+#: about 60 % are still in svB 12 months later (K2E3 Nachhaltigkeit)
+JOB_SHORT_SHARE = 0.3
+JOB_SHORT_MEAN_DAYS = 110
+JOB_LONG_MEAN_DAYS = 1900
 MARGINAL_HAZARD = 0.010
 AGH_HAZARD_LONG = 0.0045
 FAV_HAZARD_LONG = 0.0004

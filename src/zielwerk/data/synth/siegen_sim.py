@@ -556,7 +556,7 @@ class Simulation:
         else:
             kind = "svb"
             subsidy = "egz" if self.u() < 0.07 else "none"
-            dur = int(rng.exponential(420)) + 14
+            dur = int(rng.exponential(P.JOB_SHORT_MEAN_DAYS if self.u() < P.JOB_SHORT_SHARE else P.JOB_LONG_MEAN_DAYS)) + 14
         end = start + timedelta(days=dur)
         p.job_row = len(self.out.employment)
         self.out.employment.append((p.idx, kind, subsidy, start, end))
@@ -565,7 +565,7 @@ class Simulation:
         elif subsidy == "esg":
             self.out.measures.append((p.idx, "esg", start, start + timedelta(days=int(rng.integers(180, 540)))))
         p.job_end = end
-        p.income = float(rng.uniform(350, 1100)) if kind != "training" else 300.0
+        p.income = float(rng.uniform(150, 650)) if kind != "training" else 300.0  # counted income after allowances (§ 11b)
         if exit_day is None and bg.exit_due is None:
             single = len([q for q in bg.members if q.sp is not None]) == 1
             if self.u() < _exit_after_integration(single, bg.cls):
