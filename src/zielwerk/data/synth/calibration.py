@@ -335,7 +335,7 @@ def report_rows(values: dict[str, float]) -> list[tuple[str, str, str, bool]]:
     rows = []
     for t in TARGETS:
         v = values[t.key]
-        ok = t.lo - 1e-9 <= v <= t.hi + 1e-9
+        ok = bool(t.lo - 1e-9 <= v <= t.hi + 1e-9)
         rng = _fmt(t.lo, t.unit) if t.lo == t.hi else f"{_fmt(t.lo, t.unit)} – {_fmt(t.hi, t.unit)}"
         rows.append((t.label, rng, _fmt(v, t.unit), ok))
     return rows
