@@ -43,6 +43,20 @@ def test_unknown_scenario_german_error(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_bad_scale_german_error(tmp_path):
+    for bad in ("abc", "0", "-1"):
+        res = CliRunner().invoke(app, ["generate", "--scenario", "germany", "--scale", bad, "--out", str(tmp_path / "x")])
+        assert res.exit_code == 2 and "--scale muss eine Zahl größer als 0 sein" in res.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_germany_cli_decimal_comma(tmp_path):
+    res = CliRunner().invoke(app, ["generate", "--scenario", "germany", "--scale", "0,001", "--out", str(tmp_path / "g")])
+    assert res.exit_code == 0, res.output
+    assert "geschrieben" in res.output and (tmp_path / "g" / "elb_spells.parquet").exists()
+    assert not (tmp_path / ".g.tmp").exists()
+
+
 def test_report_only_for_siegen(tmp_path):
     res = CliRunner().invoke(app, ["generate", "--scenario", "germany", "--scale", "0.001", "--report",
                                    "--out", str(tmp_path / "x")])

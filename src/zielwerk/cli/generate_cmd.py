@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[str, typer.Option("--scenario", help="Szenario: siegen-wittgenstein oder germany")],
         out: Annotated[Path, typer.Option("--out", help="Zielordner für den Datensatz")],
         seed: Annotated[int, typer.Option("--seed", help="Startwert (gleicher Wert ⇒ gleiche Dateien)")] = 1,
-        scale: Annotated[float, typer.Option("--scale", help="Größenfaktor (nur germany; 1,0 ≈ 4,3 Mio. eLb)")] = 1.0,
+        scale: Annotated[str, typer.Option("--scale", help="Größenfaktor (nur germany; 1,0 ≈ 4,3 Mio. eLb)")] = "1.0",
         report: Annotated[bool, typer.Option("--report", help="Kalibrierungsbericht ausgeben (siegen-wittgenstein)")] = False,
     ) -> None:
         """Synthetischen Datensatz erzeugen (Siegen-Wittgenstein als CSV, Deutschland als Parquet)."""
@@ -26,8 +26,12 @@ def register(app: typer.Typer) -> None:
         if scenario not in SCENARIOS:
             typer.echo(f"Fehler: unbekanntes Szenario '{scenario}'. Verfügbar: {', '.join(SCENARIOS)}.", err=True)
             raise typer.Exit(2)
-        if scale <= 0:
-            typer.echo("Fehler: --scale muss größer als 0 sein.", err=True)
+        try:
+            factor = float(scale.replace(",", "."))
+        except ValueError:
+            factor = float("nan")
+        if not factor > 0:
+            typer.echo(f"Fehler: --scale muss eine Zahl größer als 0 sein (z. B. 0,1), nicht '{scale}'.", err=True)
             raise typer.Exit(2)
         if report and scenario != "siegen-wittgenstein":
             typer.echo("Fehler: --report gibt es nur für das Szenario siegen-wittgenstein.", err=True)
@@ -41,7 +45,7 @@ def register(app: typer.Typer) -> None:
             shutil.rmtree(tmp)
         t0 = time.perf_counter()
         try:
-            _generate(scenario, tmp, seed=seed, scale=scale)
+            _generate(scenario, tmp, seed=seed, scale=factor)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
