@@ -84,7 +84,8 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.batch = BatchState()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for method, path, handler in ROUTES:
-        app.add_api_route(path, handler, methods=[method], include_in_schema=False)  # type: ignore[arg-type]
+        methods = [method, "HEAD"] if method == "GET" else [method]
+        app.add_api_route(path, handler, methods=methods, include_in_schema=False)  # type: ignore[arg-type]
     app.include_router(api.router)
     app.add_middleware(SecurityHeaders)
     _error_handlers(app)

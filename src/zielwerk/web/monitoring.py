@@ -8,6 +8,7 @@ cheap and runs in the request: parse the document, pick the report month, ``moni
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from typing import Any
@@ -70,7 +71,9 @@ def monitoring_for(results: Any, version_id: int, document: str, month: Month | 
     raw = results.series()
     if meta is None or raw is None:
         return None, "Es liegen noch keine berechneten Kennzahlen vor."
-    key0 = (version_id, str(month), meta.get("computed_at"))
+    # keyed by the document itself (not only the version id): ids repeat across databases
+    key0 = (version_id, hashlib.sha256(document.encode()).hexdigest(), str(month), meta.get("computed_at"),
+            meta.get("source"))
     with _lock:
         if key0 in _cache:
             return _cache[key0], ""
@@ -84,7 +87,7 @@ def monitoring_for(results: Any, version_id: int, document: str, month: Month | 
     if model.jobcenter_id not in raw:
         return None, ("Für das Jobcenter dieser Zielvereinbarung sind die Ist-Werte noch nicht berechnet "
                       "(Seite „Daten“: Kennzahlen neu berechnen).")
-    key = (version_id, str(report), meta.get("computed_at"))
+    key = (*key0[:2], str(report), *key0[3:])
     with _lock:
         if key in _cache:
             return _cache[key], ""
