@@ -48,6 +48,9 @@ def test_bad_scale_german_error(tmp_path):
         res = CliRunner().invoke(app, ["generate", "--scenario", "germany", "--scale", bad, "--out", str(tmp_path / "x")])
         assert res.exit_code == 2 and "--scale muss eine Zahl größer als 0 sein" in res.output
     assert not (tmp_path / "x").exists()
+    res = CliRunner().invoke(app, ["generate", "--scenario", "siegen-wittgenstein", "--scale", "2",
+                                   "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "--scale gilt nur für das Szenario germany" in res.output
 
 
 def test_germany_cli_decimal_comma(tmp_path):

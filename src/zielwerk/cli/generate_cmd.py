@@ -33,6 +33,9 @@ def register(app: typer.Typer) -> None:
         if not factor > 0:
             typer.echo(f"Fehler: --scale muss eine Zahl größer als 0 sein (z. B. 0,1), nicht '{scale}'.", err=True)
             raise typer.Exit(2)
+        if scenario == "siegen-wittgenstein" and factor != 1.0:
+            typer.echo("Fehler: --scale gilt nur für das Szenario germany.", err=True)
+            raise typer.Exit(2)
         if report and scenario != "siegen-wittgenstein":
             typer.echo("Fehler: --report gibt es nur für das Szenario siegen-wittgenstein.", err=True)
             raise typer.Exit(2)
