@@ -434,25 +434,32 @@ def _k2e3_sql(ctx: _Ctx) -> str:
 def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
     """Roll the fine blocks up to units and sexes and pivot to a dense (unit, sex, t) grid."""
     con, lo, hi = ctx.con, ctx.lo, ctx.hi
-    con.execute("""
+    sets = []
+    for lvl in levels:
+        key = {"jobcenter": "jobcenter_id, ", "municipality": "municipality_id, ", "total": ""}[lvl]
+        sets += [f"(t, block, {key}sex)", f"(t, block{', ' + key.rstrip(', ') if key else ''})"]
+    keyed = [lv for lv in levels if lv != "total"]
+    lvl_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN '{lv}'" for lv in keyed) or "WHEN false THEN ''"
+    unit_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN {lv}_id" for lv in keyed) or "WHEN false THEN 0"
+    con.execute(f"""
         CREATE TEMP TABLE blocks AS
-        SELECT lv.lvl,
-               CASE lv.lvl WHEN 'jobcenter' THEN f.jobcenter_id WHEN 'municipality' THEN f.municipality_id
-                           ELSE 0 END AS unit_id,
-               sx.sex_out AS sex, f.t, f.block, sum(f.val) AS val
-        FROM fine f
-        CROSS JOIN (VALUES ('jobcenter'), ('municipality'), ('total')) lv(lvl)
-        CROSS JOIN (VALUES ('all', NULL), ('f', 1), ('m', 2)) sx(sex_out, code)
-        WHERE sx.code IS NULL OR sx.code = f.sex
-        GROUP BY ALL
-        UNION ALL
-        SELECT f.lvl, f.unit_id, sx.sex_out, f.t, f.block, sum(f.val)
-        FROM flows f CROSS JOIN (VALUES ('all', NULL), ('f', 1), ('m', 2)) sx(sex_out, code)
-        WHERE sx.code IS NULL OR sx.code = f.sex
-        GROUP BY ALL
+        WITH r AS (
+            SELECT t, block,
+                   CASE {lvl_case} ELSE 'total' END AS lvl,
+                   CASE {unit_case} ELSE 0 END AS unit_id,
+                   CASE WHEN grouping(sex) = 1 THEN 'all' WHEN sex = 1 THEN 'f' WHEN sex = 2 THEN 'm' END AS sex,
+                   sum(val) AS val
+            FROM fine GROUP BY GROUPING SETS ({', '.join(sets)})
+            UNION ALL
+            SELECT t, block, lvl, unit_id, 'all', sum(val) FROM flows GROUP BY ALL
+            UNION ALL
+            SELECT t, block, lvl, unit_id, CASE sex WHEN 1 THEN 'f' WHEN 2 THEN 'm' END, sum(val) FROM flows
+            WHERE sex IN (1, 2) GROUP BY ALL)
+        SELECT * FROM r WHERE sex IS NOT NULL
     """)
     lv = _sql_set(levels)
-    cols = ", ".join(f"coalesce(sum(b.val) FILTER (WHERE b.block = '{b}'), 0)::DOUBLE AS {b}" for b in blocks)
+    cols = ", ".join(f"coalesce(p.{b}, 0)::DOUBLE AS {b}" for b in blocks)
+    pcols = ", ".join(f"sum(val) FILTER (WHERE block = '{b}') AS {b}" for b in blocks)
     con.execute(f"""
         CREATE TEMP TABLE wide AS
         WITH units AS (
@@ -463,10 +470,10 @@ def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
             SELECT u.lvl, u.ui, u.unit_id, sx.sex, g.t FROM units u
             CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex)
             CROSS JOIN range({lo}, {hi + 1}) g(t)
-            WHERE u.lvl IN {lv})
-        SELECT g.lvl, g.unit_id, g.sex, g.t::INTEGER AS t, {cols}
-        FROM grid g LEFT JOIN blocks b ON b.lvl = g.lvl AND b.unit_id = g.ui AND b.sex = g.sex AND b.t = g.t
-        GROUP BY g.lvl, g.unit_id, g.sex, g.t
+            WHERE u.lvl IN {lv}),
+        p AS (SELECT lvl, unit_id AS ui, sex, t, {pcols} FROM blocks GROUP BY lvl, unit_id, sex, t)
+        SELECT g.lvl, g.ui, g.unit_id, g.sex, g.t::INTEGER AS t, {cols}
+        FROM grid g LEFT JOIN p ON p.lvl = g.lvl AND p.ui = g.ui AND p.sex = g.sex AND p.t = g.t
     """)
 
 
@@ -485,13 +492,13 @@ def _term_sql(term: Term, literal: bool) -> str:
     return expr
 
 
-def _value_sql(ind: Indicator) -> str:
+def _value_sql(ind: Indicator, num: str = "num", den: str = "den") -> str:
     if ind.value == "percent":
-        return "CASE WHEN den IS NULL OR den = 0 THEN NULL ELSE num / den * 100 END"
+        return f"CASE WHEN {den} IS NULL OR {den} = 0 THEN NULL ELSE {num} / {den} * 100 END"
     if ind.value == "change":
-        return "CASE WHEN den IS NULL OR den = 0 THEN NULL ELSE (num / den - 1) * 100 END"
+        return f"CASE WHEN {den} IS NULL OR {den} = 0 THEN NULL ELSE ({num} / {den} - 1) * 100 END"
     if ind.value == "count":
-        return "num"
+        return num
     raise ValueError(f"Unbekannte Darstellung {ind.value!r}")
 
 
@@ -550,25 +557,37 @@ def compute_kennzahlen(
     blocks = list(BASE_BLOCKS) + list(EVENT_BLOCKS)
     ctx = _prepare(ds, lo, hi, day, LEVELS[level], blocks)
     prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
-    selects = []
-    for code in codes:
+    # one window pass computes every numerator and denominator term, then one scan per indicator
+    terms: dict[str, str] = {}
+    spec = []
+    for i, code in enumerate(codes):
         ind = INDICATORS[code]
         num = _term_sql(ind.numerator, literal_window)
         den = _term_sql(ind.denominator, literal_window) if ind.denominator is not None else "NULL::DOUBLE"
+        terms[f"n{i}"] = num
+        terms[f"d{i}"] = den
+        spec.append((i, code, ind))
+    cols = ", ".join(f"({expr})::DOUBLE AS {name}" for name, expr in terms.items())
+    ctx.con.execute(f"""
+        CREATE TEMP TABLE terms AS
+        SELECT * FROM (
+            SELECT lvl, ui, unit_id, sex, t, {cols} FROM wide
+            WINDOW w AS (PARTITION BY lvl, ui, sex ORDER BY t))
+        WHERE t BETWEEN {first.index} AND {last.index}
+    """)
+    selects = []
+    for i, code, ind in spec:
         sex_filter = "" if ind.by_sex else "AND sex = 'all'"
+        value = _value_sql(ind, f"n{i}", f"d{i}")
         selects.append(f"""
-            SELECT lvl AS unit_type, unit_id, {_month_text_sql('t')} AS month, '{code}' AS indicator, sex,
-                   num::DOUBLE AS numerator, den::DOUBLE AS denominator, ({_value_sql(ind)})::DOUBLE AS value,
-                   t >= {prov_from} AS provisional, t
-            FROM (SELECT lvl, unit_id, sex, t, {num} AS num, {den} AS den FROM wide
-                  WINDOW w AS (PARTITION BY lvl, unit_id, sex ORDER BY t))
-            WHERE t BETWEEN {first.index} AND {last.index} {sex_filter}""")
-    order = {c: i for i, c in enumerate(codes)}
-    ord_sql = "CASE indicator " + " ".join(f"WHEN '{c}' THEN {i}" for c, i in order.items()) + " END"
-    sql = ("SELECT unit_type, unit_id, month, indicator, sex, numerator, denominator, value, provisional FROM ("
+            SELECT lvl, ui, unit_id, t, {i} AS ord, '{code}' AS indicator, sex, n{i} AS numerator,
+                   d{i} AS denominator, ({value})::DOUBLE AS value
+            FROM terms WHERE true {sex_filter}""")
+    sql = (f"SELECT lvl AS unit_type, unit_id, {_month_text_sql('t')} AS month, indicator, sex, numerator, "
+           f"denominator, value, t >= {prov_from} AS provisional FROM ("
            + " UNION ALL ".join(selects) +
-           f") ORDER BY CASE unit_type WHEN 'total' THEN 0 WHEN 'jobcenter' THEN 1 ELSE 2 END, unit_id, month, "
-           f"{ord_sql}, CASE sex WHEN 'all' THEN 0 WHEN 'f' THEN 1 ELSE 2 END")
+           ") ORDER BY CASE lvl WHEN 'total' THEN 0 WHEN 'jobcenter' THEN 1 ELSE 2 END, ui, t, ord, "
+           "CASE sex WHEN 'all' THEN 0 WHEN 'f' THEN 1 ELSE 2 END")
     result = ctx.con.sql(sql).to_arrow_table()
     ctx.con.close()
     return result.cast(_LONG_SCHEMA)
