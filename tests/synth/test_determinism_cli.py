@@ -110,3 +110,25 @@ def test_cli_report_german(siegen_dir, tmp_path, monkeypatch, measured):
     assert "Integrationsquote K2" in res.output and "✓" in res.output and "✗" not in res.output
     assert (tmp_path / "o" / "elb_spells.csv").exists()
     assert not (tmp_path / ".o.tmp").exists()
+
+
+def test_report_marks_missed_targets_and_fails(measured, tmp_path, monkeypatch, siegen_dir):
+    """A value outside its range gets ✗ and the command exits with 1."""
+    import shutil
+
+    from zielwerk.data import synth
+    from zielwerk.data.synth import calibration
+
+    bad = dict(measured)
+    bad["lzb_share"] = 61.0  # below 63 %
+    bad["k2"] = 28.5  # above 28 %
+    rows = {label: ok for label, _, _, ok in report_rows(bad)}
+    assert rows["LZB-Anteil an den eLb"] is False and rows["Integrationsquote K2 (12/2016)"] is False
+    assert sum(1 for ok in rows.values() if not ok) == 2
+    monkeypatch.setattr(synth, "generate", lambda scenario, out, seed=1, scale=1.0: shutil.copytree(siegen_dir, out))
+    monkeypatch.setattr(calibration, "measure", lambda directory: bad)
+    res = CliRunner().invoke(app, ["generate", "--scenario", "siegen-wittgenstein", "--out", str(tmp_path / "o"),
+                                   "--report"], terminal_width=200)
+    assert res.exit_code == 1
+    assert "✗" in res.output and "2 von 20 Zielen verfehlt." in res.output
+    assert "61,0 %" in res.output  # German number format

@@ -95,18 +95,47 @@ def test_u25_share(world):
     assert 0.17 <= mean(shares) <= 0.20, shares
 
 
-def test_k2_integration_rate_dec_2016_and_women_two_thirds(world):
-    """C6/C7: integrations Jan-Dec 2016 over the average stock at S(2015-12)..S(2016-11)."""
-    stocks = {k: world.stock(S(2016, k)) for k in range(-1, 13)}  # k=0 is 2015-12, -1 is 2015-11
+def integration_events(employment, stocks) -> set[tuple[str, int]]:
+    """C6 for the months t = 1..12 of 2016: (person, t) for an integration-relevant start in
+    (S_{t-1}, S_t] of a person in the stock at S_{t-1}, or in (S_{t-2}, S_{t-1}] of a person who is in the
+    stock at S_{t-1} but was not at S_{t-2}; at most one per person and month. ``stocks[k]`` is the set of
+    persons in the stock at S(2016, k), k = -1..12."""
     events: set[tuple[str, int]] = set()
-    for r in world.tables["employment"]:
+    for r in employment:
         if r["kind"] not in ("svb", "training", "self_employed") or r["subsidy"] in ("agh", "fav", "16e_new", "16i"):
             continue
         st = d(r["start"])
         p = r["person_id"]
         for t in range(1, 13):
-            if S(2016, t - 1) < st <= S(2016, t) and p in stocks[t - 1] or S(2016, t - 2) < st <= S(2016, t - 1) and p in stocks[t - 1] and p not in stocks[t - 2]:
+            in_window = S(2016, t - 1) < st <= S(2016, t) and p in stocks[t - 1]
+            late = S(2016, t - 2) < st <= S(2016, t - 1) and p in stocks[t - 1] and p not in stocks[t - 2]
+            if in_window or late:
                 events.add((p, t))
+    return events
+
+
+def test_integration_events_by_hand():
+    stocks = {k: {"A", "B"} for k in range(-1, 13)}
+    stocks[2] = {"A", "B", "C"}  # C enters between S(2016-01) and S(2016-02)
+    for k in range(3, 13):
+        stocks[k] = {"A", "B", "C"}
+    employment = [
+        {"person_id": "A", "kind": "svb", "subsidy": "none", "start": "2016-03-10"},  # month 3
+        {"person_id": "A", "kind": "svb", "subsidy": "egz", "start": "2016-03-12"},  # same month: once
+        {"person_id": "B", "kind": "public_funded", "subsidy": "agh", "start": "2016-04-01"},  # never
+        {"person_id": "B", "kind": "svb", "subsidy": "agh", "start": "2016-05-01"},  # publicly funded
+        {"person_id": "B", "kind": "training", "subsidy": "none", "start": "2016-08-16"},  # month 9
+        {"person_id": "C", "kind": "svb", "subsidy": "none", "start": "2016-02-01"},  # entered: counts in 3
+        {"person_id": "D", "kind": "svb", "subsidy": "none", "start": "2016-06-01"},  # not in stock
+    ]
+    assert integration_events(employment, stocks) == {("A", 3), ("B", 9), ("C", 3)}
+    assert integration_events([], stocks) == set()
+
+
+def test_k2_integration_rate_dec_2016_and_women_two_thirds(world):
+    """C6/C7: integrations Jan-Dec 2016 over the average stock at S(2015-12)..S(2016-11)."""
+    stocks = {k: world.stock(S(2016, k)) for k in range(-1, 13)}  # k=0 is 2015-12, -1 is 2015-11
+    events = integration_events(world.tables["employment"], stocks)
     rates = {}
     for sex in ("all", "f", "m"):
         num = sum(1 for p, _ in events if sex == "all" or world.sex[p] == sex)
