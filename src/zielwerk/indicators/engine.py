@@ -437,29 +437,31 @@ def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
     sets = []
     for lvl in levels:
         key = {"jobcenter": "jobcenter_id, ", "municipality": "municipality_id, ", "total": ""}[lvl]
-        sets += [f"(t, block, {key}sex)", f"(t, block{', ' + key.rstrip(', ') if key else ''})"]
+        sets += [f"(t, {key}sex)", f"(t{', ' + key.rstrip(', ') if key else ''})"]
     keyed = [lv for lv in levels if lv != "total"]
     lvl_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN '{lv}'" for lv in keyed) or "WHEN false THEN ''"
     unit_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN {lv}_id" for lv in keyed) or "WHEN false THEN 0"
+    fsum = ", ".join(f"sum(val) FILTER (WHERE block = '{b}') AS {b}" for b in blocks)
     con.execute(f"""
         CREATE TEMP TABLE blocks AS
         WITH r AS (
-            SELECT t, block,
+            SELECT t,
                    CASE {lvl_case} ELSE 'total' END AS lvl,
                    CASE {unit_case} ELSE 0 END AS unit_id,
                    CASE WHEN grouping(sex) = 1 THEN 'all' WHEN sex = 1 THEN 'f' WHEN sex = 2 THEN 'm' END AS sex,
-                   sum(val) AS val
-            FROM fine GROUP BY GROUPING SETS ({', '.join(sets)})
-            UNION ALL
-            SELECT t, block, lvl, unit_id, 'all', sum(val) FROM flows GROUP BY ALL
-            UNION ALL
-            SELECT t, block, lvl, unit_id, CASE sex WHEN 1 THEN 'f' WHEN 2 THEN 'm' END, sum(val) FROM flows
-            WHERE sex IN (1, 2) GROUP BY ALL)
+                   {fsum}
+            FROM fine
+            GROUP BY GROUPING SETS ({', '.join(sets)}))
         SELECT * FROM r WHERE sex IS NOT NULL
+        UNION ALL BY NAME
+        SELECT t, lvl, unit_id, 'all' AS sex, {fsum} FROM flows GROUP BY t, lvl, unit_id
+        UNION ALL BY NAME
+        SELECT t, lvl, unit_id, CASE sex WHEN 1 THEN 'f' ELSE 'm' END AS sex, {fsum} FROM flows
+        WHERE sex IN (1, 2) GROUP BY t, lvl, unit_id, sex
     """)
     lv = _sql_set(levels)
     cols = ", ".join(f"coalesce(p.{b}, 0)::DOUBLE AS {b}" for b in blocks)
-    pcols = ", ".join(f"sum(val) FILTER (WHERE block = '{b}') AS {b}" for b in blocks)
+    pcols = ", ".join(f"sum({b}) AS {b}" for b in blocks)
     con.execute(f"""
         CREATE TEMP TABLE wide AS
         WITH units AS (
