@@ -1,6 +1,6 @@
 """Work-list pages: a case manager logs in, opens the prevention list (own caseload only), records a
 contact, sees it in the case view and in the list; another case manager cannot open that customer.
-The routes are mounted from ``zielwerk.web.pages.fall_lists.ROUTES`` (as the web app will)."""
+The app is the real one (``create_app``; its route table registers ``zielwerk.web.pages.fall_lists.ROUTES``)."""
 
 from __future__ import annotations
 

@@ -45,6 +45,12 @@ MATRIX = [
     ("GET", "/fallsteuerung/listen", None, {G, C, F}, 200),
     ("GET", "/fallsteuerung/listen/lzb-praevention", None, {G, C, F}, 200),
     ("GET", "/fallsteuerung/listen/fallbelastung", None, {G, C, F}, 200),
+    # downloads: the same roles as the list view (case managers get only their caseload, see below)
+    ("GET", "/fallsteuerung/listen/lzb-praevention/download.csv", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung/listen/lzb-praevention/download.csv?format=kanonisch", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung/listen/lzb-praevention/download.xlsx", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung/listen/fallbelastung/download.csv", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung/listen/fallbelastung/download.xlsx", None, {G, C, F}, 200),
     ("GET", "/fallsteuerung/person/P1", None, {G, C, F}, 200),
     ("GET", "/fallsteuerung/person/P3", None, {G, C}, 200),  # P3 belongs to CW2, not to fm1 (CW1)
     ("POST", "/fallsteuerung/person/P1/kontakt", {"outcome": ""}, {F}, 422),
@@ -170,8 +176,59 @@ def test_work_lists_case_manager_sees_only_own_persons_audited(web_app, clients)
     html = clients[F].get("/fallsteuerung/listen/lzb-praevention").text
     body = html.split("<main")[1]
     assert "P1" in body and "P3" not in body
-    assert audit_rows(web_app, username=ROLE_USER[F], action="worklist.read")[-1].after == {"personen": 1}
+    assert audit_rows(web_app, username=ROLE_USER[F], action="worklist.read")[-1].after == {"zeilen": 1}
     lead = clients[C].get("/fallsteuerung/listen/lzb-praevention").text.split("<main")[1]
     assert "P1" in lead and "P3" in lead
     index = clients[F].get("/fallsteuerung/listen").text
     assert "LZB-Prävention" in index
+
+
+def _csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    return [line.split(";") for line in response.content.decode("utf-8-sig").splitlines()]
+
+
+def _xlsx_rows(response) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_work_list_downloads_hold_only_the_case_managers_caseload(web_app, clients):
+    # fixture list (web_helpers.write_fixture_lists): P1 (CW1, LZB on 15.02.2017, 45 days), P3 (CW2, 15.04.2017, 104)
+    mine = _csv_rows(clients[F].get("/fallsteuerung/listen/lzb-praevention/download.csv"))
+    assert mine[0][:2] == ["Person", "Fachkraft (Kennung)"]
+    assert mine[1:] == [["P1", "CW1", "15.02.2017", "45"]]
+    lead = _csv_rows(clients[G].get("/fallsteuerung/listen/lzb-praevention/download.csv"))
+    assert [r[0] for r in lead[1:]] == ["P1", "P3"]
+    assert lead[2] == ["P3", "CW2", "15.04.2017", "104"]
+    canonical = clients[F].get("/fallsteuerung/listen/lzb-praevention/download.csv?format=kanonisch").text
+    import csv
+
+    assert list(csv.reader(canonical.splitlines()))[1:] == [["P1", "CW1", "2017-02-15", "45"]]
+    cells = [c for row in _xlsx_rows(clients[F].get("/fallsteuerung/listen/lzb-praevention/download.xlsx"))
+             for c in row]
+    assert "P1" in cells and "P3" not in cells and "CW2" not in cells
+    lead_cells = [c for row in _xlsx_rows(clients[C].get("/fallsteuerung/listen/lzb-praevention/download.xlsx"))
+                  for c in row]
+    assert "P1" in lead_cells and "P3" in lead_cells
+    # the caseload list: a case manager gets only the own row (CW1: 2 persons, key 150)
+    load = _csv_rows(clients[F].get("/fallsteuerung/listen/fallbelastung/download.csv"))
+    assert [r[0] for r in load[1:]] == ["CW1"]
+    assert [r[0] for r in _csv_rows(clients[C].get("/fallsteuerung/listen/fallbelastung/download.csv"))[1:]] == [
+        "CW1", "CW2"]
+    exports = audit_rows(web_app, username=ROLE_USER[F], action="worklist.export")
+    assert exports and exports[-1].object_id == "fallbelastung" and exports[-1].after == {"zeilen": 1, "format": "csv"}
+
+
+def test_work_list_download_refused_without_casework_permission_and_audited(web_app, clients):
+    for role in (K, A, T):
+        for kind in ("csv", "xlsx"):
+            r = clients[role].get(f"/fallsteuerung/listen/lzb-praevention/download.{kind}")
+            assert r.status_code == 403 and "P1" not in r.text
+            entry = audit_rows(web_app, username=ROLE_USER[role], object_id="lzb-praevention")[-1]
+            assert entry.outcome == "denied" and entry.object_type == "worklist"

@@ -16,7 +16,7 @@ from zielwerk.store import default_url, open_store
 from . import api, auth, formats
 from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, render
-from .pages import admin, agreement, casework, data, indicators, overview, reports, worklists
+from .pages import admin, agreement, casework, data, fall_lists, indicators, overview, reports
 from .results import BatchState, Results
 from .security import SecurityHeaders
 
@@ -49,8 +49,8 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", "/daten/hochladen", data.upload),
     ("POST", "/daten/berechnen", data.recompute),
     ("GET", "/fallsteuerung", casework.caseload),
-    ("GET", "/fallsteuerung/listen", worklists.index),
-    ("GET", "/fallsteuerung/listen/{name}", worklists.show),
+    # work lists: /fallsteuerung/listen, …/{name}, …/{name}/download.csv, …/{name}/download.xlsx
+    *fall_lists.ROUTES,
     ("GET", "/fallsteuerung/person/{person_id}", casework.person),
     ("POST", "/fallsteuerung/person/{person_id}/kontakt", casework.add_contact),
     ("POST", "/fallsteuerung/person/{person_id}/plan", casework.add_plan),

@@ -1,14 +1,16 @@
 """Fallsteuerung work lists (issue 6): catalogue page, one page per list, CSV/Excel download.
 
-Owned by the casework area; registration: the web app adds :data:`ROUTES` to its route table
-(``ROUTES += fall_lists.ROUTES`` in ``web/app.py``). The lists are precomputed by
-:func:`zielwerk.casework.batch.write_lists` into ``<data>/.zielwerk/lists/`` (the import batch should
-call it after the indicators); pages only read them and overlay the live case records of the store
-(last contact, action plans, overdue reviews).
+The web app's only implementation of ``/fallsteuerung/listen``: ``web/app.py`` registers
+:data:`ROUTES`. The lists are precomputed in the batch by :func:`zielwerk.casework.batch.write_lists`
+into ``<data>/.zielwerk/lists/`` (:func:`zielwerk.web.results.write_worklists`; a failure is kept as
+``lists_error`` in the results' meta data and shown here); pages only read them and overlay the live
+case records of the store (last contact, action plans, overdue reviews).
 
-Access: permission ``casework.view``; case managers (role ``fallmanagement``) see only the persons of
-their own caseload (the same assignment table the person page checks) and their own caseload row;
-lead roles see all. Every list read and export is audited.
+Access: permission ``casework.view`` (every role holding it sees every list, person lists and
+aggregates); case managers (role ``fallmanagement``) see only the persons of their own caseload (the
+same assignment table the person page checks) and, in ``fallbelastung``, only their own row; lead
+roles see all rows. Pages show at most :data:`MAX_ROWS` rows (the downloads hold all rows the user may
+see). Every list read and export is audited.
 """
 
 from __future__ import annotations
@@ -37,13 +39,17 @@ from zielwerk.casework.goals import status_from_table, status_text
 from zielwerk.store.models import ActionPlan, CaseContact
 
 from ..context import Ctx, PageCtx
+from ..results import lists_dir
 
-LISTS_DIR = Path(".zielwerk") / "lists"
+#: rows shown on a list page (the downloads hold all rows)
 MAX_ROWS = 500
+#: person ids per store query (keeps ``IN (...)`` below the databases' bind-parameter limits)
+ID_CHUNK = 1000
+NOT_COMPUTED = ("Die Arbeitslisten sind noch nicht berechnet (Seite „Daten“: Daten importieren oder "
+                "Kennzahlen neu berechnen).")
+CSV_FORMATS = {"de": "csv", "kanonisch": "csv-kanonisch"}
 
-
-def lists_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / LISTS_DIR
+__all__ = ["MAX_ROWS", "ROUTES", "download_csv", "download_xlsx", "index", "lists_dir", "view"]
 
 
 def _dir(ctx: Ctx) -> Path:
@@ -61,50 +67,78 @@ def _own_person_ids(ctx: Ctx) -> set[str] | None:
 
 
 def _live_records(ctx: Ctx, person_ids: list[str] | None = None) -> rec.CaseRecords:
-    q_c, q_p = select(CaseContact), select(ActionPlan)
-    if person_ids is not None:
-        q_c = q_c.where(CaseContact.person_id.in_(person_ids))
-        q_p = q_p.where(ActionPlan.person_id.in_(person_ids))
-    return rec.from_store(list(ctx.db.scalars(q_c)), list(ctx.db.scalars(q_p)))
+    """The store's contacts and action plans (all, or of ``person_ids``, queried in chunks)."""
+    if person_ids is None:
+        return rec.from_store(list(ctx.db.scalars(select(CaseContact))), list(ctx.db.scalars(select(ActionPlan))))
+    ids = sorted(set(person_ids))
+    contacts: list[CaseContact] = []
+    plans: list[ActionPlan] = []
+    for i in range(0, len(ids), ID_CHUNK):
+        chunk = ids[i:i + ID_CHUNK]
+        contacts += ctx.db.scalars(select(CaseContact).where(CaseContact.person_id.in_(chunk)))
+        plans += ctx.db.scalars(select(ActionPlan).where(ActionPlan.person_id.in_(chunk)))
+    return rec.from_store(contacts, plans)
 
 
-def _scoped(ctx: Ctx, name: str) -> tuple[pa.Table, dict]:
+def _meta(ctx: Ctx) -> dict:
+    """The lists' meta data; 404 with a German hint while no lists were computed."""
     meta = read_meta(_dir(ctx))
+    if not meta:
+        raise HTTPException(404, NOT_COMPUTED)
+    return meta
+
+
+def _table(ctx: Ctx, name: str) -> pa.Table | None:
+    """The precomputed list, or ``None`` if the batch wrote none under that name."""
     if name not in LISTS:
         raise HTTPException(404, f"Die Liste „{name}“ gibt es nicht.")
-    tbl = read_list(_dir(ctx), name) if meta else None
-    if tbl is None:
-        raise HTTPException(404, "Die Arbeitslisten sind noch nicht berechnet (Daten importieren).")
-    goal = goal_of(tbl)
+    return read_list(_dir(ctx), name)
+
+
+def _scoped(ctx: Ctx, name: str, tbl: pa.Table, *, contacts: bool = True) -> pa.Table:
+    """The rows of a precomputed list the user may see, with the store's live records applied."""
     own = _own_person_ids(ctx)
     if own is not None:
         if name == "fallbelastung":
             tbl = tbl.filter(pc.equal(tbl["caseworker_id"], ctx.user.caseworker_id or ""))
         elif "person_id" in tbl.column_names:
             tbl = tbl.filter(pc.is_in(tbl["person_id"], pa.array(sorted(own), pa.string())))
-    tbl = _overlay(ctx, name, tbl)
-    meta = dict(meta)
-    meta["goal"] = goal
-    return tbl, meta
+    return _overlay(ctx, name, tbl, contacts=contacts)
 
 
-def _overlay(ctx: Ctx, name: str, tbl: pa.Table) -> pa.Table:
-    """Apply the live case records of the store to a precomputed list."""
+def _list_or_404(ctx: Ctx, name: str) -> tuple[pa.Table, dict]:
+    """List page and downloads: the scoped list and its meta data (with the list's goal)."""
+    if name not in LISTS:
+        raise HTTPException(404, f"Die Liste „{name}“ gibt es nicht.")
+    meta = dict(_meta(ctx))
+    tbl = _table(ctx, name)
+    if tbl is None:
+        raise HTTPException(404, f"Die Liste „{LISTS[name].title}“ wurde bei der letzten Berechnung nicht erstellt.")
+    meta["goal"] = goal_of(tbl) or meta.get("lists", {}).get(name, {}).get("goal")
+    return _scoped(ctx, name, tbl), meta
+
+
+def _overlay(ctx: Ctx, name: str, tbl: pa.Table, *, contacts: bool = True) -> pa.Table:
+    """Apply the live case records of the store to a precomputed list.
+
+    ``contacts=False`` skips the last-contact update (it changes no row count; the index page).
+    """
     today = date.today()
     if name == "ueberpruefung-ueberfaellig":
         # overdue now, from the store's plans, for the persons the user may see
         own = _own_person_ids(ctx)
         records = _live_records(ctx, sorted(own) if own is not None else None)
-        od = rec.overdue_reviews(records.action_plans, today)
-        return od
+        return rec.overdue_reviews(records.action_plans, today)
     if "person_id" not in tbl.column_names or tbl.num_rows == 0:
+        return tbl
+    if name != "lzb-ohne-kooperationsplan" and not (contacts and "last_contact" in tbl.column_names):
         return tbl
     ids = tbl["person_id"].to_pylist()
     records = _live_records(ctx, ids)
     if name == "lzb-ohne-kooperationsplan":
         with_plan = set(rec.action_plan_status(records.action_plans, today)["person_id"].to_pylist())
         tbl = tbl.filter(pc.invert(pc.is_in(tbl["person_id"], pa.array(sorted(with_plan), pa.string()))))
-    if "last_contact" in tbl.column_names and records.contacts.num_rows:
+    if contacts and "last_contact" in tbl.column_names and records.contacts.num_rows:
         latest: dict[str, date] = {}
         for p, dt in zip(records.contacts["person_id"].to_pylist(), records.contacts["contact_date"].to_pylist()):
             if p not in latest or dt > latest[p]:
@@ -117,6 +151,13 @@ def _overlay(ctx: Ctx, name: str, tbl: pa.Table) -> pa.Table:
     return tbl
 
 
+def _batch_notes(ctx: Ctx, meta: dict | None) -> tuple[str | None, bool]:
+    """(error of the last batch's list building, lists older than the indicator results)."""
+    results = ctx.request.app.state.results.meta() or {}
+    stale = bool(meta and results.get("as_of") and results["as_of"] != meta.get("as_of"))
+    return results.get("lists_error"), stale
+
+
 async def index(ctx: PageCtx) -> Response:
     """All lists with their goal and (scoped) number of rows."""
     ctx.require("casework.view")
@@ -125,16 +166,20 @@ async def index(ctx: PageCtx) -> Response:
     for name, wl in LISTS.items():
         rows = None
         if meta:
-            rows = _scoped(ctx, name)[0].num_rows
+            tbl = _table(ctx, name)
+            rows = _scoped(ctx, name, tbl, contacts=False).num_rows if tbl is not None else None
         items.append({"name": name, "title": wl.title, "description": wl.description,
                       "goal": (meta or {}).get("lists", {}).get(name, {}).get("goal"), "rows": rows})
+    error, stale = _batch_notes(ctx, meta)
     ctx.audit("worklist.index", object_type="worklist", object_id="alle")
-    return ctx.render("fall/index.html", items=items, meta=meta)
+    return ctx.render("fall/index.html", items=items, meta=meta, error=error, stale=stale,
+                      not_computed=NOT_COMPUTED)
 
 
 async def view(ctx: PageCtx, name: str) -> Response:
+    """One list: goal, goal status, the list's effect (loop), the first :data:`MAX_ROWS` rows."""
     ctx.require("casework.view", object_type="worklist", object_id=name)
-    tbl, meta = _scoped(ctx, name)
+    tbl, meta = _list_or_404(ctx, name)
     ctx.audit("worklist.read", object_type="worklist", object_id=name, after={"zeilen": tbl.num_rows})
     cols = tbl.column_names
     rows = [[(c, german_value(c, r[c]), r[c]) for c in cols] for r in tbl.slice(0, MAX_ROWS).to_pylist()]
@@ -142,13 +187,15 @@ async def view(ctx: PageCtx, name: str) -> Response:
     status = [status_text(r) for r in
               status_from_table(ctx.request.app.state.results.kennzahlen(), wl.goal, meta["stichtag"][:7])]
     outcome = (meta.get("outcomes") or {}).get(name)
+    error, stale = _batch_notes(ctx, meta)
     return ctx.render("fall/list.html", name=name, wl=wl, meta=meta, headers=[COLUMN_LABELS.get(c, c) for c in cols],
-                      rows=rows, total=tbl.num_rows, shown=len(rows), status=status, outcome=outcome)
+                      rows=rows, total=tbl.num_rows, shown=len(rows), status=status, outcome=outcome,
+                      error=error, stale=stale)
 
 
 def _download(ctx: Ctx, name: str, kind: str) -> Response:
     ctx.require("casework.view", object_type="worklist", object_id=name)
-    tbl, meta = _scoped(ctx, name)
+    tbl, meta = _list_or_404(ctx, name)
     ctx.audit("worklist.export", object_type="worklist", object_id=name, after={"zeilen": tbl.num_rows, "format": kind})
     s = date.fromisoformat(meta["stichtag"])
     if kind == "xlsx":
@@ -163,14 +210,18 @@ def _download(ctx: Ctx, name: str, kind: str) -> Response:
 
 
 async def download_csv(ctx: PageCtx, name: str, format: str = "de") -> Response:
-    return _download(ctx, name, "csv-kanonisch" if format == "kanonisch" else "csv")
+    """CSV: ``format=de`` (default; semicolon, decimal comma, German labels, for Excel) or ``kanonisch``."""
+    ctx.require("casework.view", object_type="worklist", object_id=name)
+    if format not in CSV_FORMATS:
+        raise HTTPException(422, f"Unbekanntes CSV-Format „{format}“ (erlaubt: de, kanonisch).")
+    return _download(ctx, name, CSV_FORMATS[format])
 
 
 async def download_xlsx(ctx: PageCtx, name: str) -> Response:
     return _download(ctx, name, "xlsx")
 
 
-#: (method, path, handler) — for the web app's route table.
+#: (method, path, handler) — registered in the web app's route table (``web/app.py``).
 ROUTES: list[tuple[str, str, object]] = [
     ("GET", "/fallsteuerung/listen", index),
     ("GET", "/fallsteuerung/listen/{name}", view),
