@@ -129,3 +129,14 @@ def test_valid_by_the_contract_reader(siegen_dataset):
     assert siegen_dataset.as_of == date(2017, 12, 31)
     assert siegen_dataset["elb_spells"].num_rows > 50000
 
+
+
+def test_household_type_episodes_of_a_bg_do_not_overlap(world):
+    """A BG has one type on any day (the reader warns otherwise; generator v6 produced one overlap)."""
+    by_bg = defaultdict(list)
+    for r in world.tables["households"]:
+        by_bg[r["bg_id"]].append((d(r["start"]), d(r["end"])))
+    for bg, episodes in by_bg.items():
+        episodes.sort()
+        for (s1, e1), (s2, _e2) in itertools.pairwise(episodes):
+            assert s2 > e1, (bg, s1, e1, s2)

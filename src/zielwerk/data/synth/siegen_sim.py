@@ -248,8 +248,12 @@ class Simulation:
         new = self.derive_type(bg, day)
         if new == bg.hh_type:
             return
-        if bg.hh_type is not None and day > bg.hh_start:
-            self.out.households.append((bg.idx, bg.hh_type, bg.hh_start, day - timedelta(days=1)))
+        if bg.hh_type is not None:
+            # events of one monthly step are not processed in day order: a change dated before the
+            # current type's start takes effect at that start, so type episodes never overlap
+            day = max(day, bg.hh_start)
+            if day > bg.hh_start:
+                self.out.households.append((bg.idx, bg.hh_type, bg.hh_start, day - timedelta(days=1)))
         bg.hh_type = new
         bg.hh_start = day
 
