@@ -35,8 +35,7 @@ def server(tmp_path_factory):
     build(data_dir).state.engine.dispose()
     port = _free_port()
     code = ("import uvicorn; from pathlib import Path; from zielwerk.web import create_app, WebConfig; "
-            "from tests.casework.webdata import add_routes; "
-            f"app = create_app(WebConfig(data_dir=Path({str(data_dir)!r}))); add_routes(app); "
+            f"app = create_app(WebConfig(data_dir=Path({str(data_dir)!r}))); "
             f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ})
     deadline = time.time() + 60

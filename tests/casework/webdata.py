@@ -11,7 +11,6 @@ from zielwerk.casework.batch import write_lists
 from zielwerk.store.models import User
 from zielwerk.store.users import hash_password
 from zielwerk.web import WebConfig, create_app
-from zielwerk.web.pages import fall_lists
 from zielwerk.web.results import caseload_table, lists_dir, write_results
 
 from .helpers import make_ds, person, spell
@@ -44,15 +43,6 @@ def kennzahlen() -> pa.Table:
                  "denominator": 100.0, "value": n - 100.0, "provisional": False}
             for m, n in (("2015-05", 97.0), ("2015-06", 98.0), ("2015-07", 99.0))]
     return pa.Table.from_pylist(rows, schema=KZ_SCHEMA)
-
-
-def add_routes(app) -> None:
-    """Check that the app serves the work lists from ``fall_lists`` (it registers ``fall_lists.ROUTES``
-    in its own route table; nothing is mounted here). Kept because ``test_browser_lists.py`` still
-    calls it; it changes nothing."""
-    served = {(getattr(r, "path", None), getattr(r, "endpoint", None)) for r in app.router.routes}
-    missing = [path for _, path, handler in fall_lists.ROUTES if (path, handler) not in served]
-    assert not missing, f"the web app does not serve {missing} from fall_lists"
 
 
 def build(data_dir: Path):
