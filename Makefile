@@ -28,7 +28,7 @@ lint: setup
 	$(VENV)/bin/ruff check src tests bench
 
 bench: setup
-	$(VENV)/bin/python -m bench
+	$(VENV)/bin/python -m bench.kennzahlen --scale 0.1
 
 clean:
 	rm -rf $(VENV) .pytest_cache
