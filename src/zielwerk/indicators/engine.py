@@ -136,26 +136,36 @@ def _build_spells(ctx: _Ctx) -> None:
     months = _sql_set(str(Month.from_index(t)) for t in range(ctx.lo + LOOKBACK_MONTHS - 12, ctx.hi + 1))
     # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units,
     # BGs (numbered in the order of their identifiers, so "greater bg_id" (C2) is preserved).
-    con.execute(f"""
+    con.execute("""
         CREATE TEMP TABLE jdim AS
-        SELECT jobcenter_id AS jid, row_number() OVER (ORDER BY jobcenter_id)::INTEGER AS ji FROM src_jobcenters;
+        SELECT jobcenter_id AS jid, row_number() OVER (ORDER BY jobcenter_id)::INTEGER AS ji FROM src_jobcenters
+    """)
+    con.execute("""
         CREATE TEMP TABLE mdim AS
         SELECT m.municipality_id AS mid, row_number() OVER (ORDER BY m.municipality_id)::INTEGER AS mi, j.ji
-        FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id;
+        FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id
+    """)
+    con.execute("""
         CREATE TEMP TABLE pers AS
         SELECT person_id AS pid, row_number() OVER ()::INTEGER AS person_id,
                CASE sex WHEN 'f' THEN 1 WHEN 'm' THEN 2 ELSE 0 END::TINYINT AS sex, birth_date
-        FROM src_persons;
+        FROM src_persons
+    """)
+    con.execute("""
         CREATE TEMP TABLE emp AS
-        SELECT p.person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e JOIN pers p ON p.pid = e.person_id;
+        SELECT p.person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e JOIN pers p ON p.pid = e.person_id
+    """)
+    con.execute("""
         CREATE TEMP TABLE meas AS
-        SELECT p.person_id, m.instrument, m."start", m."end" FROM src_measures m JOIN pers p ON p.pid = m.person_id;
+        SELECT p.person_id, m.instrument, m."start", m."end" FROM src_measures m JOIN pers p ON p.pid = m.person_id
+    """)
+    con.execute(f"""
         CREATE TEMP TABLE pay AS
         SELECT CAST(substr(y.month, 1, 4) AS INTEGER) * 12 + CAST(substr(y.month, 6, 2) AS INTEGER) - 1 AS t,
                md.mi AS municipality_id, md.ji AS jobcenter_id, y.llu, y.luh
         FROM (SELECT month, municipality_id, sum(llu) AS llu, sum(luh) AS luh FROM src_payments
               WHERE month IN {months} GROUP BY month, municipality_id) y
-        JOIN mdim md ON md.mid = y.municipality_id;
+        JOIN mdim md ON md.mid = y.municipality_id
     """)
     con.execute(f"""
         CREATE TEMP TABLE sp0 AS
