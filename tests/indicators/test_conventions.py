@@ -129,6 +129,22 @@ def test_c3_days_count_across_bgs_and_jobcenters_overlaps_once_nef_not():
     assert st["p2"]["lzb_from"] == date(2019, 7, 15)
 
 
+def test_lzb_from_for_a_day_between_stichtage_starts_with_the_same_months_stichtag():
+    # Given day 05.03.2016, before S_2016-03 = 15.03.2016; windows start 07.03.2014 and 17.03.2014,
+    # before every spell here, so the days are simply counted from the spell start (inclusive).
+    # pa from 07.06.2014: 638 days on 05.03.2016 → LZB on the given day itself.
+    ds = make([("pa", "b1", "A1", "2014-06-07", None), ("pb", "b2", "A1", "2014-06-20", None)])
+    st = {r["person_id"]: r for r in lzb_status(ds, date(2016, 3, 5)).to_pylist()}
+    assert st["pa"]["elb_days_730"] == 638 and st["pa"]["lzb_from"] == date(2016, 3, 5)
+    # pb: 20.06.2014..05.03.2016 = 625 days; 638 reached on 18.03.2016 → first Stichtag 15.04.2016;
+    # at 15.03.2016 it has 635 days (not yet)
+    assert st["pb"]["elb_days_730"] == 625 and st["pb"]["lzb_from"] == date(2016, 4, 15)
+    ds2 = make([("pc", "b3", "A1", "2014-06-10", None)])
+    # pc: at 05.03.2016 635 days; at 15.03.2016 645 days (window start 17.03.2014 is before the spell)
+    st2 = {r["person_id"]: r for r in lzb_status(ds2, date(2016, 3, 5)).to_pylist()}
+    assert st2["pc"]["elb_days_730"] == 635 and st2["pc"]["lzb_from"] == date(2016, 3, 15)
+
+
 # --- C4 entries and exits ---------------------------------------------------------------------------
 
 def test_c4_gap_of_7_days_is_merged_8_days_is_exit_and_entry():
