@@ -54,13 +54,19 @@ def _open(row: dict, day: date, start: str = "start", end: str = "end") -> bool:
     return row[start] <= day and (row[end] is None or row[end] >= day)
 
 
-def case_view(ds: Dataset, person_id: str, day: date, records: CaseRecords | None = None) -> CaseView:
+def case_view(ds: Dataset, person_id: str, day: date, records: CaseRecords | None = None,
+              status_table=None) -> CaseView:
+    """The case view of ``person_id`` at ``day``.
+
+    ``status_table``: the engine's status table at ``day`` if already computed (the web batch stores
+    it, see ``casework.casefile``); otherwise it is asked from the engine for ``ds``.
+    """
     persons = ds["persons"].filter(pc.equal(ds["persons"]["person_id"], person_id)).to_pylist()
     if not persons:
         raise PersonNotFound(f"Die Person {person_id!r} ist im Datensatz nicht enthalten.")
     p = persons[0]
     person = {**p, "age": law.age_in_years(p["birth_date"], day)}
-    st = lzb_status(ds, day)
+    st = status_table if status_table is not None else lzb_status(ds, day)
     srow = st.filter(pc.equal(st["person_id"], person_id)).to_pylist()
     status = srow[0] if srow else None
 
