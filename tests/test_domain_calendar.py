@@ -46,3 +46,17 @@ def test_ages():
     assert age_in_months(date(2015, 3, 15), date(2016, 3, 15)) == 12
     assert age_in_months(date(2015, 1, 31), date(2015, 2, 28)) == 1
     assert age_in_months(date(2015, 1, 31), date(2015, 2, 27)) == 0
+
+
+def test_german_formats():
+    from zielwerk.domain import german
+
+    assert german.num(1234.56) == "1.234,6"
+    assert german.num(-2.0, 1, sign=True) == "−2,0"
+    assert german.num(-2.0, 1, minus="-") == "-2,0"
+    assert german.num(2.04, 1, sign=True) == "+2,0"
+    assert german.integer(1234567) == "1.234.567"
+    assert german.pct(25.23) == "25,2 %"
+    assert german.num(None) == german.num(float("nan")) == "–"
+    assert german.day(date(2016, 9, 5)) == "05.09.2016"
+    assert german.month_name(3, 2016) == "März 2016"

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from zielwerk.domain.calendar import Month
 from zielwerk.reports import render_html, report_context, write_report
-from zielwerk.targets import german
+from zielwerk.domain import german
 from zielwerk.targets.actuals import SeriesSet
 from zielwerk.targets.fileformat import parse_agreement
 from zielwerk.targets.monitoring import monitor

@@ -7,17 +7,11 @@ from typing import Annotated
 
 import typer
 
+from zielwerk.domain import german
+
 #: how many problems are printed at most (all are counted)
 DEFAULT_MAX_SHOWN = 1000
 
-
-def german_int(n: int) -> str:
-    """1234567 -> ``1.234.567``."""
-    return f"{n:,}".replace(",", ".")
-
-
-def german_date(d) -> str:
-    return d.strftime("%d.%m.%Y")
 
 
 def validate(
@@ -45,10 +39,10 @@ def validate(
             typer.echo(str(p))
         hidden = report.total_problems - min(len(report.problems), max_shown)
         if hidden > 0:
-            typer.echo(f"… und {german_int(hidden)} weitere Probleme (nicht angezeigt)")
+            typer.echo(f"… und {german.integer(hidden)} weitere Probleme (nicht angezeigt)")
         word = "Problem" if report.total_problems == 1 else "Probleme"
         typer.echo(
-            f"{german_int(report.total_problems)} {word} gefunden – der Datensatz {directory} "
+            f"{german.integer(report.total_problems)} {word} gefunden – der Datensatz {directory} "
             "wird abgelehnt, nichts wurde geladen.",
             err=True,
         )
@@ -62,21 +56,21 @@ def validate(
     width = max((len(f.file) for f in report.files), default=0)
     for f in report.files:
         console.print(
-            f"  {f.file + ':':<{width + 1}} {f.describe()} – {german_int(f.rows)} {'Zeile' if f.rows == 1 else 'Zeilen'}",
+            f"  {f.file + ':':<{width + 1}} {f.describe()} – {german.integer(f.rows)} {'Zeile' if f.rows == 1 else 'Zeilen'}",
             markup=False,
         )
         total += f.rows
     source = "aus dataset.toml" if report.settings.as_of else "spätestes Datum in den Daten"
-    console.print(f"{len(report.files)} Tabellen, {german_int(total)} Zeilen.")
+    console.print(f"{len(report.files)} Tabellen, {german.integer(total)} Zeilen.")
     console.print(
-        f"Datenstand (as_of): {german_date(ds.as_of)} ({source}); Stichtag: {ds.stichtag_day}. des Monats."
+        f"Datenstand (as_of): {german.day(ds.as_of)} ({source}); Stichtag: {ds.stichtag_day}. des Monats."
     )
     for note in report.notes:
         console.print(f"Hinweis: {note}", markup=False, soft_wrap=True)
     for w in report.warnings:
         console.print(f"Warnung: {w}", markup=False, soft_wrap=True)
     if report.total_warnings > len(report.warnings):
-        console.print(f"… und {german_int(report.total_warnings - len(report.warnings))} weitere Warnungen")
+        console.print(f"… und {german.integer(report.total_warnings - len(report.warnings))} weitere Warnungen")
 
 
 def register(app: typer.Typer) -> None:

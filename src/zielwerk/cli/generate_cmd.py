@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from zielwerk.domain import german
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -62,14 +64,10 @@ def register(app: typer.Typer) -> None:
         else:
             tmp.replace(out)
         secs = time.perf_counter() - t0
-        typer.echo(f"Datensatz '{scenario}' (Seed {seed}) geschrieben nach {out} in {_de(secs, 1)} s.")
+        typer.echo(f"Datensatz '{scenario}' (Seed {seed}) geschrieben nach {out} in {german.num(secs, 1)} s.")
         if report:
             _print_report(out)
 
-
-def _de(v: float, digits: int) -> str:
-    s = f"{v:,.{digits}f}"
-    return s.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def _print_report(directory: Path) -> None:

@@ -90,10 +90,10 @@ def planen(
     monat: Annotated[str, typer.Option("--monat", help="Letzter bekannter Monat JJJJ-MM, z. B. 2016-09.")],
 ) -> None:
     """Planungshilfe: Jahresendprognosen, Zielvorschläge und die nötigen LZB-Abgänge (Bestands-Fluss-Rechnung)."""
+    from zielwerk.domain import german
     from zielwerk.domain.codes import SEX_LABELS
     from zielwerk.reports.build import monitoring_for
     from zielwerk.reports.context import value
-    from zielwerk.targets import german
     from zielwerk.targets.planning import next_year_average_options, propose, stocks_from_running_average
 
     a, ds, month = _inputs(agreement, data, monat)

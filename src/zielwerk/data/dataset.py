@@ -7,10 +7,11 @@ Python rows in tests (:meth:`Dataset.from_rows`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -62,7 +63,7 @@ class Dataset:
         as_of: date | None = None,
         stichtag_day: int = DEFAULT_STICHTAG_DAY,
         source: str | None = None,
-    ) -> "Dataset":
+    ) -> Dataset:
         """Wrap already typed tables; missing tables become empty, columns are cast to the schema."""
         full: dict[str, pa.Table] = {}
         for t in TABLES:
@@ -88,7 +89,7 @@ class Dataset:
         rows: Mapping[str, Iterable[Mapping[str, Any]]],
         as_of: date | None = None,
         stichtag_day: int = DEFAULT_STICHTAG_DAY,
-    ) -> "Dataset":
+    ) -> Dataset:
         """Build from Python rows (dicts); dates may be ``date`` objects or ISO strings. For tests."""
         tables: dict[str, pa.Table] = {}
         for name, table_rows in rows.items():

@@ -50,7 +50,7 @@ class Table:
         return tuple(c.name for c in self.columns)
 
 
-def _c(name: str, type: ColumnType = "str", **kw) -> Column:  # noqa: A002
+def _c(name: str, type: ColumnType = "str", **kw) -> Column:
     return Column(name, type, **kw)
 
 

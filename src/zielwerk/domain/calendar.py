@@ -8,9 +8,9 @@ Convention C1 (docs/domain.md § 3): stocks are counted at the Stichtag S_t of m
 from __future__ import annotations
 
 import calendar as _cal
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterator
 
 DEFAULT_STICHTAG_DAY = 15
 
@@ -27,7 +27,7 @@ class Month:
             raise ValueError(f"Ungültiger Monat: {self.month}")
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
+    def parse(cls, text: str) -> Month:
         """Parse ``YYYY-MM``."""
         try:
             y, m = text.strip().split("-")
@@ -38,7 +38,7 @@ class Month:
             raise ValueError(f"Ungültige Monatsangabe {text!r} (erwartet JJJJ-MM)") from None
 
     @classmethod
-    def of(cls, d: date) -> "Month":
+    def of(cls, d: date) -> Month:
         return cls(d.year, d.month)
 
     @property
@@ -47,13 +47,13 @@ class Month:
         return self.year * 12 + self.month - 1
 
     @classmethod
-    def from_index(cls, index: int) -> "Month":
+    def from_index(cls, index: int) -> Month:
         return cls(index // 12, index % 12 + 1)
 
-    def __add__(self, months: int) -> "Month":
+    def __add__(self, months: int) -> Month:
         return Month.from_index(self.index + months)
 
-    def __sub__(self, other: "int | Month"):  # type: ignore[override]
+    def __sub__(self, other: int | Month):  # type: ignore[override]
         if isinstance(other, Month):
             return self.index - other.index
         return Month.from_index(self.index - other)

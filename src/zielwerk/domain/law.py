@@ -158,7 +158,7 @@ def is_publicly_funded(kind: str, subsidy: str, reg: Regulation) -> bool:
     return kind == PUBLIC_FUNDED_KIND or (kind != MARGINAL_KIND and subsidy in reg.publicly_funded_subsidies)
 
 
-def is_marginal(kind: str, subsidy: str, reg: Regulation) -> bool:  # noqa: ARG001 - uniform signature
+def is_marginal(kind: str, subsidy: str, reg: Regulation) -> bool:
     """Entry into marginal employment (K2E1)."""
     return kind == MARGINAL_KIND
 
@@ -171,8 +171,7 @@ def age_in_years(birth: date, on: date) -> int:
 def age_in_months(birth: date, on: date) -> int:
     """Completed months of age on ``on`` (a child born 2015-03-31 is 1 month old on 2015-04-30)."""
     months = (on.year - birth.year) * 12 + (on.month - birth.month)
-    if on.day < birth.day:
-        # the month is complete on the last day of a shorter month
-        if on.day != calendar.monthrange(on.year, on.month)[1]:
-            months -= 1
+    # a month not yet complete, unless ``on`` is the last day of a month shorter than the birth day
+    if on.day < birth.day and on.day != calendar.monthrange(on.year, on.month)[1]:
+        months -= 1
     return months

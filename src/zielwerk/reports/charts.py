@@ -10,7 +10,7 @@ import base64
 import altair as alt
 import vl_convert as vlc
 
-from zielwerk.targets.german import MONTH_ABBR
+from zielwerk.domain.german import MONTH_ABBR
 from zielwerk.targets.monitoring import TargetMonitor
 
 LOCALE = "de-DE"

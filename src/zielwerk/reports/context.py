@@ -9,7 +9,7 @@ import base64
 from dataclasses import dataclass, field
 from datetime import date
 
-from zielwerk.targets import german
+from zielwerk.domain import german
 from zielwerk.targets.catalogue import COUNT, HIGHER, LOWER, PERCENT
 from zielwerk.targets.model import (
     ABSOLUTE,

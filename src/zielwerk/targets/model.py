@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
-from . import german
+from zielwerk.domain import german
 
 # --- code lists ------------------------------------------------------------------------------
 
