@@ -65,7 +65,7 @@ ROUTES: list[tuple[str, str, object]] = [
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
-    env.filters.update(number=formats.number, integer=formats.integer, date=formats.german_date,
+    env.filters.update(number=formats.number, integer=formats.integer, count=formats.count, date=formats.german_date,
                        month=formats.german_month)
     return templates
 

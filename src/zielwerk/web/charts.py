@@ -16,6 +16,9 @@ def line_chart(rows: list[dict[str, Any]], title: str, y_title: str, height: int
         {"Monat": r["month"] + "-01", "Wert": r["value"], "Gruppe": SEX_LABELS.get(r["sex"], r["sex"])}
         for r in rows if isinstance(r.get("value"), (int, float))
     ]
+    months = len({v["Monat"] for v in values})
+    # one tick per month (or per quarter/year on long series), never ticks between months
+    step = 1 if months <= 13 else 3 if months <= 40 else 12
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": title,
@@ -24,7 +27,8 @@ def line_chart(rows: list[dict[str, Any]], title: str, y_title: str, height: int
         "data": {"values": values},
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": {"field": "Monat", "type": "temporal", "title": "Monat", "axis": {"format": "%m/%Y"}},
+            "x": {"field": "Monat", "type": "temporal", "title": "Monat",
+                  "axis": {"format": "%m/%Y", "tickCount": {"interval": "month", "step": step}}},
             "y": {"field": "Wert", "type": "quantitative", "title": y_title},
             "color": {"field": "Gruppe", "type": "nominal", "title": None,
                       "scale": {"range": ["#1f4e79", "#c0392b", "#2e7d32"]}},

@@ -30,6 +30,14 @@ def integer(value: object) -> str:
     return number(value, 0)
 
 
+def count(value: object) -> str:
+    """Numerators and denominators: persons as whole numbers (2.012), averages of stocks with one
+    decimal (10.994,2)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        return number(value, 0)
+    return number(value, 1)
+
+
 def german_date(value: date | datetime | str | None) -> str:
     if value is None or value == "":
         return "–"

@@ -30,7 +30,9 @@ def _unit_choices(ctx: Ctx) -> list[tuple[str, str]]:
             continue
         key = f"{unit_type}:{unit_id}"
         kind = {"jobcenter": "Jobcenter", "municipality": "Kommune", "total": "Gesamt"}.get(unit_type, unit_type)
-        out.append((key, f"{kind} {names.get(key, unit_id)}"))
+        name = names.get(key, unit_id)
+        # "Jobcenter Jobcenter Kreis …" reads badly: no kind prefix where the name already starts with it
+        out.append((key, name if name.startswith(kind) else f"{kind} {name}"))
     return out
 
 
