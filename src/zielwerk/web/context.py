@@ -51,6 +51,10 @@ class Ctx:
     def client(self) -> str:
         return self.request.client.host if self.request.client else ""
 
+    def person_scope(self) -> permissions.PersonScope:
+        """The persons this user may see (own caseload, team, all or none)."""
+        return permissions.person_scope(self.user.role, self.user.caseworker_id, self.user.team)
+
     def can(self, permission: str) -> bool:
         return permissions.has(self.user.role, permission)
 

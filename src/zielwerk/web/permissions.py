@@ -1,11 +1,14 @@
 """Roles and permissions: the ONE table the server enforces (role → permissions).
 
-Person-level data is gated separately by :func:`may_read_person` (scope: own caseload), and
+Person-level data is gated separately by :func:`person_scope` / :func:`may_read_person` (case
+managers: their own caseload; team leads: their team's caseload), and
 municipality users by :func:`allowed_units` (their municipality only; C10 suppression applies).
 Hiding a link is never the rule: every route calls ``ctx.require(<permission>)``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 ROLES: dict[str, str] = {
     "admin": "Administration",
@@ -67,13 +70,48 @@ def has(role: str, permission: str) -> bool:
     return role in PERMISSIONS[permission]
 
 
-def may_read_person(role: str, user_caseworker_id: str | None, person_caseworker_id: str | None) -> bool:
-    """Person-level access: lead roles all persons; case managers only their own caseload."""
-    if not has(role, "person.read"):
+@dataclass(frozen=True)
+class PersonScope:
+    """Which persons a user may see: ``kind`` is ``all``, ``caseworker`` (``value`` = caseworker id),
+    ``team`` (``value`` = team) or ``none``."""
+
+    kind: str
+    value: str = ""
+
+    def admits(self, person_caseworker_id: str | None, person_team: str | None) -> bool:
+        if self.kind == "all":
+            return True
+        if self.kind == "caseworker":
+            return person_caseworker_id is not None and person_caseworker_id == self.value
+        if self.kind == "team":
+            return person_team is not None and person_team == self.value
         return False
+
+
+def person_scope(role: str, caseworker_id: str | None, team: str | None = None) -> PersonScope:
+    """The person scope of a user.
+
+    Lead roles: all persons. Role ``fallmanagement``: with a caseworker id the user is a case manager
+    and sees only that caseload; without a caseworker id but with a team the user is the team lead
+    and sees the caseload of every caseworker of that team (team = the caseworker's ``team`` in the
+    dataset); with neither, nobody. Roles without ``person.read``: nobody.
+    """
+    if not has(role, "person.read"):
+        return PersonScope("none")
     if role == "fallmanagement":
-        return user_caseworker_id is not None and user_caseworker_id == person_caseworker_id
-    return True
+        if caseworker_id:
+            return PersonScope("caseworker", caseworker_id)
+        if team:
+            return PersonScope("team", team)
+        return PersonScope("none")
+    return PersonScope("all")
+
+
+def may_read_person(role: str, user_caseworker_id: str | None, person_caseworker_id: str | None,
+                    user_team: str | None = None, person_team: str | None = None) -> bool:
+    """Person-level access: lead roles all persons; case managers only their own caseload; team leads
+    (``fallmanagement`` with a team and no caseworker id) the caseload of their team."""
+    return person_scope(role, user_caseworker_id, user_team).admits(person_caseworker_id, person_team)
 
 
 def allowed_units(role: str, municipality_id: str | None) -> tuple[str, str] | None:

@@ -116,6 +116,20 @@ class Results:
         rows = t.filter(pc.equal(t["person_id"], person_id)).to_pylist()
         return rows[0] if rows else None
 
+    def caseload_in(self, scope: Any, caseworker_id: str | None = None) -> list[dict[str, Any]]:
+        """The caseload rows a :class:`~zielwerk.web.permissions.PersonScope` admits (optionally of one
+        caseworker), sorted by person."""
+        t = self.caseload()
+        if t is None or scope.kind == "none":
+            return []
+        if scope.kind == "caseworker":
+            t = t.filter(pc.equal(t["caseworker_id"], scope.value))
+        elif scope.kind == "team":
+            t = t.filter(pc.equal(t["team"], scope.value))
+        if caseworker_id is not None:
+            t = t.filter(pc.equal(t["caseworker_id"], caseworker_id))
+        return sorted(t.to_pylist(), key=lambda r: r["person_id"])
+
     def caseload_of(self, caseworker_id: str | None) -> list[dict[str, Any]]:
         t = self.caseload()
         if t is None:
@@ -204,6 +218,22 @@ def write_worklists(ds: Any, data_dir: Path, records: Any = None) -> str | None:
     return None
 
 
+def casefiles_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / ".zielwerk" / "caseview"
+
+
+def write_casefiles(ds: Any, data_dir: Path) -> str | None:
+    """The case files for the person page (``zielwerk.casework.casefile.write_case_files`` at the as-of
+    date, atomic in ``<data>/.zielwerk/caseview``); like the lists, a failure is kept in the meta data."""
+    try:
+        from zielwerk.casework.casefile import write_case_files
+
+        write_case_files(ds, casefiles_dir(data_dir))
+    except Exception as exc:  # noqa: BLE001 - reported, see docstring
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
 def unit_names(ds: Any) -> dict[str, str]:
     """``"jobcenter:ID"`` / ``"municipality:AGS"`` → name, for page labels."""
     names = {f"jobcenter:{r['jobcenter_id']}": r["name"] for r in ds["jobcenters"].to_pylist()}
@@ -273,6 +303,7 @@ def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir
     series = {jc: collect_series(ds, jc, last) for jc in sorted(set(jobcenter_ids) & known)}
     step("Arbeitslisten der Fallsteuerung werden erstellt", 3)
     lists_error = write_worklists(ds, data_dir, records)
+    caseview_error = write_casefiles(ds, data_dir)
     step("Ergebnisse werden geschrieben", 4)
     meta = {
         "as_of": ds.as_of.isoformat(),
@@ -284,6 +315,7 @@ def compute_results(data_dir: Path, state: BatchState | None = None, dataset_dir
         "source": str(source.resolve()),
         "unit_names": unit_names(ds),
         "lists_error": lists_error,
+        "caseview_error": caseview_error,
     }
     write_results(data_dir, kz, caseload_table(ds), meta, series)
     if dataset_dir is not None:

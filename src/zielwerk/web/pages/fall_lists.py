@@ -9,7 +9,8 @@ case records of the store (last contact, action plans, overdue reviews).
 Access: permission ``casework.view`` (every role holding it sees every list, person lists and
 aggregates); case managers (role ``fallmanagement``) see only the persons of their own caseload (the
 same assignment table the person page checks) and, in ``fallbelastung``, only their own row; lead
-roles see all rows. Pages show at most :data:`MAX_ROWS` rows (the downloads hold all rows the user may
+roles see all rows. Team leads (``fallmanagement`` with a team and no caseworker id,
+``permissions.person_scope``) see the persons of their team and, in ``fallbelastung``, their team's rows. Pages show at most :data:`MAX_ROWS` rows (the downloads hold all rows the user may
 see). Every list read and export is audited.
 """
 
@@ -57,13 +58,11 @@ def _dir(ctx: Ctx) -> Path:
 
 
 def _own_person_ids(ctx: Ctx) -> set[str] | None:
-    """``None`` = all persons (lead roles); else the case manager's caseload."""
-    if ctx.role != "fallmanagement":
+    """``None`` = all persons (lead roles); else the case manager's caseload or the team lead's team."""
+    scope = ctx.person_scope()
+    if scope.kind == "all":
         return None
-    worker = ctx.user.caseworker_id
-    if not worker:
-        return set()
-    return {r["person_id"] for r in ctx.request.app.state.results.caseload_of(worker)}
+    return {r["person_id"] for r in ctx.request.app.state.results.caseload_in(scope)}
 
 
 def _live_records(ctx: Ctx, person_ids: list[str] | None = None) -> rec.CaseRecords:
@@ -100,7 +99,9 @@ def _scoped(ctx: Ctx, name: str, tbl: pa.Table, *, contacts: bool = True) -> pa.
     own = _own_person_ids(ctx)
     if own is not None:
         if name == "fallbelastung":
-            tbl = tbl.filter(pc.equal(tbl["caseworker_id"], ctx.user.caseworker_id or ""))
+            scope = ctx.person_scope()
+            col = "team" if scope.kind == "team" else "caseworker_id"
+            tbl = tbl.filter(pc.equal(tbl[col], scope.value if scope.kind in ("team", "caseworker") else ""))
         elif "person_id" in tbl.column_names:
             tbl = tbl.filter(pc.is_in(tbl["person_id"], pa.array(sorted(own), pa.string())))
     return _overlay(ctx, name, tbl, contacts=contacts)
