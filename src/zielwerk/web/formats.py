@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from zielwerk.domain import german
+
 _BERLIN = ZoneInfo("Europe/Berlin")
 SUPPRESSED = "*"
 
@@ -16,14 +18,10 @@ SUPPRESSED = "*"
 def number(value: object, digits: int = 1) -> str:
     """1234.56 → '1.234,6'; None/NaN → '–'; the suppression mark passes through."""
     if value is None or value == "":
-        return "–"
+        return german.MISSING
     if isinstance(value, str):
         return value
-    f = float(value)  # type: ignore[arg-type]
-    if math.isnan(f):
-        return "–"
-    text = f"{f:,.{digits}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return german.num(float(value), digits, minus="-")  # type: ignore[arg-type]
 
 
 def integer(value: object) -> str:
