@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import USERS, build_app, login
+from web_helpers import USERS, VARIANTS, build_app, login
 
 
 @pytest.fixture(scope="session")
@@ -16,13 +16,13 @@ def web_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def clients(web_app):
-    """One logged-in client per role (session-scoped: log in once)."""
+    """One logged-in client per role and role variant (``teamleitung``; session-scoped: log in once)."""
     out = {}
     for name, (role, _) in USERS.items():
         c = TestClient(web_app, base_url="https://testserver")
         r = login(c, name)
         assert r.status_code == 303, r.text
-        out[role] = c
+        out[VARIANTS.get(name, role)] = c
     yield out
     for c in out.values():
         c.close()

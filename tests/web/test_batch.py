@@ -51,4 +51,10 @@ def test_import_siegen_and_monitor_the_example_agreement(tmp_path, siegen_dir):
     lists = c.get("/fallsteuerung/listen").text
     assert "LZB-Prävention" in lists and "Fallbelastung je Fachkraft" in lists
     assert c.get("/fallsteuerung/listen/lzb-praevention").status_code == 200
+    # the batch wrote the case files: a person of the caseload gets the full case view
+    assert meta["caseview_error"] is None
+    pid = app.state.results.caseload()["person_id"][0].as_py()
+    person = c.get(f"/fallsteuerung/person/{pid}").text
+    assert "Leistungsbezug (Zeiträume)" in person and "Handlungsbedarfe" in person
+    assert "Falldaten sind noch nicht berechnet" not in person
     app.state.engine.dispose()

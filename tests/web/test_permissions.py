@@ -9,7 +9,8 @@ from web_helpers import ROLE_USER, audit_rows, csrf_of
 from zielwerk.web import ROUTES
 
 A, G, C, T, K, F = "admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune", "fallmanagement"
-ROLES = (A, G, C, T, K, F)
+TL = "teamleitung"  # role fallmanagement with team T1 and no caseworker id: the team lead of CW1 (P1, P2)
+ROLES = (A, G, C, T, K, F, TL)
 LEAD = {G, C}
 
 # (method, path, form data, roles allowed, status for allowed roles)
@@ -40,22 +41,24 @@ MATRIX = [
     ("POST", "/daten/hochladen", {}, {A, C}, 422),
     # starts a background recomputation (fails harmlessly: the fixture folder holds no dataset); 409 while running
     ("POST", "/daten/berechnen", {}, {A, C}, (202, 409)),
-    ("GET", "/fallsteuerung", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung?fachkraft=CW2", None, {G, C}, 200),
-    ("GET", "/fallsteuerung/listen", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung/listen/lzb-praevention", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung/listen/fallbelastung", None, {G, C, F}, 200),
+    ("GET", "/fallsteuerung", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung?fachkraft=CW2", None, {G, C}, 200),  # CW2 is in team T2
+    ("GET", "/fallsteuerung?fachkraft=CW1", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/listen", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/listen/lzb-praevention", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/listen/fallbelastung", None, {G, C, F, TL}, 200),
     # downloads: the same roles as the list view (case managers get only their caseload, see below)
-    ("GET", "/fallsteuerung/listen/lzb-praevention/download.csv", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung/listen/lzb-praevention/download.csv?format=kanonisch", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung/listen/lzb-praevention/download.xlsx", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung/listen/fallbelastung/download.csv", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung/listen/fallbelastung/download.xlsx", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung/person/P1", None, {G, C, F}, 200),
-    ("GET", "/fallsteuerung/person/P3", None, {G, C}, 200),  # P3 belongs to CW2, not to fm1 (CW1)
-    ("POST", "/fallsteuerung/person/P1/kontakt", {"outcome": ""}, {F}, 422),
+    ("GET", "/fallsteuerung/listen/lzb-praevention/download.csv", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/listen/lzb-praevention/download.csv?format=kanonisch", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/listen/lzb-praevention/download.xlsx", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/listen/fallbelastung/download.csv", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/listen/fallbelastung/download.xlsx", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/person/P1", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/person/P2", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/person/P3", None, {G, C}, 200),  # P3 belongs to CW2 (team T2), not to fm1 (CW1) or tl1 (T1)
+    ("POST", "/fallsteuerung/person/P1/kontakt", {"outcome": ""}, {F, TL}, 422),
     ("POST", "/fallsteuerung/person/P3/kontakt", {"outcome": ""}, set(), 0),
-    ("POST", "/fallsteuerung/person/P1/plan", {"agreed_on": ""}, {F}, 422),
+    ("POST", "/fallsteuerung/person/P1/plan", {"agreed_on": ""}, {F, TL}, 422),
     ("GET", "/verwaltung", None, {A}, 200),
     ("POST", "/verwaltung/benutzer", {"username": "neu", "password": "kurz", "role": "admin"}, {A}, 422),
     ("POST", "/verwaltung/benutzer/niemand/aktiv", {"active": "0"}, {A}, 404),
@@ -84,7 +87,7 @@ def _request(client, method, path, data, csrf):
 
 @pytest.fixture(scope="module")
 def tokens(clients):
-    return {role: csrf_of(c, "/kennzahlen" if role != F else "/fallsteuerung") for role, c in clients.items()}
+    return {role: csrf_of(c, "/kennzahlen" if role not in (F, TL) else "/fallsteuerung") for role, c in clients.items()}
 
 
 def test_matrix_covers_every_route():
@@ -232,3 +235,36 @@ def test_work_list_download_refused_without_casework_permission_and_audited(web_
             assert r.status_code == 403 and "P1" not in r.text
             entry = audit_rows(web_app, username=ROLE_USER[role], object_id="lzb-praevention")[-1]
             assert entry.outcome == "denied" and entry.object_type == "worklist"
+
+
+def test_team_lead_sees_the_teams_caseload_and_lists_only(web_app, clients):
+    """tl1 leads team T1 (CW1: P1, P2); P3 belongs to CW2 of team T2 (fixture caseload)."""
+    tl = clients[TL]
+    page = tl.get("/fallsteuerung").text
+    assert "Fallbestand des Teams T1 (2 Personen)" in page
+    assert "/fallsteuerung/person/P1" in page and "/fallsteuerung/person/P2" in page
+    assert "/fallsteuerung/person/P3" not in page
+    # the prevention list holds P1 (CW1) and P3 (CW2): the team lead sees P1 only, also in the download
+    lst = tl.get("/fallsteuerung/listen/lzb-praevention").text
+    assert "/fallsteuerung/person/P1" in lst and "/fallsteuerung/person/P3" not in lst and "nur Ihr Team" in lst
+    csv = tl.get("/fallsteuerung/listen/lzb-praevention/download.csv?format=kanonisch").text.splitlines()
+    assert len(csv) == 2 and csv[1].startswith('"P1",')
+    # caseload of the team: CW1's row only (CW2 is in team T2)
+    load = tl.get("/fallsteuerung/listen/fallbelastung/download.csv?format=kanonisch").text.splitlines()
+    assert [line.split(",")[0] for line in load[1:]] == ['"CW1"']
+
+
+def test_team_lead_asking_for_another_teams_customer_is_refused_and_audited(web_app, clients):
+    def reads():
+        return [e for e in audit_rows(web_app, username=ROLE_USER[TL], object_id="P3") if e.action == "person.read"]
+
+    before = len(reads())
+    assert clients[TL].get("/fallsteuerung/person/P3").status_code == 403
+    entries = reads()
+    assert len(entries) == before + 1 and entries[-1].outcome == "denied"
+    r = clients[TL].get("/fallsteuerung?fachkraft=CW2")
+    assert r.status_code == 403
+    assert audit_rows(web_app, username=ROLE_USER[TL], object_id="CW2")[-1].outcome == "denied"
+    # the own team's customer is read and audited as a read
+    assert clients[TL].get("/fallsteuerung/person/P2").status_code == 200
+    assert audit_rows(web_app, username=ROLE_USER[TL], object_id="P2")[-1].outcome == "ok"

@@ -32,8 +32,12 @@ USERS = {
     "traeger": ("traeger", {}),
     "kommune": ("kommune", {"municipality_id": "05970040"}),
     "fm1": ("fallmanagement", {"caseworker_id": "CW1", "team": "T1"}),
+    # team lead of T1: role fallmanagement with a team and no caseworker id (permissions.person_scope)
+    "tl1": ("fallmanagement", {"team": "T1"}),
 }
-ROLE_USER = {role: name for name, (role, _) in USERS.items()}
+#: users tested as a variant of their role (key of the ``clients`` fixture)
+VARIANTS = {"tl1": "teamleitung"}
+ROLE_USER = {VARIANTS.get(name, role): name for name, (role, _) in USERS.items()}
 
 KZ_SCHEMA = pa.schema([("unit_type", pa.string()), ("unit_id", pa.string()), ("month", pa.string()),
                        ("indicator", pa.string()), ("sex", pa.string()), ("numerator", pa.float64()),

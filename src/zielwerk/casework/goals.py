@@ -18,6 +18,9 @@ class Goal:
     measured_by: str
     #: codes of the engine's indicators that show the goal's current status
     indicators: tuple[str, ...] = ()
+    #: engine codes of the target-agreement indicators (``zielwerk.targets`` catalogue) whose targets
+    #: serve this goal: the work-list page shows their monitoring status
+    agreement_indicators: tuple[str, ...] = ()
 
 
 GOALS: dict[str, Goal] = {
@@ -28,11 +31,13 @@ GOALS: dict[str, Goal] = {
             "Langzeitleistungsbezug verringern und neuen Langzeitbezug vermeiden",
             "K3 Bestand an Langzeitleistungsbeziehenden (Jahresdurchschnitt), K3E3 Zugangsrate LZB",
             ("K3", "K3E3"),
+            ("K3", "K3E3", "K3E4", "K3_JD", "LZB_JD"),
         ),
         Goal(
             "lzb_activation",
             "Langzeitleistungsbeziehende intensiv betreuen, aktivieren und integrieren",
             "K3E2 Aktivierungsquote der LZB, K3E1 Integrationsquote der LZB",
+            ("K3E2", "K3E1"),
             ("K3E2", "K3E1"),
         ),
         Goal(
@@ -40,16 +45,20 @@ GOALS: dict[str, Goal] = {
             "Eltern ab dem zweiten Jahr der Erziehungszeit beraten; junge Eltern zu einem Berufsabschluss führen",
             "K2 Integrationsquote, K2E4 Integrationsquote der Alleinerziehenden",
             ("K2", "K2E4"),
+            ("ELTERN_2J", "K2E4", "K2"),
         ),
         Goal(
             "childcare",
             "Kinderbetreuung in Randzeiten sichern (§ 16a SGB II, Kreis und Träger der Jugendhilfe)",
             "örtliches Ziel: gedeckte Betreuungsbedarfe in Randzeiten",
+            (),
+            ("RANDZEIT",),
         ),
         Goal(
             "u25",
             "Junge Menschen unter 25 in Ausbildung: mindestens so viele Integrationen in Ausbildung wie im Vorjahr",
             "örtliches Ziel: Integrationen U25 in Ausbildung (kumuliert, Vorjahresvergleich)",
+            ("L_U25_AUSB",),
             ("L_U25_AUSB",),
         ),
         Goal(

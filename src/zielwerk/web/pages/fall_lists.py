@@ -36,7 +36,7 @@ from zielwerk.casework.export import (
     german_value,
     xlsx_bytes,
 )
-from zielwerk.casework.goals import status_from_table, status_text
+from zielwerk.casework.goals import GOALS, status_from_table, status_text
 from zielwerk.store.models import ActionPlan, CaseContact
 
 from ..context import Ctx, PageCtx
@@ -100,8 +100,13 @@ def _scoped(ctx: Ctx, name: str, tbl: pa.Table, *, contacts: bool = True) -> pa.
     if own is not None:
         if name == "fallbelastung":
             scope = ctx.person_scope()
-            col = "team" if scope.kind == "team" else "caseworker_id"
-            tbl = tbl.filter(pc.equal(tbl[col], scope.value if scope.kind in ("team", "caseworker") else ""))
+            if scope.kind == "team" and "team" in tbl.column_names:
+                tbl = tbl.filter(pc.equal(tbl["team"], scope.value))
+            else:  # a case manager's own row; a team's caseworkers from the caseload if no team column
+                workers = {r["caseworker_id"] for r in ctx.request.app.state.results.caseload_in(scope)}
+                if scope.kind == "caseworker":
+                    workers = {scope.value}
+                tbl = tbl.filter(pc.is_in(tbl["caseworker_id"], pa.array(sorted(workers), pa.string())))
         elif "person_id" in tbl.column_names:
             tbl = tbl.filter(pc.is_in(tbl["person_id"], pa.array(sorted(own), pa.string())))
     return _overlay(ctx, name, tbl, contacts=contacts)
@@ -152,6 +157,31 @@ def _overlay(ctx: Ctx, name: str, tbl: pa.Table, *, contacts: bool = True) -> pa
     return tbl
 
 
+def agreement_status(ctx: Ctx, goal_key: str) -> dict:
+    """The goal's status from the monitoring of the newest stored target agreement (the same
+    monitoring the Überblick shows, ``web.monitoring.monitoring_for``): the agreement's targets on
+    the indicators that serve the goal (``casework.goals.Goal.agreement_indicators``), each with its
+    status (im Plan / gefährdet / nicht im Plan / Beobachtung / keine Daten), actual and target path.
+    ``note`` says why there is none (no agreement, no monitoring yet, no matching target)."""
+    from zielwerk.store import agreements as store
+
+    from ..monitoring import monitoring_for
+    from .overview import target_rows
+
+    agreement = next(iter(store.all_agreements(ctx.db)), None)
+    if agreement is None:
+        return {"agreement": None, "rows": [], "note": "Es ist noch keine Zielvereinbarung hinterlegt."}
+    version = agreement.versions[-1]
+    head = {"agreement": agreement.title, "version": version.number, "month": None}
+    mon, why = monitoring_for(ctx.request.app.state.results, version.id, version.document)
+    if mon is None:
+        return {**head, "rows": [], "note": why}
+    codes = GOALS[goal_key].agreement_indicators if goal_key in GOALS else ()
+    rows = [r for r in target_rows(mon) if r["indicator"] in codes]
+    note = "" if rows else "Die Zielvereinbarung enthält zu diesem Ziel keinen Zielwert."
+    return {**head, "month": str(mon.report), "rows": rows, "note": note}
+
+
 def _batch_notes(ctx: Ctx, meta: dict | None) -> tuple[str | None, bool]:
     """(error of the last batch's list building, lists older than the indicator results)."""
     results = ctx.request.app.state.results.meta() or {}
@@ -191,7 +221,7 @@ async def view(ctx: PageCtx, name: str) -> Response:
     error, stale = _batch_notes(ctx, meta)
     return ctx.render("fall/list.html", name=name, wl=wl, meta=meta, headers=[COLUMN_LABELS.get(c, c) for c in cols],
                       rows=rows, total=tbl.num_rows, shown=len(rows), status=status, outcome=outcome,
-                      error=error, stale=stale)
+                      error=error, stale=stale, agreement=agreement_status(ctx, wl.goal))
 
 
 def _download(ctx: Ctx, name: str, kind: str) -> Response:
