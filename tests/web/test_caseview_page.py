@@ -130,3 +130,24 @@ def test_list_page_names_the_agreement_status(clients):
             "· Ist −3,2 % · Zielpfad −2,8 %") in text
     text = _text(clients["geschaeftsfuehrung"].get("/fallsteuerung/listen/fallbelastung").text)
     assert "Die Zielvereinbarung enthält zu diesem Ziel keinen Zielwert." in text
+
+
+def test_admin_creates_a_team_lead(app):
+    from zielwerk.store.models import User as U
+
+    with app.state.sessions.begin() as s:
+        s.add(U(username="adm", full_name="Admin", password_hash=_password_hash(), role="admin"))
+    admin = _client(app, "adm")
+    token = re.search(r'"X-CSRF-Token": "([^"]+)"', admin.get("/verwaltung").text).group(1)
+    r = admin.post("/verwaltung/benutzer", data={"username": "ohne", "password": "lang-genug-123",
+                                                 "role": "fallmanagement", "csrf_token": token})
+    assert r.status_code == 422 and "Teamleitung" in r.text
+    r = admin.post("/verwaltung/benutzer", data={"username": "tl1", "password": "lang-genug-123", "team": "T1",
+                                                 "role": "fallmanagement", "csrf_token": token},
+                   follow_redirects=False)
+    assert r.status_code == 303
+    tl = TestClient(app, base_url="https://testserver")
+    assert login(tl, "tl1", "lang-genug-123").status_code == 303
+    assert "Fallbestand des Teams T1 (1 Person)" in tl.get("/fallsteuerung").text
+    assert tl.get("/fallsteuerung/person/A").status_code == 200
+    assert tl.get("/fallsteuerung/person/B").status_code == 403

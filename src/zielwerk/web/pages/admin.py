@@ -35,8 +35,10 @@ async def create_user(
     error = ""
     if role == "kommune" and not municipality_id.strip():
         error = "Für die Rolle Kommune ist der Gemeindeschlüssel Pflicht."
-    elif role == "fallmanagement" and not caseworker_id.strip():
-        error = "Für die Rolle Fallmanagement ist die Fachkraft-Kennung Pflicht."
+    elif role == "fallmanagement" and not caseworker_id.strip() and not team.strip():
+        # with a caseworker id: case manager (own caseload); with only a team: team lead (the team's caseload)
+        error = ("Für die Rolle Fallmanagement ist die Fachkraft-Kennung (Fallmanager/in) oder – für eine "
+                 "Teamleitung – das Team Pflicht.")
     if not error:
         try:
             user = users.create_user(ctx.db, username, password, role, full_name=full_name,
