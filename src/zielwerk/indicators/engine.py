@@ -280,24 +280,20 @@ def _fine_blocks(ctx: _Ctx) -> None:
     con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
     parts: list[str] = []
     # stocks (C2, C3), K3E2 numerator and LZB entries/exits by stock comparison (C5): one pass
-    # over the panel; the neighbouring Stichtage of a person come from lag/lead over t
+    # over the panel. Whether a person was LZB (in the stock) at the neighbouring Stichtag comes
+    # from a per-person bit string of the Stichtage at which they are LZB (bit t − lo) — a hash
+    # aggregate instead of sorting the panel per person (lag/lead).
     con.execute(f"""
         CREATE TEMP TABLE stockagg AS
-        WITH n AS (
-            SELECT *, lag(t) OVER w AS pt, lag(lzb) OVER w AS plzb, lead(t) OVER w AS nt, lead(lzb) OVER w AS nlzb
-            FROM panel WINDOW w AS (PARTITION BY person_id ORDER BY t))
+        WITH mk AS (
+            SELECT person_id, bitstring_agg(t, {lo}, {hi}) AS mask FROM panel WHERE lzb GROUP BY person_id)
         SELECT t, jobcenter_id, municipality_id, sex,
                count(*)::DOUBLE AS elb, count(*) FILTER (WHERE lzb)::DOUBLE AS lzb,
                count(*) FILTER (WHERE ae)::DOUBLE AS ae, count(*) FILTER (WHERE lzb AND active)::DOUBLE AS lzb_active,
-               count(*) FILTER (WHERE lzb AND t > {lo} AND NOT coalesce(pt = t - 1 AND plzb, false))::DOUBLE AS lzb_in,
-               count(*) FILTER (WHERE lzb AND t < {hi} AND NOT coalesce(nt = t + 1 AND nlzb, false))::DOUBLE AS lzb_out_next
-        FROM n GROUP BY ALL
+               count(*) FILTER (WHERE lzb AND t > {lo} AND get_bit(mk.mask, greatest(t - 1 - {lo}, 0)) = 0)::DOUBLE AS lzb_in,
+               count(*) FILTER (WHERE lzb AND t < {hi} AND get_bit(mk.mask, least(t + 1 - {lo}, {hi - lo})) = 0)::DOUBLE AS lzb_out_next
+        FROM panel LEFT JOIN mk USING (person_id) GROUP BY ALL
     """)
-    parts.append("""
-        SELECT t, jobcenter_id, municipality_id, sex, block, val
-        FROM (UNPIVOT stockagg ON elb, lzb, ae, lzb_active, lzb_in INTO NAME block VALUE val)
-        UNION ALL
-        SELECT t + 1, jobcenter_id, municipality_id, sex, 'lzb_out', lzb_out_next FROM stockagg""")
     # employment starts counted by the BA rule (C6)
     te = _month_idx_sql('"start"', day)
     con.execute(f"""
@@ -346,7 +342,22 @@ def _fine_blocks(ctx: _Ctx) -> None:
         UNION ALL
         SELECT t, jobcenter_id, municipality_id, NULL::TINYINT, 'luh', sum(luh)
         FROM pay WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL""")
-    con.execute("CREATE TEMP TABLE fine AS " + " UNION ALL ".join(f"({p})" for p in parts))
+    # the other blocks are pivoted at the fine grain and stacked under the (already wide) stocks:
+    # ``fine`` is wide (one column per block), so the roll-up sums columns instead of filtering
+    # a long table per block
+    rest = [eb for eb in EVENT_BLOCKS] + ["k2e3_den", "k2e3_num", "llu", "luh"]
+    rsum = ", ".join(f"sum(val) FILTER (WHERE block = '{b}')::DOUBLE AS {b}" for b in rest)
+    con.execute(f"""
+        CREATE TEMP TABLE fine AS
+        SELECT t, jobcenter_id, municipality_id, sex, {rsum}
+        FROM ({" UNION ALL ".join(f"({p})" for p in parts)}) u(t, jobcenter_id, municipality_id, sex, block, val)
+        GROUP BY ALL
+        UNION ALL BY NAME
+        SELECT * EXCLUDE (lzb_out_next) FROM stockagg
+        UNION ALL BY NAME
+        SELECT t + 1 AS t, jobcenter_id, municipality_id, sex, lzb_out_next AS lzb_out FROM stockagg
+    """)
+    con.execute("DROP TABLE stockagg; DROP TABLE ev0")
 
     # eLb entries/exits per person and reporting unit with gap merge (C4)
     gap = MERGE_GAP_DAYS + 1
@@ -452,6 +463,8 @@ def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
     lvl_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN '{lv}'" for lv in keyed) or "WHEN false THEN ''"
     unit_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN {lv}_id" for lv in keyed) or "WHEN false THEN 0"
     fsum = ", ".join(f"sum(val) FILTER (WHERE block = '{b}') AS {b}" for b in blocks)
+    fine_cols = {r[0] for r in con.execute("DESCRIBE fine").fetchall()}
+    wsum = ", ".join(f"sum({b}) AS {b}" if b in fine_cols else f"NULL::DOUBLE AS {b}" for b in blocks)
     con.execute(f"""
         CREATE TEMP TABLE blocks AS
         WITH r AS (
@@ -459,7 +472,7 @@ def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
                    CASE {lvl_case} ELSE 'total' END AS lvl,
                    CASE {unit_case} ELSE 0 END AS unit_id,
                    CASE WHEN grouping(sex) = 1 THEN 'all' WHEN sex = 1 THEN 'f' WHEN sex = 2 THEN 'm' END AS sex,
-                   {fsum}
+                   {wsum}
             FROM fine
             GROUP BY GROUPING SETS ({', '.join(sets)}))
         SELECT * FROM r WHERE sex IS NOT NULL
