@@ -14,7 +14,7 @@ from web_helpers import KZ_SCHEMA, PASSWORD, _password_hash, audit_rows, login
 from zielwerk.data.dataset import Dataset
 from zielwerk.store.models import User
 from zielwerk.web import WebConfig, create_app
-from zielwerk.web.results import caseload_table, casefiles_dir, write_casefiles, write_results
+from zielwerk.web.results import casefiles_dir, caseload_table, write_casefiles, write_results
 
 
 def _text(html: str) -> str:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain import law
 
-from .common import lzb_status, query, sql_date
+from .common import lzb_status
 from .parents import third_birthday
 from .records import CaseRecords, action_plan_status, review_due
 
@@ -42,12 +42,13 @@ class CaseView:
     contacts: list[dict] = field(default_factory=list)
 
 
-def _rows(tbl, pid: str, order: str, table: str = "t") -> list[dict]:
-    return query({table: tbl}, f"SELECT * FROM {table} WHERE person_id = '{_q(pid)}' ORDER BY {order}").to_pylist()
+def _rows(tbl, pid: str, order: list[tuple[str, str]]) -> list[dict]:
+    """The rows of one person, sorted (pyarrow only: no database connection per call)."""
+    sub = tbl.filter(pc.equal(tbl["person_id"], pid))
+    return sub.sort_by(order).to_pylist() if sub.num_rows else []
 
 
-def _q(text: str) -> str:
-    return text.replace("'", "''")
+_ROLE_ORDER = {"head": 0, "partner": 1, "child": 2, "other": 3}
 
 
 def _open(row: dict, day: date, start: str = "start", end: str = "end") -> bool:
@@ -70,18 +71,18 @@ def case_view(ds: Dataset, person_id: str, day: date, records: CaseRecords | Non
     srow = st.filter(pc.equal(st["person_id"], person_id)).to_pylist()
     status = srow[0] if srow else None
 
-    spells = _rows(ds["elb_spells"], person_id, '"start", bg_id')
+    spells = _rows(ds["elb_spells"], person_id, [("start", "ascending"), ("bg_id", "ascending")])
     current = [s for s in spells if _open(s, day)]
     household = None
     if current:
         cur = max(current, key=lambda s: (s["start"], s["bg_id"]))  # C2: the spell that started last
         bg = cur["bg_id"]
-        types = query({"h": ds["households"]},
-                      f"SELECT bg_type FROM h WHERE bg_id = '{_q(bg)}' AND \"start\" <= {sql_date(day)} "
-                      f"AND (\"end\" IS NULL OR \"end\" >= {sql_date(day)})").column("bg_type").to_pylist()
-        members = query({"s": ds["elb_spells"]},
-                        f"SELECT person_id, role, status FROM s WHERE bg_id = '{_q(bg)}' AND \"start\" <= {sql_date(day)} "
-                        f"AND (\"end\" IS NULL OR \"end\" >= {sql_date(day)}) ORDER BY list_position(['head', 'partner', 'child', 'other'], role), person_id").to_pylist()
+        h = ds["households"].filter(pc.equal(ds["households"]["bg_id"], bg)).to_pylist()
+        types = [r["bg_type"] for r in h if _open(r, day)]
+        bg_spells = ds["elb_spells"].filter(pc.equal(ds["elb_spells"]["bg_id"], bg)).to_pylist()
+        members = sorted(({"person_id": r["person_id"], "role": r["role"], "status": r["status"]}
+                          for r in bg_spells if _open(r, day)),
+                         key=lambda m: (_ROLE_ORDER.get(m["role"], 9), m["person_id"]))
         household = {"bg_id": bg, "bg_type": types[0] if types else None, "municipality_id": cur["municipality_id"],
                      "role": cur["role"], "members": members}
 
@@ -90,13 +91,13 @@ def case_view(ds: Dataset, person_id: str, day: date, records: CaseRecords | Non
         return sorted(out, key=lambda r: (not r["open"], -r["start"].toordinal()))
 
     kids = []
-    for c in _rows(ds["children"], person_id, "child_birth_date DESC"):
+    for c in _rows(ds["children"], person_id, [("child_birth_date", "descending")]):
         b = c["child_birth_date"]
         if b <= day:
             kids.append({"child_birth_date": b, "age_months": law.age_in_months(b, day), "turns_3": third_birthday(b)})
 
     caseworker = None
-    asg = [a for a in _rows(ds["assignments"], person_id, '"start" DESC, caseworker_id DESC') if _open(a, day)]
+    asg = [a for a in _rows(ds["assignments"], person_id, [("start", "descending"), ("caseworker_id", "descending")]) if _open(a, day)]
     if asg:
         cw = ds["caseworkers"].filter(pc.equal(ds["caseworkers"]["caseworker_id"], asg[0]["caseworker_id"])).to_pylist()
         caseworker = {"caseworker_id": asg[0]["caseworker_id"], "since": asg[0]["start"],
@@ -105,15 +106,15 @@ def case_view(ds: Dataset, person_id: str, day: date, records: CaseRecords | Non
     plans, contacts = [], []
     if records is not None:
         in_force = {r["person_id"]: r for r in action_plan_status(records.action_plans, day).to_pylist()}
-        for r in _rows(records.action_plans, person_id, "agreed_on DESC", "ap"):
+        for r in _rows(records.action_plans, person_id, [("agreed_on", "descending")]):
             cur = in_force.get(person_id)
             plans.append({**r, "in_force": bool(cur and cur["agreed_on"] == r["agreed_on"]),
                           "review_due": review_due(r["agreed_on"], r["reviewed_on"] if r["reviewed_on"] and
                                                    r["reviewed_on"] <= day else None, r["review_on"])})
-        contacts = [c for c in _rows(records.contacts, person_id, "contact_date DESC", "c") if c["contact_date"] <= day]
+        contacts = [c for c in _rows(records.contacts, person_id, [("contact_date", "descending")]) if c["contact_date"] <= day]
 
     return CaseView(person=person, status=status, household=household, spells=spells,
-                    obstacles=with_open(_rows(ds["obstacles"], person_id, '"start"')),
-                    measures=with_open(_rows(ds["measures"], person_id, '"start"')),
-                    employment=with_open(_rows(ds["employment"], person_id, '"start"')),
+                    obstacles=with_open(_rows(ds["obstacles"], person_id, [("start", "ascending")])),
+                    measures=with_open(_rows(ds["measures"], person_id, [("start", "ascending")])),
+                    employment=with_open(_rows(ds["employment"], person_id, [("start", "ascending")])),
                     children=kids, caseworker=caseworker, action_plans=plans, contacts=contacts)

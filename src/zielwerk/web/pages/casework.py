@@ -27,7 +27,6 @@ from zielwerk.store import caserecords
 from ..context import Ctx, PageCtx
 from ..results import casefiles_dir
 
-
 #: German labels of the codes shown on the person page
 LABELS: dict[str, dict[str, str]] = {
     "bg_type": {"single": "Single-BG", "single_parent": "Alleinerziehende", "couple": "Paar ohne Kinder",
@@ -57,9 +56,8 @@ async def caseload(ctx: PageCtx, fachkraft: str = "") -> Response:
         if fachkraft and fachkraft != scope.value:
             ctx.deny("caseload.read", object_type="caseworker", object_id=fachkraft)
         worker = scope.value
-    elif scope.kind == "team" and fachkraft:
-        if not results.caseload_in(scope, fachkraft):
-            ctx.deny("caseload.read", object_type="caseworker", object_id=fachkraft)
+    elif scope.kind == "team" and fachkraft and not results.caseload_in(scope, fachkraft):
+        ctx.deny("caseload.read", object_type="caseworker", object_id=fachkraft)
     rows = results.caseload_in(scope, worker)
     label = worker or (f"Team {scope.value}" if scope.kind == "team" else "alle")
     ctx.audit("caseload.read", object_type="caseworker", object_id=label, after={"personen": len(rows)})
