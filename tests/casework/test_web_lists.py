@@ -86,6 +86,8 @@ def test_plan_in_store_removes_person_from_no_plan_list(app):
     fm1 = client_for(app, "fm1")
     assert "/fallsteuerung/person/C" in fm1.get("/fallsteuerung/listen/lzb-ohne-kooperationsplan").text
     case = fm1.get("/fallsteuerung/person/C")
+    # the case view shows C's open obstacle (debt since 01.01.2014, webdata.dataset) from the case files
+    assert re.search(r"<td>Schulden</td><td>01\.01\.2014</td><td>–</td><td>ja</td>", case.text)
     token = re.search(r'name="csrf_token" value="([^"]+)"', case.text).group(1)
     from datetime import date
 

@@ -11,7 +11,7 @@ from zielwerk.casework.batch import write_lists
 from zielwerk.store.models import User
 from zielwerk.store.users import hash_password
 from zielwerk.web import WebConfig, create_app
-from zielwerk.web.results import caseload_table, lists_dir, write_results
+from zielwerk.web.results import caseload_table, lists_dir, write_casefiles, write_results
 
 from .helpers import make_ds, person, spell
 
@@ -53,6 +53,7 @@ def build(data_dir: Path):
                    "unit_names": {}})
     meta = write_lists(ds, lists_dir(data_dir))
     assert meta["stichtag"] == "2015-06-15"
+    assert write_casefiles(ds, data_dir) is None
     app = create_app(WebConfig(data_dir=data_dir))
     h = hash_password(PASSWORD)
     with app.state.sessions.begin() as s:
