@@ -151,3 +151,18 @@ def test_admin_creates_a_team_lead(app):
     assert "Fallbestand des Teams T1 (1 Person)" in tl.get("/fallsteuerung").text
     assert tl.get("/fallsteuerung/person/A").status_code == 200
     assert tl.get("/fallsteuerung/person/B").status_code == 403
+
+
+def test_offer_recorded_with_who_when_outcome_and_unknown_kind_refused(app):
+    fm = _client(app, "fm1")
+    token = re.search(r'"X-CSRF-Token": "([^"]+)"', fm.get("/fallsteuerung").text).group(1)
+    r = fm.post("/fallsteuerung/person/A/kontakt", data={"outcome": "x", "channel": "fax", "csrf_token": token})
+    assert r.status_code == 422 and "Unbekannte Kontaktart „fax“" in r.text
+    r = fm.post("/fallsteuerung/person/A/kontakt", data={"outcome": "Kita-Platz angeboten, angenommen",
+                                                        "channel": "angebot", "csrf_token": token},
+                follow_redirects=False)
+    assert r.status_code == 303
+    text = _text(fm.get("/fallsteuerung/person/A").text)
+    # when (date and time, Europe/Berlin), who (user and the person's caseworker), kind, outcome
+    assert re.search(r"\d\d\.\d\d\.20\d\d \d\d:\d\d fm1 \(Fachkraft CW1\) Angebot \(Stelle, Maßnahme, "
+                     r"Beratung\) Kita-Platz angeboten, angenommen", text)

@@ -45,6 +45,11 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: kinds of recorded contacts; "angebot" = an offer made to the customer (job, measure, counselling)
+CHANNELS: dict[str, str] = {"persoenlich": "persönlich", "telefon": "Telefon", "schriftlich": "schriftlich",
+                            "angebot": "Angebot (Stelle, Maßnahme, Beratung)"}
+
+
 async def caseload(ctx: PageCtx, fachkraft: str = "") -> Response:
     """The caseload: case managers their own, team leads their team's (optionally one caseworker of it),
     lead roles everybody's or one caseworker's."""
@@ -107,6 +112,7 @@ def _plans(ctx: Ctx, person_id: str) -> list[dict]:
 def _render_person(ctx: Ctx, p: dict, person_id: str, *, status_code: int = 200, error: str = "") -> Response:
     cv, cv_note = _case_file(ctx, person_id)
     return ctx.render("person.html", status_code=status_code, p=p, cv=cv, cv_note=cv_note, labels=LABELS,
+                      channels=CHANNELS,
                       cv_day=(read_casefile_meta(casefiles_dir(ctx.request.app.state.config.data_dir)) or {}).get("day"),
                       contacts=caserecords.contacts_of(ctx.db, person_id), plans=_plans(ctx, person_id),
                       error=error, can_write=ctx.can("casework.write"))
@@ -122,6 +128,9 @@ async def add_contact(ctx: PageCtx, person_id: str, outcome: str = Form(""), cha
                       note: str = Form("")) -> Response:
     ctx.require("casework.write", object_type="person", object_id=person_id)
     p = _authorised_person(ctx, person_id)
+    if channel not in CHANNELS:
+        return _render_person(ctx, p, person_id, status_code=422,
+                              error=f"Unbekannte Kontaktart „{channel}“ (erlaubt: {', '.join(CHANNELS.values())}).")
     if not outcome.strip():
         return _render_person(ctx, p, person_id, status_code=422, error="Bitte das Ergebnis des Kontakts angeben.")
     c = caserecords.add_contact(ctx.db, person_id=person_id, caseworker_id=p["caseworker_id"],
