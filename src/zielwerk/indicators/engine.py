@@ -462,29 +462,36 @@ def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
     keyed = [lv for lv in levels if lv != "total"]
     lvl_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN '{lv}'" for lv in keyed) or "WHEN false THEN ''"
     unit_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN {lv}_id" for lv in keyed) or "WHEN false THEN 0"
-    fsum = ", ".join(f"sum(val) FILTER (WHERE block = '{b}') AS {b}" for b in blocks)
     fine_cols = {r[0] for r in con.execute("DESCRIBE fine").fetchall()}
-    wsum = ", ".join(f"sum({b}) AS {b}" if b in fine_cols else f"NULL::DOUBLE AS {b}" for b in blocks)
+    flow_blocks = [b for b in blocks if b not in fine_cols]
+    fsum = ", ".join(f"sum({b}) AS {b}" for b in blocks if b in fine_cols)
+    # the fine rows (stocks, shifted LZB exits, events) share keys: collapse them to one row per
+    # (t, municipality, sex) first, so the roll-up reads each key once
+    con.execute(f"""
+        CREATE TEMP TABLE fine1 AS
+        SELECT t, jobcenter_id, municipality_id, sex, {fsum} FROM fine WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
+    """)
+    con.execute("DROP TABLE fine")
     con.execute(f"""
         CREATE TEMP TABLE blocks AS
-        WITH r AS (
-            SELECT t,
-                   CASE {lvl_case} ELSE 'total' END AS lvl,
-                   CASE {unit_case} ELSE 0 END AS unit_id,
-                   CASE WHEN grouping(sex) = 1 THEN 'all' WHEN sex = 1 THEN 'f' WHEN sex = 2 THEN 'm' END AS sex,
-                   {wsum}
-            FROM fine
-            GROUP BY GROUPING SETS ({', '.join(sets)}))
-        SELECT * FROM r WHERE sex IS NOT NULL
-        UNION ALL BY NAME
-        SELECT t, lvl, unit_id, 'all' AS sex, {fsum} FROM flows GROUP BY t, lvl, unit_id
-        UNION ALL BY NAME
-        SELECT t, lvl, unit_id, CASE sex WHEN 1 THEN 'f' ELSE 'm' END AS sex, {fsum} FROM flows
-        WHERE sex IN (1, 2) GROUP BY t, lvl, unit_id, sex
+        SELECT t,
+               CASE {lvl_case} ELSE 'total' END AS lvl,
+               CASE {unit_case} ELSE 0 END AS unit_id,
+               CASE WHEN grouping(sex) = 1 THEN 'all' WHEN sex = 1 THEN 'f' WHEN sex = 2 THEN 'm' END AS sex,
+               {fsum}
+        FROM fine1
+        GROUP BY GROUPING SETS ({', '.join(sets)})
+    """)
+    # entries/exits are already per level and unit (C4): only the sexes are rolled up
+    flsum = ", ".join(f"sum(val) FILTER (WHERE block = '{b}') AS {b}" for b in flow_blocks)
+    con.execute(f"""
+        CREATE TEMP TABLE flowsw AS
+        SELECT t, lvl, unit_id,
+               CASE WHEN grouping(sex) = 1 THEN 'all' WHEN sex = 1 THEN 'f' WHEN sex = 2 THEN 'm' END AS sex, {flsum}
+        FROM flows GROUP BY GROUPING SETS ((t, lvl, unit_id, sex), (t, lvl, unit_id))
     """)
     lv = _sql_set(levels)
-    cols = ", ".join(f"coalesce(p.{b}, 0)::DOUBLE AS {b}" for b in blocks)
-    pcols = ", ".join(f"sum({b}) AS {b}" for b in blocks)
+    cols = ", ".join(f"coalesce({'q' if b in flow_blocks else 'p'}.{b}, 0)::DOUBLE AS {b}" for b in blocks)
     con.execute(f"""
         CREATE TEMP TABLE wide AS
         WITH units AS (
@@ -495,10 +502,11 @@ def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
             SELECT u.lvl, u.ui, u.unit_id, sx.sex, g.t FROM units u
             CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex)
             CROSS JOIN range({lo}, {hi + 1}) g(t)
-            WHERE u.lvl IN {lv}),
-        p AS (SELECT lvl, unit_id AS ui, sex, t, {pcols} FROM blocks GROUP BY lvl, unit_id, sex, t)
+            WHERE u.lvl IN {lv})
         SELECT g.lvl, g.ui, g.unit_id, g.sex, g.t::INTEGER AS t, {cols}
-        FROM grid g LEFT JOIN p ON p.lvl = g.lvl AND p.ui = g.ui AND p.sex = g.sex AND p.t = g.t
+        FROM grid g
+        LEFT JOIN blocks p ON p.lvl = g.lvl AND p.unit_id = g.ui AND p.sex = g.sex AND p.t = g.t
+        LEFT JOIN flowsw q ON q.lvl = g.lvl AND q.unit_id = g.ui AND q.sex = g.sex AND q.t = g.t
     """)
 
 
