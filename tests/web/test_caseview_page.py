@@ -130,6 +130,12 @@ def test_list_page_names_the_agreement_status(clients):
             "· Ist −3,2 % · Zielpfad −2,8 %") in text
     text = _text(clients["geschaeftsfuehrung"].get("/fallsteuerung/listen/fallbelastung").text)
     assert "Die Zielvereinbarung enthält zu diesem Ziel keinen Zielwert." in text
+    # the catalogue: per list the status words (K2 of the parents' goal: 24,0 % in December against the
+    # target 25,0 % → "gefährdet", as on the Überblick)
+    index = _text(clients["geschaeftsfuehrung"].get("/fallsteuerung/listen").text)
+    assert re.search(r"LZB-Prävention .*? K3 im Plan ", index)
+    assert re.search(r"Fallbelastung je Fachkraft .*? kein Zielwert ", index)
+    assert "K2 gefährdet" in index
 
 
 def test_admin_creates_a_team_lead(app):

@@ -194,13 +194,19 @@ async def index(ctx: PageCtx) -> Response:
     ctx.require("casework.view")
     meta = read_meta(_dir(ctx))
     items = []
+    statuses: dict[str, dict] = {}
     for name, wl in LISTS.items():
+        if wl.goal not in statuses:
+            statuses[wl.goal] = agreement_status(ctx, wl.goal)
+        ag = statuses[wl.goal]
         rows = None
         if meta:
             tbl = _table(ctx, name)
             rows = _scoped(ctx, name, tbl, contacts=False).num_rows if tbl is not None else None
         items.append({"name": name, "title": wl.title, "description": wl.description,
-                      "goal": (meta or {}).get("lists", {}).get(name, {}).get("goal"), "rows": rows})
+                      "goal": (meta or {}).get("lists", {}).get(name, {}).get("goal"), "rows": rows,
+                      "agreement": "; ".join(f"{r['indicator']} {r['status']}" for r in ag["rows"])
+                      or ("kein Zielwert" if ag.get("agreement") else "keine Zielvereinbarung")})
     error, stale = _batch_notes(ctx, meta)
     ctx.audit("worklist.index", object_type="worklist", object_id="alle")
     return ctx.render("fall/index.html", items=items, meta=meta, error=error, stale=stale,
