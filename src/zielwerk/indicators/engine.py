@@ -210,7 +210,7 @@ def _build_spells(ctx: _Ctx) -> None:
 
 
 def _build_panel(ctx: _Ctx) -> None:
-    """One row per person and Stichtag in the eLb stock (C2), with LZB (C3), AE and measure flags."""
+    """One row per person and Stichtag in the eLb stock (C2) with LZB (C3); AE and active-measure sets."""
     con = ctx.con
     active = _reg_case("p.t", lambda r: f"ms.instrument IN {_sql_set(r.active_instruments)}")
     # Stichtage covered by a spell: months t_from..t_to, generated per spell (no range join)
@@ -231,47 +231,44 @@ def _build_panel(ctx: _Ctx) -> None:
         WHERE kind IN {_sql_set(law.SVB_KINDS)} AND "start" <= DATE '{s_cut}'
           AND "start" > DATE '{stichtag(Month.from_index(ctx.lo), ctx.day)}'
     """)
-    con.execute(f"""
-        CREATE TEMP TABLE panel0 AS
-        WITH x AS (
-            SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bg_id, g.role, g.s, g.ov,
+    # spells of persons without overlapping spells (nearly all) and of the others are expanded
+    # separately (a shared CTE would be materialised, i.e. the whole expansion copied once more)
+    def x(cond: str) -> str:
+        return f"""
+            SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bg_id, g.role, g.s,
                    m.ms, m.prevs,
                    unnest(range(greatest({t_from}, CASE WHEN ep.person_id IS NOT NULL THEN {ctx.lo} ELSE {cut} END),
                                 least({t_to}, {ctx.hi}) + 1))::INTEGER AS t
             FROM spg g JOIN merged m USING (person_id, grp) LEFT JOIN early ep ON ep.person_id = g.person_id
             WHERE g.s <= DATE '{stichtag(Month.from_index(ctx.hi), ctx.day)}'
-              AND (g.e >= DATE '{s_cut}' OR ep.person_id IS NOT NULL)),
-        y AS (
-            SELECT t, person_id, sex, municipality_id, jobcenter_id, bg_id, role, ms, prevs FROM x WHERE NOT ov
+              AND (g.e >= DATE '{s_cut}' OR ep.person_id IS NOT NULL) AND {cond}"""
+    con.execute(f"""
+        CREATE TEMP TABLE panel AS
+        WITH y AS (
+            SELECT t, person_id, sex, municipality_id, jobcenter_id, bg_id, role, ms, prevs FROM ({x("NOT g.ov")})
             UNION ALL
             SELECT t, person_id, sex, a.m, a.j, a.b, a.r, a.ms, a.prevs FROM (
                 SELECT t, person_id, sex,
                        arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bg_id, 'r': role, 'ms': ms,
                                  'prevs': prevs}}, {{'s': s, 'b': bg_id}}) AS a
-                FROM x WHERE ov GROUP BY t, person_id, sex))
+                FROM ({x("g.ov")}) GROUP BY t, person_id, sex))
         SELECT y.t, st.S, y.person_id, y.sex, y.municipality_id, y.jobcenter_id, y.bg_id, y.role,
                ({days}) >= {LZB_MIN_DAYS} AS lzb
         FROM y JOIN st ON st.t = y.t
     """)
+    # single parents (AE) and persons in an active measure at the Stichtag, with their unit: a
+    # small table each, counted directly (the panel itself carries no flags)
     con.execute("""
         CREATE TEMP TABLE ae_set AS
-        SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN hh h
+        SELECT DISTINCT p.t, p.person_id, p.jobcenter_id, p.municipality_id, p.sex FROM panel p JOIN hh h
           ON h.bg_id = p.bg_id AND h."start" <= p.S AND h."end" >= p.S
         WHERE p.role
     """)
     con.execute(f"""
         CREATE TEMP TABLE act_set AS
-        SELECT DISTINCT p.t, p.person_id FROM panel0 p JOIN meas ms
+        SELECT DISTINCT p.t, p.person_id, p.jobcenter_id, p.municipality_id, p.sex, p.lzb FROM panel p JOIN meas ms
           ON ms.person_id = p.person_id AND ms."start" <= p.S AND coalesce(ms."end", DATE '{OPEN_END}') >= p.S
         WHERE {active}
-    """)
-    con.execute("""
-        CREATE TEMP TABLE panel AS
-        SELECT p.t, p.person_id, p.municipality_id, p.jobcenter_id, p.sex,
-               p.lzb, a.person_id IS NOT NULL AS ae, m.person_id IS NOT NULL AS active
-        FROM panel0 p
-        LEFT JOIN ae_set a USING (t, person_id)
-        LEFT JOIN act_set m USING (t, person_id)
     """)
 
 
@@ -289,7 +286,6 @@ def _fine_blocks(ctx: _Ctx) -> None:
             SELECT person_id, bitstring_agg(t, {lo}, {hi}) AS mask FROM panel WHERE lzb GROUP BY person_id)
         SELECT t, jobcenter_id, municipality_id, sex,
                count(*)::DOUBLE AS elb, count(*) FILTER (WHERE lzb)::DOUBLE AS lzb,
-               count(*) FILTER (WHERE ae)::DOUBLE AS ae, count(*) FILTER (WHERE lzb AND active)::DOUBLE AS lzb_active,
                count(*) FILTER (WHERE lzb AND t > {lo} AND get_bit(mk.mask, greatest(t - 1 - {lo}, 0)) = 0)::DOUBLE AS lzb_in,
                count(*) FILTER (WHERE lzb AND t < {hi} AND get_bit(mk.mask, least(t + 1 - {lo}, {hi - lo})) = 0)::DOUBLE AS lzb_out_next
         FROM panel LEFT JOIN mk USING (person_id) GROUP BY ALL
@@ -307,17 +303,17 @@ def _fine_blocks(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE ev AS
         WITH c AS (
-            SELECT ev0.*, ev0.te AS m, p.jobcenter_id, p.municipality_id, p.sex, p.lzb, p.ae
+            SELECT ev0.*, ev0.te AS m, p.t AS pt, p.jobcenter_id, p.municipality_id, p.sex, p.lzb
             FROM ev0 JOIN panel p ON p.person_id = ev0.person_id AND p.t = ev0.te - 1
             UNION ALL
-            SELECT ev0.*, ev0.te + 1 AS m, p.jobcenter_id, p.municipality_id, p.sex, p.lzb, p.ae
+            SELECT ev0.*, ev0.te + 1 AS m, p.t AS pt, p.jobcenter_id, p.municipality_id, p.sex, p.lzb
             FROM ev0 JOIN panel p ON p.person_id = ev0.person_id AND p.t = ev0.te
             WHERE ev0.te + 1 <= {hi} AND ev0.te - 1 >= {lo}
               AND NOT EXISTS (SELECT 1 FROM panel q WHERE q.person_id = ev0.person_id AND q.t = ev0.te - 1))
-        SELECT c.*, {cls_cols},
+        SELECT c.* EXCLUDE (pt), a.person_id IS NOT NULL AS ae, {cls_cols},
                year(d) - year(per.birth_date)
                  - CASE WHEN (month(d), day(d)) < (month(per.birth_date), day(per.birth_date)) THEN 1 ELSE 0 END AS age
-        FROM c LEFT JOIN pers per USING (person_id)
+        FROM c LEFT JOIN pers per USING (person_id) LEFT JOIN ae_set a ON a.person_id = c.person_id AND a.t = c.pt
     """)
     for eb in EVENT_BLOCKS.values():
         conds = [f"is_{eb.event_class}"]
@@ -354,6 +350,10 @@ def _fine_blocks(ctx: _Ctx) -> None:
         GROUP BY ALL
         UNION ALL BY NAME
         SELECT * EXCLUDE (lzb_out_next) FROM stockagg
+        UNION ALL BY NAME
+        SELECT t, jobcenter_id, municipality_id, sex, count(*)::DOUBLE AS ae FROM ae_set GROUP BY ALL
+        UNION ALL BY NAME
+        SELECT t, jobcenter_id, municipality_id, sex, count(*)::DOUBLE AS lzb_active FROM act_set WHERE lzb GROUP BY ALL
         UNION ALL BY NAME
         SELECT t + 1 AS t, jobcenter_id, municipality_id, sex, lzb_out_next AS lzb_out FROM stockagg
     """)
