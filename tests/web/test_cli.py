@@ -26,6 +26,15 @@ def test_benutzer_anlegen(tmp_path):
     assert r.exit_code == 2 and "Unbekannte Rolle" in r.output
     r = runner.invoke(app, ["benutzer", "anlegen", "y", "--rolle", "fallmanagement", "--data", str(tmp_path)])
     assert r.exit_code == 2 and "--fachkraft" in r.output
+    # a team lead: fallmanagement with a team and no caseworker id
+    r = runner.invoke(app, ["benutzer", "anlegen", "lea", "--rolle", "fallmanagement", "--team", "T1",
+                            "--data", str(tmp_path)], input="lang-genug-123\nlang-genug-123\n")
+    assert r.exit_code == 0, r.output
+    engine, sessions = open_store(default_url(tmp_path))
+    with sessions() as s:
+        u = users.authenticate(s, "lea", "lang-genug-123")
+        assert u.role == "fallmanagement" and u.team == "T1" and not u.caseworker_id
+    engine.dispose()
 
 
 def test_demo_users_one_per_role_with_scopes(tmp_path):

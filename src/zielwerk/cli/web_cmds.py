@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = "",
         kommune: Annotated[str, typer.Option("--kommune", help="Gemeindeschlüssel (Rolle kommune)")] = "",
         fachkraft: Annotated[str, typer.Option("--fachkraft", help="Fachkraft-Kennung (Rolle fallmanagement)")] = "",
-        team: Annotated[str, typer.Option("--team", help="Team")] = "",
+        team: Annotated[str, typer.Option("--team", help="Team (ohne --fachkraft: Teamleitung)")] = "",
     ) -> None:
         """Benutzer anlegen (Passwort wird abgefragt)."""
         from zielwerk.store import audit, default_url, open_store, users
@@ -89,8 +89,10 @@ def register(app: typer.Typer) -> None:
         if rolle == "kommune" and not kommune:
             typer.echo("Fehler: für die Rolle kommune ist --kommune Pflicht.", err=True)
             raise typer.Exit(2)
-        if rolle == "fallmanagement" and not fachkraft:
-            typer.echo("Fehler: für die Rolle fallmanagement ist --fachkraft Pflicht.", err=True)
+        if rolle == "fallmanagement" and not (fachkraft or team):
+            # a case manager has a caseworker id; a team lead a team and no caseworker id (docs/web.md)
+            typer.echo("Fehler: für die Rolle fallmanagement ist --fachkraft (Fachkraft) oder --team "
+                       "(Teamleitung) Pflicht.", err=True)
             raise typer.Exit(2)
         password = typer.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -100,7 +102,7 @@ def register(app: typer.Typer) -> None:
                 users.create_user(s, name, password, rolle, municipality_id=kommune, caseworker_id=fachkraft,
                                   team=team, known_roles=tuple(ROLES))
                 audit.record(s, username="cli", action="user.create", object_type="user", object_id=name,
-                             after={"rolle": rolle, "kommune": kommune, "fachkraft": fachkraft})
+                             after={"rolle": rolle, "kommune": kommune, "fachkraft": fachkraft, "team": team})
         except users.UserError as exc:
             typer.echo(f"Fehler: {exc}", err=True)
             raise typer.Exit(2) from exc
