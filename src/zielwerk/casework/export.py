@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from zielwerk.domain import codes
+from zielwerk.domain import codes, german
 
 from .childcare import REASON_LABELS
 from .common import goal_of
@@ -134,27 +134,22 @@ _CODE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-MONTH_NAMES = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-               "November", "Dezember")
 MONTH_COLUMNS = frozenset({"month", "month_this_year", "month_last_year"})
 
 
 def german_month(text: str) -> str:
     """``2016-07`` → ``Juli 2016``."""
     y, m = text.split("-")
-    return f"{MONTH_NAMES[int(m) - 1]} {y}"
+    return german.month_name(int(m), int(y))
 
 
 def german_number(x: float, decimals: int | None = None) -> str:
-    """1234.5 → ``1.234,5`` (German grouping and decimal comma)."""
+    """1234.5 → ``1.234,5`` (German grouping and decimal comma); whole ints without decimals."""
     if isinstance(x, bool):
         return "ja" if x else "nein"
     if isinstance(x, int):
-        return f"{x:,}".replace(",", ".")
-    if decimals is None:
-        decimals = 1
-    s = f"{x:,.{decimals}f}"
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return german.integer(x, minus="-")
+    return german.num(x, 1 if decimals is None else decimals, minus="-")
 
 
 def german_value(column: str, v) -> str:
@@ -164,7 +159,7 @@ def german_value(column: str, v) -> str:
     if isinstance(v, bool):
         return "ja" if v else "nein"
     if isinstance(v, date):
-        return v.strftime("%d.%m.%Y")
+        return german.day(v)
     if isinstance(v, (int, float)):
         if column.endswith("_id") or column in ("priority", "rank", "month_no", "age"):
             return str(v)
