@@ -133,7 +133,8 @@ def _build_spells(ctx: _Ctx) -> None:
     con = ctx.con
     s_lo = stichtag(Month.from_index(ctx.lo), ctx.day)
     # K1/K1E1 need the payments of t and t−12 for the reporting months (first = lo + LOOKBACK_MONTHS)
-    months = _sql_set(str(Month.from_index(t)) for t in range(ctx.lo + LOOKBACK_MONTHS - 12, ctx.hi + 1))
+    # (a contiguous range; "YYYY-MM" texts compare like the months)
+    m_from, m_to = Month.from_index(ctx.lo + LOOKBACK_MONTHS - 12), Month.from_index(ctx.hi)
     # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units,
     # BGs (numbered in the order of their identifiers, so "greater bg_id" (C2) is preserved).
     con.execute("""
@@ -164,7 +165,7 @@ def _build_spells(ctx: _Ctx) -> None:
         SELECT CAST(substr(y.month, 1, 4) AS INTEGER) * 12 + CAST(substr(y.month, 6, 2) AS INTEGER) - 1 AS t,
                md.mi AS municipality_id, md.ji AS jobcenter_id, y.llu, y.luh
         FROM (SELECT month, municipality_id, sum(llu) AS llu, sum(luh) AS luh FROM src_payments
-              WHERE month IN {months} GROUP BY month, municipality_id) y
+              WHERE month BETWEEN '{m_from}' AND '{m_to}' GROUP BY month, municipality_id) y
         JOIN mdim md ON md.mid = y.municipality_id
     """)
     con.execute(f"""
@@ -258,15 +259,19 @@ def _build_panel(ctx: _Ctx) -> None:
     """)
     # single parents (AE) and persons in an active measure at the Stichtag, with their unit: a
     # small table each, counted directly (the panel itself carries no flags)
-    con.execute("""
+    s_lo, s_hi = stichtag(Month.from_index(ctx.lo), ctx.day), stichtag(Month.from_index(ctx.hi), ctx.day)
+    con.execute(f"""
         CREATE TEMP TABLE ae_set AS
-        SELECT DISTINCT p.t, p.person_id, p.jobcenter_id, p.municipality_id, p.sex FROM panel p JOIN hh h
+        SELECT DISTINCT p.t, p.person_id, p.jobcenter_id, p.municipality_id, p.sex FROM panel p
+        JOIN (SELECT * FROM hh WHERE "start" <= DATE '{s_hi}' AND "end" >= DATE '{s_lo}') h
           ON h.bg_id = p.bg_id AND h."start" <= p.S AND h."end" >= p.S
         WHERE p.role
     """)
     con.execute(f"""
         CREATE TEMP TABLE act_set AS
-        SELECT DISTINCT p.t, p.person_id, p.jobcenter_id, p.municipality_id, p.sex, p.lzb FROM panel p JOIN meas ms
+        SELECT DISTINCT p.t, p.person_id, p.jobcenter_id, p.municipality_id, p.sex, p.lzb FROM panel p
+        JOIN (SELECT * FROM meas WHERE instrument IN {_sql_set(frozenset().union(*(r.active_instruments for r in REGULATIONS)))} AND "start" <= DATE '{s_hi}'
+              AND coalesce("end", DATE '{OPEN_END}') >= DATE '{s_lo}') ms
           ON ms.person_id = p.person_id AND ms."start" <= p.S AND coalesce(ms."end", DATE '{OPEN_END}') >= p.S
         WHERE {active}
     """)
@@ -297,6 +302,11 @@ def _fine_blocks(ctx: _Ctx) -> None:
         SELECT person_id, kind, subsidy, "start" AS d, {te} AS te
         FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}
     """)
+    con.execute("""
+        CREATE TEMP TABLE pev AS
+        SELECT t, person_id, jobcenter_id, municipality_id, sex, lzb FROM panel
+        WHERE person_id IN (SELECT person_id FROM ev0)
+    """)
     cls_cols = ", ".join(
         f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items()
     )
@@ -304,12 +314,12 @@ def _fine_blocks(ctx: _Ctx) -> None:
         CREATE TEMP TABLE ev AS
         WITH c AS (
             SELECT ev0.*, ev0.te AS m, p.t AS pt, p.jobcenter_id, p.municipality_id, p.sex, p.lzb
-            FROM ev0 JOIN panel p ON p.person_id = ev0.person_id AND p.t = ev0.te - 1
+            FROM ev0 JOIN pev p ON p.person_id = ev0.person_id AND p.t = ev0.te - 1
             UNION ALL
             SELECT ev0.*, ev0.te + 1 AS m, p.t AS pt, p.jobcenter_id, p.municipality_id, p.sex, p.lzb
-            FROM ev0 JOIN panel p ON p.person_id = ev0.person_id AND p.t = ev0.te
+            FROM ev0 JOIN pev p ON p.person_id = ev0.person_id AND p.t = ev0.te
             WHERE ev0.te + 1 <= {hi} AND ev0.te - 1 >= {lo}
-              AND NOT EXISTS (SELECT 1 FROM panel q WHERE q.person_id = ev0.person_id AND q.t = ev0.te - 1))
+              AND NOT EXISTS (SELECT 1 FROM pev q WHERE q.person_id = ev0.person_id AND q.t = ev0.te - 1))
         SELECT c.* EXCLUDE (pt), a.person_id IS NOT NULL AS ae, {cls_cols},
                year(d) - year(per.birth_date)
                  - CASE WHEN (month(d), day(d)) < (month(per.birth_date), day(per.birth_date)) THEN 1 ELSE 0 END AS age
