@@ -4,11 +4,6 @@ another case manager cannot open that customer."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -19,48 +14,14 @@ from .webdata import PASSWORD, build
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, serve_app):
     data_dir = tmp_path_factory.mktemp("fallbrowser")
     build(data_dir).state.engine.dispose()
-    port = _free_port()
-    code = ("import uvicorn; from pathlib import Path; from zielwerk.web import create_app, WebConfig; "
-            f"app = create_app(WebConfig(data_dir=Path({str(data_dir)!r}))); "
-            f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ})
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("server did not start") from None
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path("/usr/bin/chromium").exists(), "run scripts/test-setup.sh (installs Debian's chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    with serve_app(data_dir) as url:
+        yield url
 
 
 def _login(browser, server, username):
