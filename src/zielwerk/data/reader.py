@@ -175,17 +175,17 @@ def _find_files(directory: Path, problems: ProblemCollector, notes: list[str]) -
     return sources
 
 
+def _unreadable_parquet(spec: Table, problems: ProblemCollector, error: Exception) -> None:
+    problems.add(spec.name, FILE, NO_COLUMN,
+                 f"Parquet-Datei nicht lesbar – beschädigt oder kein Parquet (Detail: {error})")
+
+
 def _read_parquet(spec: Table, path: Path, problems: ProblemCollector, advance: Advance) -> RawTable | None:
     try:
         pf = pq.ParquetFile(path)
         names = pf.schema_arrow.names
     except (pa.ArrowException, OSError) as e:
-        problems.add(
-            spec.name,
-            FILE,
-            NO_COLUMN,
-            f"Parquet-Datei nicht lesbar – beschädigt oder kein Parquet (Detail: {e})",
-        )
+        _unreadable_parquet(spec, problems, e)
         return None
     for col in spec.columns:
         if col.required and col.name not in names:
@@ -200,12 +200,7 @@ def _read_parquet(spec: Table, path: Path, problems: ProblemCollector, advance: 
             parts.append(pf.read_row_group(i, columns=wanted))
             advance(size // groups)
     except (pa.ArrowException, OSError) as e:
-        problems.add(
-            spec.name,
-            FILE,
-            NO_COLUMN,
-            f"Parquet-Datei nicht lesbar – beschädigt oder kein Parquet (Detail: {e})",
-        )
+        _unreadable_parquet(spec, problems, e)
         return None
     advance(size - (size // groups) * pf.num_row_groups)
     table = pa.concat_tables(parts) if parts else pf.schema_arrow.empty_table().select(wanted)

@@ -92,14 +92,7 @@ def series_from_tables(agreement: Agreement, tables: list[pa.Table]) -> SeriesSe
     For callers that already hold the engine's results (the web app reads its batch results). The
     two local counts of :mod:`zielwerk.targets.local` need the dataset and are not filled here.
     """
-    specs = {t.indicator: catalogue.get(t.indicator) for _, t in agreement.targets()}
-    jfw: dict[str, list[str]] = {}
-    monthly: dict[str, list[str]] = {}
-    for code, spec in specs.items():
-        if spec.source == "jfw":
-            jfw.setdefault(spec.engine_code, []).append(code)
-        elif spec.source == "monat":
-            monthly.setdefault(spec.engine_code, []).append(code)
+    jfw, monthly = _engine_codes(agreement)
     out = SeriesSet()
     for tbl in tables:
         codes = set(tbl.column("indicator").unique().to_pylist())
@@ -109,18 +102,25 @@ def series_from_tables(agreement: Agreement, tables: list[pa.Table]) -> SeriesSe
     return out
 
 
+def _engine_codes(agreement: Agreement) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Engine code → the agreement's indicator codes, for year-to-date ("jfw") and monthly series."""
+    jfw: dict[str, list[str]] = {}
+    monthly: dict[str, list[str]] = {}
+    for _, target in agreement.targets():
+        spec = catalogue.get(target.indicator)
+        if spec.source == "jfw":
+            jfw.setdefault(spec.engine_code, []).append(target.indicator)
+        elif spec.source == "monat":
+            monthly.setdefault(spec.engine_code, []).append(target.indicator)
+    return jfw, monthly
+
+
 def collect(ds: Dataset, agreement: Agreement, report: Month, history: int = 4) -> SeriesSet:
     """Actual series for every target of ``agreement`` for the years report.year−history..report.year."""
     specs = {t.indicator: catalogue.get(t.indicator) for _, t in agreement.targets()}
     first_year = report.year - history
     out = SeriesSet()
-    jfw: dict[str, list[str]] = {}
-    monthly: dict[str, list[str]] = {}
-    for code, spec in specs.items():
-        if spec.source == "jfw":
-            jfw.setdefault(spec.engine_code, []).append(code)
-        elif spec.source == "monat":
-            monthly.setdefault(spec.engine_code, []).append(code)
+    jfw, monthly = _engine_codes(agreement)
     from zielwerk import indicators as engine
 
     if monthly:
