@@ -257,6 +257,7 @@ def _build_panel(ctx: _Ctx) -> None:
                ({days}) >= {LZB_MIN_DAYS} AS lzb
         FROM y JOIN st ON st.t = y.t
     """)
+    con.execute("DROP TABLE spg; DROP TABLE merged")
     # single parents (AE) and persons in an active measure at the Stichtag, with their unit: a
     # small table each, counted directly (the panel itself carries no flags)
     s_lo, s_hi = stichtag(Month.from_index(ctx.lo), ctx.day), stichtag(Month.from_index(ctx.hi), ctx.day)
@@ -307,6 +308,7 @@ def _fine_blocks(ctx: _Ctx) -> None:
         SELECT t, person_id, jobcenter_id, municipality_id, sex, lzb FROM panel
         WHERE person_id IN (SELECT person_id FROM ev0)
     """)
+    con.execute("DROP TABLE panel")  # the largest table: freed as soon as it is no longer read
     cls_cols = ", ".join(
         f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items()
     )
