@@ -146,11 +146,16 @@ def _build_spells(ctx: _Ctx) -> None:
         SELECT m.municipality_id AS mid, row_number() OVER (ORDER BY m.municipality_id)::INTEGER AS mi, j.ji
         FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id
     """)
-    con.execute("""
+    # only persons with an eLb spell reaching into the period can be in a stock or counted in a
+    # flow, so only they are numbered (their employment and measures are the only ones read)
+    spell_cut = s_lo - timedelta(days=LZB_WINDOW_DAYS + 40)
+    con.execute(f"""
         CREATE TEMP TABLE pers AS
         SELECT person_id AS pid, row_number() OVER ()::INTEGER AS person_id,
                CASE sex WHEN 'f' THEN 1 WHEN 'm' THEN 2 ELSE 0 END::TINYINT AS sex, birth_date
         FROM src_persons
+        WHERE person_id IN (SELECT person_id FROM src_elb_spells
+                            WHERE status = 'elb' AND coalesce("end", DATE '{OPEN_END}') >= DATE '{spell_cut}')
     """)
     con.execute("""
         CREATE TEMP TABLE emp AS
@@ -173,7 +178,7 @@ def _build_spells(ctx: _Ctx) -> None:
         SELECT p.person_id, p.sex, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
                s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
         FROM src_elb_spells s JOIN pers p ON p.pid = s.person_id JOIN mdim md ON md.mid = s.municipality_id
-        WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{s_lo - timedelta(days=LZB_WINDOW_DAYS + 40)}'
+        WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'
     """)
     con.execute(f"""
         CREATE TEMP TABLE bgdim AS
