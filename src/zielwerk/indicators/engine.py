@@ -469,9 +469,10 @@ def _k2e3_sql(ctx: _Ctx) -> str:
         WHERE {ok} GROUP BY ALL"""
 
 
-def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str]) -> None:
-    """Roll the fine blocks up to units and sexes and pivot to a dense (unit, sex, t) grid."""
-    con, lo, hi = ctx.con, ctx.lo, ctx.hi
+def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str], t_from: int | None = None) -> None:
+    """Roll the fine blocks up to units and sexes and pivot to a dense (unit, sex, t) grid of the
+    months ``t_from``..hi (default: the whole panel; callers that look back less pass a later start)."""
+    con, lo, hi = ctx.con, ctx.lo if t_from is None else max(ctx.lo, t_from), ctx.hi
     sets = []
     for lvl in levels:
         key = {"jobcenter": "jobcenter_id, ", "municipality": "municipality_id, ", "total": ""}[lvl]
@@ -558,14 +559,15 @@ def _month_text_sql(t: str) -> str:
 
 # --- public API ------------------------------------------------------------------------------
 
-def _prepare(ds: Dataset, lo: int, hi: int, day: int, levels: tuple[str, ...], blocks: list[str]) -> _Ctx:
+def _prepare(ds: Dataset, lo: int, hi: int, day: int, levels: tuple[str, ...], blocks: list[str],
+             t_from: int | None = None) -> _Ctx:
     con = _connect(ds)
     ctx = _Ctx(con, lo, hi, day)
     _stichtage(con, lo, hi, day)
     _build_spells(ctx)
     _build_panel(ctx)
     _fine_blocks(ctx)
-    _wide(ctx, levels, blocks)
+    _wide(ctx, levels, blocks, t_from)
     return ctx
 
 
@@ -605,7 +607,11 @@ def compute_kennzahlen(
     day = stichtag_day if stichtag_day is not None else ds.stichtag_day
     lo, hi = first.index - LOOKBACK_MONTHS, last.index
     blocks = list(BASE_BLOCKS) + list(EVENT_BLOCKS)
-    ctx = _prepare(ds, lo, hi, day, LEVELS[level], blocks)
+    # the grid starts at the earliest month any requested term reads (rolling windows are ROWS
+    # frames over the dense grid, so the rows before it are never needed)
+    reach = min(resolve_window(term, literal_window)[0] for c in codes
+                for term in (INDICATORS[c].numerator, INDICATORS[c].denominator) if term is not None)
+    ctx = _prepare(ds, lo, hi, day, LEVELS[level], blocks, t_from=first.index + min(reach, 0))
     prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
     # one window pass computes every numerator and denominator term, then one scan per indicator
     terms: dict[str, str] = {}
