@@ -383,7 +383,9 @@ def _fine_blocks(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE flows AS
         WITH pm AS (
-            SELECT person_id, count(DISTINCT municipality_id) AS nm, count(DISTINCT jobcenter_id) AS nj,
+            -- nm/nj: 1 if the person stays in one municipality/Jobcenter, else 2 (no distinct count needed)
+            SELECT person_id, CASE WHEN min(municipality_id) = max(municipality_id) THEN 1 ELSE 2 END AS nm,
+                   CASE WHEN min(jobcenter_id) = max(jobcenter_id) THEN 1 ELSE 2 END AS nj,
                    any_value(municipality_id) AS mun, any_value(jobcenter_id) AS jc
             FROM sp GROUP BY person_id),
         -- persons who stay in one unit have the same merged periods at every level: merged once
