@@ -461,14 +461,19 @@ def _k2e3_sql(ctx: _Ctx) -> str:
         rows.append((t, reg.k2e3_lag_months, reg.key))
     con.register("k2months_arrow", pa.table({"t": [r[0] for r in rows], "L": [r[1] for r in rows],
                                               "reg": [r[2] for r in rows]}))
-    ok = "CASE " + " ".join(f"WHEN k.reg = '{r.key}' THEN f.ok_{r.key}" for r in REGULATIONS) + " END"
+    # counted per (m, unit, sex) first, so the 12-month window join multiplies few rows
+    okc = ", ".join(f"count(*) FILTER (WHERE ok_{r.key}) AS n_{r.key}" for r in REGULATIONS)
+    con.execute(f"""
+        CREATE TEMP TABLE k2agg AS
+        SELECT m, jobcenter_id, municipality_id, sex, count(*) AS n_all, {okc} FROM k2flags GROUP BY ALL
+    """)
+    ok = "CASE " + " ".join(f"WHEN k.reg = '{r.key}' THEN f.n_{r.key}" for r in REGULATIONS) + " END"
     return f"""
-        SELECT k.t, f.jobcenter_id, f.municipality_id, f.sex, 'k2e3_den', count(*)
-        FROM k2flags f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L GROUP BY ALL
+        SELECT k.t, f.jobcenter_id, f.municipality_id, f.sex, 'k2e3_den', sum(f.n_all)
+        FROM k2agg f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L GROUP BY ALL
         UNION ALL
-        SELECT k.t, f.jobcenter_id, f.municipality_id, f.sex, 'k2e3_num', count(*)
-        FROM k2flags f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L
-        WHERE {ok} GROUP BY ALL"""
+        SELECT k.t, f.jobcenter_id, f.municipality_id, f.sex, 'k2e3_num', sum({ok})
+        FROM k2agg f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L GROUP BY ALL"""
 
 
 def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str], t_from: int | None = None) -> None:
