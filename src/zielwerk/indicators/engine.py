@@ -729,7 +729,7 @@ def lzb_status(ds: Dataset, stichtag: date, stichtag_day: int | None = None) -> 
     person is LZB if they stay eLb without a break from ``stichtag`` on)."""
     day = stichtag_day if stichtag_day is not None else ds.stichtag_day
     base = Month.of(stichtag)
-    cands = [stichtag] + [s for k in range(0, 27) if (s := _st(base + k, day)) > stichtag]
+    cands = [stichtag] + [s for k in range(27) if (s := _st(base + k, day)) > stichtag]
     con = _connect(ds)
     con.register("cand_arrow", pa.table({"k": list(range(len(cands))), "C": cands}))
     S = f"DATE '{stichtag.isoformat()}'"
