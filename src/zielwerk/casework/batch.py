@@ -9,14 +9,13 @@ them here; the web pages apply the live records from the store (see ``zielwerk.w
 from __future__ import annotations
 
 import json
-import shutil
-import time
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from zielwerk.atomic import atomic_directory
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.calendar import stichtag as stichtag_of
@@ -41,28 +40,14 @@ def write_lists(ds: Dataset, out_dir: str | Path, stichtag: date | None = None, 
     meta data (``outcomes``), so the pages can show whether the lists work.
     """
     s = stichtag or default_stichtag(ds)
-    final = Path(out_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f"{final.name}.tmp-{time.time_ns()}"
-    tmp.mkdir()
     meta = {"stichtag": s.isoformat(), "as_of": ds.as_of.isoformat(), "lists": {}}
-    try:
+    with atomic_directory(out_dir) as tmp:
         for name in LISTS:
             tbl = build_list(name, ds, s, records, options)
             pq.write_table(tbl, tmp / f"{name}.parquet")
             meta["lists"][name] = {"rows": tbl.num_rows, "goal": goal_of(tbl)}
         meta["outcomes"] = _outcomes(ds, s, outcome_months, options) if outcome_months else {}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if final.exists():
-        old = final.parent / f"{final.name}.old-{time.time_ns()}"
-        final.rename(old)
-    tmp.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
     return meta
 
 

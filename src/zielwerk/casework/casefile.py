@@ -21,14 +21,13 @@ as on the full dataset, without asking the engine again.
 from __future__ import annotations
 
 import json
-import shutil
-import time
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from zielwerk.atomic import atomic_directory
 from zielwerk.data.dataset import Dataset
 
 from .caseview import CaseView, case_view
@@ -48,12 +47,8 @@ def _sorted(tbl: pa.Table, key: str) -> pa.Table:
 def write_case_files(ds: Dataset, out_dir: str | Path, day: date | None = None) -> dict:
     """Write the case-view tables of ``ds`` for ``day`` (default: the as-of date); returns the meta data."""
     day = day or ds.as_of
-    final = Path(out_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f"{final.name}.tmp-{time.time_ns()}"
-    tmp.mkdir()
     meta = {"day": day.isoformat(), "as_of": ds.as_of.isoformat(), "stichtag_day": ds.stichtag_day}
-    try:
+    with atomic_directory(out_dir) as tmp:
         for name in BY_PERSON:
             pq.write_table(_sorted(ds[name], "person_id"), tmp / f"{name}.parquet", row_group_size=ROW_GROUP)
         pq.write_table(_sorted(ds["elb_spells"], "bg_id"), tmp / "bg_spells.parquet", row_group_size=ROW_GROUP)
@@ -61,16 +56,6 @@ def write_case_files(ds: Dataset, out_dir: str | Path, day: date | None = None) 
         pq.write_table(ds["caseworkers"], tmp / "caseworkers.parquet")
         pq.write_table(_sorted(lzb_status(ds, day), "person_id"), tmp / "status.parquet", row_group_size=ROW_GROUP)
         (tmp / "meta.json").write_text(json.dumps(meta), "utf-8")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if final.exists():
-        old = final.parent / f"{final.name}.old-{time.time_ns()}"
-        final.rename(old)
-    tmp.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
     return meta
 
 

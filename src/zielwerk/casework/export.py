@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from zielwerk.atomic import write_bytes_atomically
 from zielwerk.domain import codes, german
 
 from .childcare import REASON_LABELS
@@ -175,19 +174,6 @@ def german_value(column: str, v) -> str:
     return str(v)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def german_csv_bytes(tbl: pa.Table) -> bytes:
     """German office CSV: UTF-8 with BOM, ``;``, German headers and values."""
     buf = io.StringIO()
@@ -257,5 +243,5 @@ def write_list(tbl: pa.Table, out: str | Path, title: str, stichtag: date, diale
         data = german_csv_bytes(tbl)
     else:
         raise ValueError(f"Unbekanntes CSV-Format {dialect!r} (erlaubt: de, canonical)")
-    _atomic_write(path, data)
+    write_bytes_atomically(path, data)
     return path

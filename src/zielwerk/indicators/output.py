@@ -6,14 +6,13 @@ and renamed at the end, so a failed run never leaves a half-written file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from zielwerk.atomic import atomic_file
 from zielwerk.data.dataset import write_canonical_csv
 from zielwerk.domain.codes import SEX_LABELS
 
@@ -58,21 +57,13 @@ def write_table(tbl: pa.Table, path: str | Path, kind: str = "kennzahlen") -> No
     """Write ``tbl`` (long indicator format, or ``kind="lzb"`` the per-person LZB table) to ``path``."""
     path = Path(path)
     suffix = check_suffix(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_file(path, suffix) as tmp:
         if suffix == ".csv":
             write_canonical_csv(tbl, tmp)
         elif suffix == ".parquet":
             pq.write_table(tbl, tmp, compression="zstd")
         else:
             _write_xlsx(tbl, tmp, kind)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _write_xlsx(tbl: pa.Table, path: Path, kind: str) -> None:

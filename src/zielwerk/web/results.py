@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from zielwerk.atomic import atomic_directory
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.law import WAITING_MONTHS
 
@@ -142,22 +143,12 @@ class Results:
 def write_results(data_dir: Path, kennzahlen: pa.Table, caseload: pa.Table, meta: dict[str, Any],
                   series: dict[str, Any] | None = None) -> None:
     """Write the result files atomically: into a temporary folder, then swap it in."""
-    final = results_dir(data_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f"results.tmp-{time.time_ns()}"
-    tmp.mkdir()
-    pq.write_table(kennzahlen, tmp / "kennzahlen.parquet")
-    pq.write_table(caseload, tmp / "caseload.parquet")
-    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
-    if series is not None:
-        (tmp / "series.json").write_text(json.dumps(series), "utf-8")
-    old = None
-    if final.exists():
-        old = final.parent / f"results.old-{time.time_ns()}"
-        final.rename(old)
-    tmp.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    with atomic_directory(results_dir(data_dir)) as tmp:
+        pq.write_table(kennzahlen, tmp / "kennzahlen.parquet")
+        pq.write_table(caseload, tmp / "caseload.parquet")
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+        if series is not None:
+            (tmp / "series.json").write_text(json.dumps(series), "utf-8")
 
 
 def caseload_table(ds: Any) -> pa.Table:
