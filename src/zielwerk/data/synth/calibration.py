@@ -1,10 +1,10 @@
 """Calibration report: the targets of the Siegen-Wittgenstein scenario measured on the written data.
 
-This module reads the dataset folder as written (CSV or Parquet, canonical dialect) and computes each
-calibration figure with plain numpy on the files' columns — it knows nothing about the simulation.
-It implements the conventions of docs/domain.md § 3 for what the targets need (C1 Stichtag, C2 stock,
-C3 LZB 638 of 730 days, C4 entries/exits with merge gap, C6/C7 integrations and the rolling quota);
-the product's indicator engine is ``zielwerk.indicators``, this is only the generator's self-check.
+This module reads the dataset folder as written and measures each calibration figure on it — it knows
+nothing about the simulation. The § 48a figures (eLb and LZB stocks, K2 by sex, entry and exit rates)
+come from the product's indicator engine, the one implementation of conventions C2–C7; the other
+figures (BG, single parents, U25, municipalities, amounts, parents, obstacles, caseloads, childcare)
+are counted here with plain numpy. The tests check all of them against brute-force loops of their own.
 Figures are averages over the 12 Stichtage of 2016 unless stated otherwise.
 """
 
@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from zielwerk.data.dataset import ARROW_TYPES
 from zielwerk.data.schema import TABLES_BY_NAME
-from zielwerk.domain import law
+from zielwerk.domain import german, law
 from zielwerk.domain.calendar import Month, stichtag
 
 YEAR = 2016
@@ -95,6 +95,7 @@ class Measured:
     def __init__(self, directory: Path, stichtag_day: int = 15) -> None:
         self.dir = Path(directory)
         self.sday = stichtag_day
+        self._ds = None
         sp = read_table(self.dir, "elb_spells")
         sp = sp.filter(pc.equal(sp.column("status"), "elb"))
         pids = sp.column("person_id").to_numpy(zero_copy_only=False)
@@ -108,21 +109,6 @@ class Measured:
         order = np.array([pmap[p] for p in self.person_ids])
         self.birth = _days(persons.column("birth_date"))[order]
         self.sex = persons.column("sex").to_numpy(zero_copy_only=False)[order]
-        # merged periods per person (C4: gaps of at most MERGE_GAP_DAYS joined; one Jobcenter)
-        o = np.lexsort((self.start, self.pidx))
-        p, s, e = self.pidx[o], self.start[o], self.end[o]
-        runmax = e.copy()
-        new = np.ones(len(p), bool)
-        for i in range(1, len(p)):  # sequential by nature; ~100k rows
-            if p[i] == p[i - 1] and s[i] <= runmax[i - 1] + law.MERGE_GAP_DAYS + 1:
-                new[i] = False
-                runmax[i] = max(runmax[i - 1], e[i])
-        grp = np.cumsum(new) - 1
-        last = np.r_[np.nonzero(new)[0][1:] - 1, len(p) - 1]
-        self.per_person = p[new]
-        self.per_start = s[new]
-        self.per_end = runmax[last]
-        del grp
 
     # --- building blocks -------------------------------------------------------------------------
     def S(self, m: Month) -> int:
@@ -135,19 +121,6 @@ class Measured:
         out[self.pidx[cov]] = True
         return out
 
-    def days_730(self, S: int) -> np.ndarray:
-        """Distinct eLb days per person in [S-729, S] (C3); uses the merged periods (no overlaps)."""
-        lo = S - law.LZB_WINDOW_DAYS + 1
-        a = np.maximum(self.per_start, lo)
-        b = np.minimum(self.per_end, S)
-        d = np.clip(b - a + 1, 0, None)
-        out = np.zeros(len(self.person_ids), np.int64)
-        np.add.at(out, self.per_person, d)
-        return out
-
-    def lzb(self, S: int) -> np.ndarray:
-        return self.in_stock(S) & (self.days_730(S) >= law.LZB_MIN_DAYS)
-
     def age(self, S: int) -> np.ndarray:
         return (S - self.birth) / 365.25
 
@@ -157,9 +130,7 @@ class Measured:
         Ss = [self.S(m) for m in months]
         r: dict[str, float] = {}
         stocks = [self.in_stock(S) for S in Ss]
-        r["elb"] = float(np.mean([s.sum() for s in stocks]))
-        lzbs = [self.lzb(S).sum() for S in Ss]
-        r["lzb"] = float(np.mean(lzbs))
+        r.update(self.engine_figures())
         r["lzb_share"] = 100 * r["lzb"] / r["elb"]
         # BG and single-parent BG
         hh = read_table(self.dir, "households")
@@ -177,22 +148,6 @@ class Measured:
         r["ae_share"] = 100 * float(np.sum(ae)) / float(np.sum(bgs))
         u25 = [(stocks[i] & (self.age(S) < law.U25_AGE_LIMIT)).sum() for i, S in enumerate(Ss)]
         r["u25_share"] = 100 * float(np.sum(u25)) / float(np.sum([s.sum() for s in stocks]))
-        # K2 for December 2016 (C6, C7)
-        k2 = self.k2(Month(YEAR, 12))
-        r["k2"] = k2["all"]
-        r["k2_f"] = k2["f"]
-        r["k2_m"] = k2["m"]
-        r["k2_ratio"] = k2["f"] / k2["m"] if k2["m"] else float("nan")
-        # entry and exit rates (C4, stock-weighted 12-month average, C7)
-        ent = ext = den_e = den_x = 0
-        for m in months:
-            a, b = self.S(m - 1), self.S(m)
-            ent += int(((self.per_start > a) & (self.per_start <= b)).sum())
-            ext += int(((self.per_end + 1 > a) & (self.per_end + 1 <= b)).sum())
-            den_e += int(self.in_stock(b).sum())
-            den_x += int(self.in_stock(a).sum())
-        r["entry_rate"] = 100 * ent / den_e
-        r["exit_rate"] = 100 * ext / den_x
         # municipalities
         S = self.S(Month(YEAR, 6))
         cov = (self.start <= S) & (self.end >= S)
@@ -210,39 +165,46 @@ class Measured:
         r.update(self.childcare())
         return r
 
-    def k2(self, t: Month) -> dict[str, float]:
-        """Integration quota for month t (C6 numerator over months t-11..t, C7 denominator)."""
-        from zielwerk.domain.law import is_integration, regulation_for
+    def dataset(self):
+        """The folder loaded by the contract reader (once), for the engine."""
+        if self._ds is None:
+            from zielwerk.data.reader import load_dataset
 
-        emp = read_table(self.dir, "employment")
-        pmap = {p: i for i, p in enumerate(self.person_ids)}
-        starts = _days(emp.column("start"))
-        kinds = emp.column("kind").to_pylist()
-        subs = emp.column("subsidy").to_pylist()
-        epids = emp.column("person_id").to_pylist()
-        first_m = t - 11
-        # stock flags at S_{first-2} .. S_t
-        ms = [first_m + k for k in range(-2, 12)]
-        stock = {m: self.in_stock(self.S(m)) for m in ms}
-        counted: set[tuple[int, int]] = set()
-        for pid_, k, sb, st in zip(epids, kinds, subs, starts):
-            i = pmap.get(pid_)
-            if i is None:
-                continue
-            for m in ms[2:]:
-                if not is_integration(k, sb, regulation_for(m)):
-                    continue
-                a, b = self.S(m - 1), self.S(m)
-                if a < st <= b and stock[m - 1][i] or self.S(m - 2) < st <= a and stock[m - 1][i] and not stock[m - 2][i]:
-                    counted.add((i, m.index))
-        num = np.zeros(len(self.person_ids), np.int64)
-        for i, _ in counted:
-            num[i] += 1
-        den = np.mean([stock[m].astype(np.int64) for m in ms[1:13]], axis=0)  # S_{t-12}..S_{t-1}
-        out = {}
-        for key, mask in (("all", np.ones_like(num, bool)), ("f", self.sex == "f"), ("m", self.sex == "m")):
-            out[key] = 100 * num[mask].sum() / den[mask].sum()
-        return out
+            self._ds = load_dataset(self.dir)
+        return self._ds
+
+    def lzb(self, S: int) -> np.ndarray:
+        """Boolean per person: LZB at S (C3), from the engine's ``lzb_status``."""
+        from zielwerk.indicators import lzb_status
+
+        day = (EPOCH + np.timedelta64(S, "D")).astype(object)
+        st = lzb_status(self.dataset(), day)
+        ids = st.filter(st.column("is_lzb")).column("person_id").to_numpy(zero_copy_only=False)
+        return np.isin(self.person_ids, ids)
+
+    def engine_figures(self) -> dict[str, float]:
+        """eLb and LZB stocks, K2 by sex and the entry/exit rates from the indicator engine, the one
+        implementation of conventions C2–C7 (imported here, not at module level: the generator itself
+        does not depend on the engine)."""
+        from zielwerk.indicators import compute_kennzahlen
+
+        k = compute_kennzahlen(self.dataset(), Month(YEAR, 1), Month(YEAR, 12), level="jobcenter",
+                               indicators=["K1E2", "K3", "K2", "K1E3", "K1E4"])
+        rows = {(r["month"], r["indicator"], r["sex"]): r
+                for r in k.filter(pc.equal(k.column("unit_type"), "total")).to_pylist()}
+        months = [str(Month(YEAR, m)) for m in range(1, 13)]
+        dec = months[-1]
+        r = {
+            "elb": float(np.mean([rows[(m, "K1E2", "all")]["numerator"] for m in months])),
+            "lzb": float(np.mean([rows[(m, "K3", "all")]["numerator"] for m in months])),
+            "k2": rows[(dec, "K2", "all")]["value"],
+            "k2_f": rows[(dec, "K2", "f")]["value"],
+            "k2_m": rows[(dec, "K2", "m")]["value"],
+            "entry_rate": rows[(dec, "K1E3", "all")]["value"],
+            "exit_rate": rows[(dec, "K1E4", "all")]["value"],
+        }
+        r["k2_ratio"] = r["k2_f"] / r["k2_m"] if r["k2_m"] else float("nan")
+        return r
 
     def payments(self) -> dict[str, float]:
         pay = read_table(self.dir, "payments")
@@ -321,13 +283,12 @@ def measure(directory: Path) -> dict[str, float]:
 
 def _fmt(v: float, unit: str) -> str:
     if unit == "%":
-        s = f"{v:,.1f}"
+        text = german.num(v, 1)
     elif unit == "€" or abs(v) < 10 and v != int(v):
-        s = f"{v:,.2f}"
+        text = german.num(v, 2)
     else:
-        s = f"{v:,.0f}"
-    s = s.replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"{s} {unit}".strip() if unit else s
+        text = german.integer(v)
+    return f"{text} {unit}".strip() if unit else text
 
 
 def report_rows(values: dict[str, float]) -> list[tuple[str, str, str, bool]]:
