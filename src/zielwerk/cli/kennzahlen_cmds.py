@@ -9,13 +9,7 @@ from typing import Annotated
 
 import typer
 
-
-def _de_int(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-def _de_dec(x: float, digits: int = 1) -> str:
-    return f"{x:,.{digits}f}".replace(",", "X").replace(".", ",").replace("X", ".")
+from zielwerk.domain import german
 
 
 def _parse_month(text: str, option: str):
@@ -52,7 +46,7 @@ def _load(data: Path):
         for p in problems[:50]:
             typer.echo(str(p), err=True)
         if len(problems) > 50:
-            typer.echo(f"… und {_de_int(len(problems) - 50)} weitere Probleme", err=True)
+            typer.echo(f"… und {german.integer(len(problems) - 50)} weitere Probleme", err=True)
         typer.echo(f"Der Datensatz {data} ist ungültig und wurde nicht verarbeitet.", err=True)
         raise typer.Exit(code=1) from None
 
@@ -96,8 +90,8 @@ def kennzahlen(
         raise typer.Exit(code=2) from None
     secs = time.perf_counter() - t0
     write_table(tbl, out)
-    typer.echo(f"Kennzahlen {first} bis {last} berechnet in {_de_dec(secs, 2)} s: "
-               f"{_de_int(tbl.num_rows)} Zeilen → {out}")
+    typer.echo(f"Kennzahlen {first} bis {last} berechnet in {german.num(secs, 2)} s: "
+               f"{german.integer(tbl.num_rows)} Zeilen → {out}")
 
 
 def lzb(
@@ -115,8 +109,8 @@ def lzb(
     tbl = lzb_status(ds, when)
     write_table(tbl, out, kind="lzb")
     n_lzb = sum(1 for v in tbl.column("is_lzb").to_pylist() if v)
-    typer.echo(f"Stichtag {when.strftime('%d.%m.%Y')}: {_de_int(tbl.num_rows)} eLb, davon "
-               f"{_de_int(n_lzb)} Langzeitleistungsbeziehende → {out}")
+    typer.echo(f"Stichtag {german.day(when)}: {german.integer(tbl.num_rows)} eLb, davon "
+               f"{german.integer(n_lzb)} Langzeitleistungsbeziehende → {out}")
 
 
 def register(app: typer.Typer) -> None:
