@@ -82,6 +82,51 @@ class ProblemCollector:
         return sorted(self.problems, key=lambda p: (rank.get(p.table, len(rank)), p.table, p.line, p.column))
 
 
+class BatchCollector(ProblemCollector):
+    """Collects the problems of one table checked batch by batch (streamed Parquet).
+
+    The cap of ``per_check`` kept problems applies to a check over the whole table, as if the table
+    had been checked in one go: call :meth:`begin` before converting a column in each batch; the
+    n-th :meth:`add_rows` call after it is the same check in every batch (the checks of a column run
+    in a fixed order), so the first ``per_check`` rows of that check over all batches are kept.
+    """
+
+    def __init__(self, per_check: int = 1000) -> None:
+        super().__init__(per_check=per_check)
+        self._check: tuple[str, int] = ("", 0)
+        self._kept: dict[tuple[str, int], int] = {}
+
+    def begin(self, column: str) -> None:
+        self._check = (column, 0)
+
+    def add_rows(
+        self,
+        table: str,
+        mask: pa.Array | pa.ChunkedArray,
+        lines: LineMap,
+        column: str,
+        message: Callable[[int], str],
+    ) -> int:
+        key = self._check
+        self._check = (key[0], key[1] + 1)
+        mask = pc.fill_null(mask, False)
+        n = pc.sum(mask).as_py() or 0
+        if not n:
+            return 0
+        room = self.per_check - self._kept.get(key, 0)
+        if room > 0:
+            idx = pc.indices_nonzero(mask)
+            for i in idx.slice(0, room).to_pylist():
+                self.problems.append(Problem(table, lines.line(i), column, message(i)))
+            self._kept[key] = self._kept.get(key, 0) + min(room, n)
+        self.total += n
+        return n
+
+    def merge_into(self, other: ProblemCollector) -> None:
+        other.problems.extend(self.problems)
+        other.total += self.total
+
+
 @dataclass(frozen=True)
 class LineMap:
     """Maps a 0-based row index of a table to its line in the source file.

@@ -3,23 +3,31 @@
 ``load_dataset(path)`` returns a complete, typed Dataset or raises :class:`DatasetInvalid` with
 every problem; nothing is ever half-loaded. ``read_dataset(path)`` does the same work but returns a
 :class:`LoadReport` (files, dialects, rows, notes, problems) for the CLI.
+
+Parquet files whose columns are exactly the canonical ones (names, order and Arrow types of
+``arrow_schema(spec)``) are *streamed*: the column checks run batch by batch, the cross-row rules
+read the file through DuckDB, and the table stays file-backed in the Dataset (docs/data.md, "Große
+Datensätze"). Every other file is read into memory and typed as a whole.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .columns import ColumnConverter, detect_date_style, detect_decimal
 from .csvread import Advance, RawTable, read_csv
-from .dataset import Dataset, arrow_schema
+from .dataset import Dataset, ParquetSource, _TempDir, arrow_schema
 from .dialect import DATE_GERMAN, DATE_ISO, Dialect
-from .problems import FILE, NO_COLUMN, DatasetInvalid, LineMap, Problem, ProblemCollector
+from .problems import FILE, NO_COLUMN, BatchCollector, DatasetInvalid, LineMap, Problem, ProblemCollector
 from .schema import TABLES, TABLES_BY_NAME, Table
 from .settings import SETTINGS_FILE, Settings, read_settings
 from .validate import TypedTable, check_dataset
@@ -64,16 +72,29 @@ class LoadReport:
         return self.total_problems == 0
 
 
-def load_dataset(path: str | Path, progress: bool = False) -> Dataset:
-    """Read and validate the dataset folder ``path``; raise :class:`DatasetInvalid` on any problem."""
-    report = read_dataset(path, progress=progress)
+#: rows per batch when a canonical Parquet file is streamed
+STREAM_BATCH_ROWS = 1 << 20
+
+
+def load_dataset(path: str | Path, progress: bool = False, file_backed: bool = True) -> Dataset:
+    """Read and validate the dataset folder ``path``; raise :class:`DatasetInvalid` on any problem.
+
+    ``file_backed=False`` reads every table into memory (the path used before file-backed tables).
+    """
+    report = read_dataset(path, progress=progress, file_backed=file_backed)
     if not report.ok or report.dataset is None:
         raise DatasetInvalid(report.problems, report.total_problems)
     return report.dataset
 
 
-def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000) -> LoadReport:
-    """Read every table of the folder, type and validate it; the Dataset only if no problem was found."""
+def read_dataset(
+    path: str | Path, progress: bool = False, per_check: int = 1000, file_backed: bool = True
+) -> LoadReport:
+    """Read every table of the folder, type and validate it; the Dataset only if no problem was found.
+
+    ``file_backed``: stream canonical Parquet files and keep them file-backed (default); False reads
+    every table into memory.
+    """
     directory = Path(path)
     problems = ProblemCollector(per_check=per_check)
     notes: list[str] = []
@@ -90,6 +111,37 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
     typed: dict[str, TypedTable] = {}
     usable: dict[str, set[str]] = {}
     files: list[FileInfo] = []
+    streamed: dict[str, _Streamed] = {}
+    temp = _TempDir(Path(tempfile.mkdtemp(prefix="zielwerk-daten-")))  # normalised Parquet copies
+    report: LoadReport | None = None
+    try:
+        report = _read_all(
+            directory, sources, settings, problems, notes, typed, usable, files, streamed, temp,
+            progress, total_bytes, per_check, file_backed,
+        )
+    finally:
+        # the Dataset owns the folder if one of its tables lives there; otherwise it goes now
+        if report is None or report.dataset is None or not any(s.normalised for s in streamed.values()):
+            temp.remove()
+    return report
+
+
+def _read_all(
+    directory: Path,
+    sources: dict[str, Path],
+    settings: Settings,
+    problems: ProblemCollector,
+    notes: list[str],
+    typed: dict[str, TypedTable],
+    usable: dict[str, set[str]],
+    files: list[FileInfo],
+    streamed: dict[str, _Streamed],
+    temp: _TempDir,
+    progress: bool,
+    total_bytes: int,
+    per_check: int,
+    file_backed: bool,
+) -> LoadReport:
     with _progress(progress, total_bytes) as (bar_advance, describe):
         for name, file in sources.items():
             describe(f"Lese {file.name}")
@@ -101,6 +153,17 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
                 bar_advance(n)
 
             spec = TABLES_BY_NAME[name]
+            if file.suffix == ".parquet" and file_backed:
+                st = _stream_parquet(spec, file, problems, advance, temp.path)
+                if st is not None:
+                    streamed[name] = st
+                    usable[name] = set(spec.column_names)
+                    typed[name] = TypedTable(None, LineMap(base=1), path=st.path, rows=st.rows)
+                    files.append(FileInfo(name, file.name, "Parquet", st.rows))
+                    if done[0] < share:
+                        advance(share - done[0])
+                    continue
+                # not canonical (or not readable in batches): read as a whole as before
             if file.suffix == ".csv":
                 raw = read_csv(spec, file, problems, advance)
             else:
@@ -129,11 +192,15 @@ def read_dataset(path: str | Path, progress: bool = False, per_check: int = 1000
 
     dataset = None
     if problems.ok:
-        dataset = Dataset.from_tables(
-            {n: t.table for n, t in typed.items()},
+        latest = [s.latest for s in streamed.values() if s.latest is not None]
+        dataset = Dataset.from_sources(
+            {n: t.table for n, t in typed.items() if n not in streamed and t.table is not None},
+            {n: s.source for n, s in streamed.items()},
             as_of=settings.as_of,
             stichtag_day=settings.stichtag_day,
             source=str(directory),
+            latest=max(latest) if latest else None,
+            temp=temp,
         )
     return LoadReport(
         directory,
@@ -173,6 +240,102 @@ def _find_files(directory: Path, problems: ProblemCollector, notes: list[str]) -
         if p.suffix in (".csv", ".parquet") and p.name not in known:
             notes.append(f"{p.name}: keine Tabelle des Datenvertrags – ignoriert")
     return sources
+
+
+@dataclass
+class _Streamed:
+    """A canonical Parquet table checked batch by batch."""
+
+    source: ParquetSource  # file with the typed values: the original, or a normalised copy in temp
+    latest: date | None  # latest date in its date columns
+    normalised: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    @property
+    def rows(self) -> int:
+        return self.source.num_rows
+
+
+def _is_canonical(spec: Table, schema: pa.Schema) -> bool:
+    canon = arrow_schema(spec)
+    return schema.names == canon.names and all(f.type == c.type for f, c in zip(schema, canon))
+
+
+def _stream_parquet(
+    spec: Table, path: Path, problems: ProblemCollector, advance: Advance, temp: Path
+) -> _Streamed | None:
+    """Check a canonical Parquet file batch by batch without holding it; None: not canonical or
+    not readable – the caller reads it as a whole (which reports an unreadable file as before).
+
+    Problems are those of typing the whole table (same converter, line = 1 + row index, same cap per
+    check). If typing changes a value (an empty string becomes missing, ``MM.YYYY`` becomes
+    ``YYYY-MM``, an implausible date is dropped), the typed values are written to a copy in ``temp``
+    so that the file behind the table always holds the typed values.
+    """
+    try:
+        pf = pq.ParquetFile(path)
+        if not _is_canonical(spec, pf.schema_arrow):
+            return None
+        rows = pf.metadata.num_rows
+        source = ParquetSource.of(path, rows)  # the file's state before it is checked
+        size = source.size
+        local = BatchCollector(problems.per_check)
+        changed = False
+        latest: date | None = None
+        offset = 0
+        for typed, batch in _typed_batches(spec, pf, local):
+            for col in spec.columns:
+                raw, out = batch.column(col.name), typed.column(col.name)
+                if not changed and _differs(raw, out):
+                    changed = True
+                if col.type == "date":
+                    m = pc.max(out).as_py()
+                    if m is not None and (latest is None or m > latest):
+                        latest = m
+            advance(size * batch.num_rows // max(rows, 1))
+            offset += batch.num_rows
+        if offset != rows:  # a file whose footer disagrees with its pages
+            return None
+        if changed:
+            target = temp / path.name
+            schema = arrow_schema(spec)
+            with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+                for typed, _ in _typed_batches(spec, pq.ParquetFile(path), BatchCollector(0)):
+                    writer.write_table(typed)
+            source = ParquetSource.of(target, rows)
+    except (pa.ArrowException, OSError):
+        return None
+    local.merge_into(problems)
+    return _Streamed(source, latest, normalised=changed)
+
+
+def _typed_batches(
+    spec: Table, pf: pq.ParquetFile, problems: BatchCollector
+) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """(typed, raw) per batch of a canonical file; problems carry the file's line numbers."""
+    schema = arrow_schema(spec)
+    offset = 0
+    for rb in pf.iter_batches(batch_size=STREAM_BATCH_ROWS, columns=list(spec.column_names)):
+        batch = pa.Table.from_batches([rb])
+        conv = ColumnConverter(spec.name, LineMap(base=1 + offset), problems, native=True)
+        arrays = []
+        for col in spec.columns:
+            problems.begin(col.name)
+            arrays.append(conv.convert(col, batch.column(col.name), batch.num_rows))
+        yield pa.Table.from_arrays(arrays, schema=schema), batch
+        offset += batch.num_rows
+
+
+def _differs(raw: pa.ChunkedArray, typed: pa.ChunkedArray) -> bool:
+    """Did typing change a value? (For canonical types it only sets values missing or rewrites text.)"""
+    if raw.null_count != typed.null_count:
+        return True
+    if pa.types.is_string(raw.type):
+        return not (pc.all(pc.equal(raw, typed)).as_py() in (True, None))
+    return False
 
 
 def _unreadable_parquet(spec: Table, problems: ProblemCollector, error: Exception) -> None:

@@ -14,14 +14,19 @@ Single-value rules (types, codes, required values) are checked while typing each
 * negative amounts (``payments.llu``/``luh``), negative capacities or ages, ``free_places`` above
   ``capacity`` and ``min_age_months`` above ``max_age_months`` (``childcare_providers``).
 
-Set-based rules run in DuckDB over the Arrow tables (vectorised, exact line numbers through a line
-column), never as a Python loop per row.
+Set-based rules run in DuckDB over the Arrow tables, or directly over a file-backed table's Parquet
+file (``read_parquet``; line = ``file_row_number`` + 1, as ``LineMap(base=1)`` for Parquet), vectorised,
+with exact line numbers through a line column, never as a Python loop per row. DuckDB works within
+``DUCKDB_MEMORY_LIMIT`` and spills to a temporary folder beyond it.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -32,18 +37,54 @@ from .schema import TABLES, TABLES_BY_NAME
 __all__ = ["DatasetInvalid", "Problem", "TypedTable", "check_dataset"]
 
 LINE = "__line"
+#: DuckDB's memory for the set-based rules; beyond it, DuckDB spills to a temporary folder
+DUCKDB_MEMORY_LIMIT = "4GB"
 
 
 @dataclass
 class TypedTable:
-    """A typed table with the source line of each row."""
+    """A typed table with the source line of each row.
 
-    table: pa.Table
+    File-backed: ``table`` is None and ``path`` is a Parquet file in the canonical schema with the
+    typed values, ``rows`` its row count; line of row i = ``lines.base`` + i.
+    """
+
+    table: pa.Table | None
     lines: LineMap
+    path: Path | None = None
+    rows: int | None = None
+
+    @property
+    def num_rows(self) -> int:
+        if self.table is not None:
+            return self.table.num_rows
+        return int(self.rows or 0)
+
+    @property
+    def column_names(self) -> list[str]:
+        if self.table is not None:
+            return self.table.column_names
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(self.path).names
 
 
 def _with_lines(t: TypedTable) -> pa.Table:
     return t.table.append_column(LINE, t.lines.array(t.table.num_rows))
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, t: TypedTable) -> None:
+    if t.table is not None:
+        con.register(name, _with_lines(t))
+        return
+    if t.lines.explicit is not None:
+        raise ValueError("a file-backed table has no explicit line numbers")
+    cols = ", ".join('"' + c.replace('"', '""') + '"' for c in t.column_names)
+    path = str(t.path).replace("'", "''")
+    con.execute(
+        f"CREATE VIEW {name} AS SELECT {cols}, file_row_number + {int(t.lines.base)} AS {LINE} "
+        f"FROM read_parquet('{path}', file_row_number = true)"
+    )
 
 
 def check_dataset(
@@ -61,19 +102,23 @@ def check_dataset(
     in ``tables``).
     """
     if usable is None:
-        usable = {name: set(tt.table.column_names) for name, tt in tables.items()}
+        usable = {name: set(tt.column_names) for name, tt in tables.items()}
 
     def ok(table: str, *columns: str) -> bool:
         return table in usable and all(c in usable[table] for c in columns)
 
     files = set(tables) if files is None else files
     warnings = ProblemCollector(problems.per_check) if warnings is None else warnings
+    spill = tempfile.mkdtemp(prefix="zielwerk-pruefung-")
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    con.execute("SET temp_directory = '" + spill.replace("'", "''") + "'")
+    con.execute("SET preserve_insertion_order = false")
     try:
         for name, tt in tables.items():
-            con.register(name, _with_lines(tt))
+            _register(con, name, tt)
         for spec in TABLES:
             if ok(spec.name, "start", "end"):
                 _end_before_start(con, spec.name, problems)
@@ -105,6 +150,7 @@ def check_dataset(
         _provider_rules(con, problems, ok)
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _german_date_sql(expr: str) -> str:
@@ -178,7 +224,7 @@ def _references(
             continue
         if parent not in tables:
             # a missing core table is reported already; an absent casework table is reported here
-            if parent not in files and not TABLES_BY_NAME[parent].required and tables[child].table.num_rows:
+            if parent not in files and not TABLES_BY_NAME[parent].required and tables[child].num_rows:
                 problems.add(child, FILE, col, f"verweist auf die Tabelle {parent}, die fehlt")
             continue
         if not ok(parent, ref):
