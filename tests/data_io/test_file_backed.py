@@ -7,7 +7,9 @@ streamed path reports and returns with values worked out by hand and with the in
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from zielwerk.data import dataset as dataset_module
 from zielwerk.data import reader
 from zielwerk.data.dataset import Dataset, FileChangedError, arrow_schema
 from zielwerk.data.reader import load_dataset, read_dataset
@@ -128,13 +131,22 @@ def test_default_as_of_is_the_latest_date_of_the_files(tmp_path):
     assert load_dataset(folder).as_of == date(2018, 2, 3)
 
 
-def test_file_backed_table_is_read_on_access_and_not_pinned(tmp_path):
+def test_big_file_backed_table_is_not_pinned(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataset_module, "KEEP_ROWS", 10)  # payments (36 rows) counts as big
     folder = _write(Dataset.from_rows(_rows()), tmp_path / "d")
     ds = load_dataset(folder)
     first = ds["payments"]
     assert ds["payments"] is first  # one copy while a caller holds it
+    gone = weakref.ref(first)
     del first
+    gc.collect()
+    assert gone() is None  # the Dataset did not keep it
     assert ds["payments"].num_rows == 3 * N_PERSONS
+    small = ds["jobcenters"]
+    ref = weakref.ref(small)
+    del small
+    gc.collect()
+    assert ref() is not None and ds["jobcenters"] is ref()  # small tables are kept once read
 
 
 def test_changed_file_is_refused_after_loading(tmp_path):

@@ -96,12 +96,17 @@ class _TempDir:
         self._finalizer()
 
 
+#: file-backed tables up to this many rows are kept once read (cheap; repeated access stays fast)
+KEEP_ROWS = 1_000_000
+
+
 class TableMap(MutableMapping[str, pa.Table]):
     """The tables of a :class:`Dataset`: Arrow tables in memory and/or file-backed Parquet tables.
 
     ``m[name]`` always returns an Arrow table in the canonical schema; a file-backed table is read on
-    access and kept only as long as some caller holds it (a weak reference), so a long-lived Dataset
-    does not pin a national table in memory. Assigning a table replaces a file-backed one.
+    access. Up to ``KEEP_ROWS`` rows it is kept; a bigger one only as long as some caller holds it (a
+    weak reference), so a long-lived Dataset does not pin a national table in memory. Assigning a
+    table replaces a file-backed one.
     """
 
     def __init__(
@@ -114,6 +119,7 @@ class TableMap(MutableMapping[str, pa.Table]):
         self._files: dict[str, ParquetSource] = dict(files or {})
         self._temp = temp  # owner of normalised copies some ParquetSource may point into
         self._cache: weakref.WeakValueDictionary[str, pa.Table] = weakref.WeakValueDictionary()
+        self._kept: dict[str, pa.Table] = {}
 
     def __getitem__(self, name: str) -> pa.Table:
         if name in self._memory:
@@ -123,11 +129,14 @@ class TableMap(MutableMapping[str, pa.Table]):
         if tbl is None:
             tbl = src.read(TABLES_BY_NAME[name])
             self._cache[name] = tbl
+            if src.num_rows <= KEEP_ROWS:
+                self._kept[name] = tbl
         return tbl
 
     def __setitem__(self, name: str, value: pa.Table) -> None:
         self._files.pop(name, None)
         self._cache.pop(name, None)
+        self._kept.pop(name, None)
         self._memory[name] = value
 
     def __delitem__(self, name: str) -> None:
@@ -136,6 +145,7 @@ class TableMap(MutableMapping[str, pa.Table]):
         self._memory.pop(name, None)
         self._files.pop(name, None)
         self._cache.pop(name, None)
+        self._kept.pop(name, None)
 
     def _names(self) -> list[str]:
         known = [t.name for t in TABLES if t.name in self._memory or t.name in self._files]
