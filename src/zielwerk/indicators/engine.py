@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from zielwerk.data.dataset import Dataset
@@ -34,9 +35,6 @@ LOOKBACK_MONTHS = 26
 LEVELS = {"all": ("jobcenter", "municipality", "total"), "jobcenter": ("jobcenter", "total"),
           "municipality": ("municipality", "total")}
 TOTAL_ID = "total"
-
-BASE_BLOCKS = ("elb", "lzb", "ae", "lzb_active", "elb_in", "elb_out", "lzb_in", "lzb_out",
-               "k2e3_num", "k2e3_den", "llu", "luh")
 
 _LONG_SCHEMA = pa.schema(
     [
@@ -57,6 +55,10 @@ _LONG_SCHEMA = pa.schema(
 
 def _sql_set(values) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values)) + ")"
+
+
+def _sql_text(value: str) -> str:
+    return value.replace("'", "''")
 
 
 def _reg_case(t_col: str, attr_sql) -> str:
@@ -117,7 +119,11 @@ def _connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
         con.execute(f"SET threads = {int(os.environ['ZIELWERK_DUCKDB_THREADS'])}")
     for name in ("jobcenters", "municipalities", "persons", "elb_spells", "households", "payments",
                  "employment", "measures"):
-        con.register(f"src_{name}", ds[name])
+        path = ds.parquet_path(name)
+        if path is None:
+            con.register(f"src_{name}", ds[name])
+        else:  # validated file with the canonical columns: scanned, never held in memory
+            con.execute(f"CREATE TEMP VIEW src_{name} AS SELECT * FROM read_parquet('{_sql_text(str(path))}')")
     return con
 
 
@@ -135,15 +141,15 @@ def _build_spells(ctx: _Ctx) -> None:
     # K1/K1E1 need the payments of t and t−12 for the reporting months (first = lo + LOOKBACK_MONTHS)
     # (a contiguous range; "YYYY-MM" texts compare like the months)
     m_from, m_to = Month.from_index(ctx.lo + LOOKBACK_MONTHS - 12), Month.from_index(ctx.hi)
-    # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units,
-    # BGs (numbered in the order of their identifiers, so "greater bg_id" (C2) is preserved).
+    # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units.
+    # Municipalities are numbered 0.. in the order of their identifiers (the cube's first axis).
     con.execute("""
         CREATE TEMP TABLE jdim AS
-        SELECT jobcenter_id AS jid, row_number() OVER (ORDER BY jobcenter_id)::INTEGER AS ji FROM src_jobcenters
+        SELECT jobcenter_id AS jid, (row_number() OVER (ORDER BY jobcenter_id) - 1)::INTEGER AS ji FROM src_jobcenters
     """)
     con.execute("""
         CREATE TEMP TABLE mdim AS
-        SELECT m.municipality_id AS mid, row_number() OVER (ORDER BY m.municipality_id)::INTEGER AS mi, j.ji
+        SELECT m.municipality_id AS mid, (row_number() OVER (ORDER BY m.municipality_id) - 1)::INTEGER AS mi, j.ji
         FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id
     """)
     # only persons with an eLb spell reaching into the period can be in a stock or counted in a
@@ -173,25 +179,25 @@ def _build_spells(ctx: _Ctx) -> None:
               WHERE month BETWEEN '{m_from}' AND '{m_to}' GROUP BY month, municipality_id) y
         JOIN mdim md ON md.mid = y.municipality_id
     """)
+    # ``bid``: the BG identifier as text (C2 compares it; households join on it)
     con.execute(f"""
-        CREATE TEMP TABLE sp0 AS
+        CREATE TEMP TABLE sp AS
         SELECT p.person_id, p.sex, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
                s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
         FROM src_elb_spells s JOIN pers p ON p.pid = s.person_id JOIN mdim md ON md.mid = s.municipality_id
         WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'
     """)
     con.execute(f"""
-        CREATE TEMP TABLE bgdim AS
-        SELECT bid, row_number() OVER (ORDER BY bid)::INTEGER AS bg_id FROM (SELECT DISTINCT bid FROM sp0);
-        CREATE TEMP TABLE sp AS SELECT sp0.* EXCLUDE (bid), b.bg_id FROM sp0 JOIN bgdim b USING (bid);
         CREATE TEMP TABLE hh AS
-        SELECT b.bg_id, h."start", coalesce(h."end", DATE '{OPEN_END}') AS "end"
-        FROM src_households h JOIN bgdim b ON b.bid = h.bg_id WHERE h.bg_type = 'single_parent';
+        SELECT h.bg_id AS bid, h."start", coalesce(h."end", DATE '{OPEN_END}') AS "end"
+        FROM src_households h WHERE h.bg_type = 'single_parent'
+          AND coalesce(h."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
     # Merged eLb intervals per person over all units (C3: overlaps count once). Each spell keeps
-    # its merged interval (grp); ``ov`` marks persons with truly overlapping spells (C2 needs a
-    # choice only for them).
-    con.execute("""
+    # its merged interval (grp, starting on day ms) and its eLb period with gaps of up to 7 days bridged (grp7, C4);
+    # ``ov`` marks persons with truly overlapping spells (C2 needs a choice only for them),
+    # ``mv_j``/``mv_m`` persons with spells in more than one Jobcenter/municipality.
+    con.execute(f"""
         CREATE TEMP TABLE spg AS
         WITH o AS (
             SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
@@ -200,138 +206,227 @@ def _build_spells(ctx: _Ctx) -> None:
         SELECT * EXCLUDE (prev_e),
                sum(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN 1 ELSE 0 END)
                    OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING)::INTEGER AS grp,
-               bool_or(coalesce(s <= prev_e, false)) OVER (PARTITION BY person_id) AS ov
+               sum(CASE WHEN prev_e IS NULL OR s > prev_e + {MERGE_GAP_DAYS + 1} THEN 1 ELSE 0 END)
+                   OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING)::INTEGER AS grp7,
+               max(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN s END)
+                   OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS ms,
+               bool_or(coalesce(s <= prev_e, false)) OVER (PARTITION BY person_id) AS ov,
+               min(jobcenter_id) OVER (PARTITION BY person_id) < max(jobcenter_id) OVER (PARTITION BY person_id) AS mv_j,
+               min(municipality_id) OVER (PARTITION BY person_id)
+                 < max(municipality_id) OVER (PARTITION BY person_id) AS mv_m
         FROM o
     """)
-    # per merged interval: its start and the earlier merged intervals reaching into the 730 days
-    # before it (usually none or one), as a list
-    con.execute(f"""
-        CREATE TEMP TABLE merged AS
-        WITH m AS (SELECT person_id, grp, min(s) AS s, max(e) AS e FROM spg GROUP BY person_id, grp)
-        SELECT m.person_id, m.grp, m.s AS ms,
-               list({{'s': q.s, 'e': q.e}}) FILTER (WHERE q.person_id IS NOT NULL) AS prevs
-        FROM m LEFT JOIN m q ON q.person_id = m.person_id AND q.grp < m.grp AND q.e >= m.s - {LZB_WINDOW_DAYS}
-        GROUP BY m.person_id, m.grp, m.s
+    con.execute("DROP TABLE sp")
+    # eLb periods (C4) over all units; for persons who stay in one Jobcenter/municipality they are
+    # also the periods at that level. Movers' spells are merged per unit later (few rows).
+    con.execute("""
+        CREATE TEMP TABLE per AS
+        SELECT person_id, sex, min(s) AS ps, max(e) AS pe, any_value(mv_j) AS mv_j, any_value(mv_m) AS mv_m,
+               any_value(jobcenter_id) AS jc, any_value(municipality_id) AS mun
+        FROM spg GROUP BY person_id, sex, grp7;
+        CREATE TEMP TABLE mov AS
+        SELECT person_id, sex, jobcenter_id, municipality_id, mv_j, mv_m, s, e FROM spg WHERE mv_j OR mv_m
     """)
 
 
-def _build_panel(ctx: _Ctx) -> None:
-    """One row per person and Stichtag in the eLb stock (C2) with LZB (C3); AE and active-measure sets."""
-    con = ctx.con
-    active = _reg_case("p.t", lambda r: f"ms.instrument IN {_sql_set(r.active_instruments)}")
-    # Stichtage covered by a spell: months t_from..t_to, generated per spell (no range join)
-    t_from = _month_idx_sql("s", ctx.day)
-    t_to = _month_idx_sql("e + 1", ctx.day) + " - 1"
+def _t_range_sql(start: str, end: str, day: int) -> tuple[str, str]:
+    """First and last reporting month whose Stichtag lies in the days ``start``..``end`` (C1)."""
+    return _month_idx_sql(start, day), f"({_month_idx_sql(f'({end}) + 1', day)} - 1)"
+
+
+def _merge_ranges_sql(src: str, key: str) -> str:
+    """Union of the month ranges [a, b] of ``src`` per ``key`` (overlapping or adjacent ranges merged)."""
+    return f"""
+        WITH o AS (
+            SELECT {key}, a, b, max(b) OVER (PARTITION BY {key} ORDER BY a, b
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pb
+            FROM (SELECT * FROM ({src}) WHERE a <= b)),
+        g AS (SELECT *, sum(CASE WHEN pb IS NULL OR a > pb + 1 THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY {key} ORDER BY a, b ROWS UNBOUNDED PRECEDING) AS grp FROM o)
+        SELECT {key}, min(a)::INTEGER AS a, max(b)::INTEGER AS b FROM g GROUP BY {key}, grp"""
+
+
+def _build_segments(ctx: _Ctx) -> None:
+    """The eLb stock as *segments* (C2, C3): per spell the range of reporting months t0..t1 at whose
+    Stichtag the spell makes its person part of the stock, and ``la``, the first of them at which
+    the person is LZB. A person is in at most one segment per Stichtag.
+
+    Within a merged eLb interval the eLb days in the 730-day window never decrease (each day adds
+    one in the interval and removes at most one from before it), so LZB status is a suffix of the
+    interval: one start per merged interval. Persons with overlapping spells (rare) get one
+    single-month segment per Stichtag with the spell chosen by C2.
+    """
+    con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
     W = LZB_WINDOW_DAYS - 1
-    # eLb days in [S−729, S] (C3): S lies in the merged interval starting at ms; days from ms to S
-    # plus the parts of earlier merged intervals inside the window.
-    days = (f"CASE WHEN st.S - {W} >= y.ms THEN {LZB_WINDOW_DAYS} ELSE (st.S - y.ms + 1) + coalesce(list_sum("
-            f"list_transform(y.prevs, lambda q: greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {W}) + 1))), 0) END")
+    # the first Stichtag with ≥ 638 eLb days in the window: the first from day 638 of the merged
+    # interval on, or earlier where earlier merged intervals (grp > 1) reach into the window
+    days = (f"(st.S - p.ms + 1) + list_sum(list_transform(p.prevs, lambda q: "
+            f"greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {W}) + 1)))")
+    con.execute(f"""
+        CREATE TEMP TABLE mlzb AS
+        WITH m AS (
+            SELECT person_id, grp, min(s) AS s, max(e) AS e FROM spg
+            WHERE person_id IN (SELECT person_id FROM spg WHERE grp > 1) GROUP BY ALL),
+        p AS (
+            SELECT l.person_id, l.grp, l.s AS ms, list({{'s': q.s, 'e': q.e}}) AS prevs
+            FROM m l JOIN m q ON q.person_id = l.person_id AND q.grp < l.grp AND q.e >= l.s - {LZB_WINDOW_DAYS}
+            GROUP BY l.person_id, l.grp, l.s)
+        SELECT p.person_id, p.grp, min(st.t)::INTEGER AS tl
+        FROM p JOIN st ON st.S BETWEEN p.ms AND p.ms + {LZB_MIN_DAYS - 2}
+        WHERE ({days}) >= {LZB_MIN_DAYS}
+        GROUP BY ALL
+    """)
     # Stichtage before first−13 are needed only for K2E3 under FKV 2011 (integrations of t−23..t−12,
-    # with the stock at S_{m−2}); there the panel is restricted to persons with an svB start.
-    cut = ctx.lo + LOOKBACK_MONTHS - 13
-    s_cut = stichtag(Month.from_index(cut), ctx.day)
+    # with the stock at S_{m−2}); there the segments are restricted to persons with an svB start.
+    cut = lo + LOOKBACK_MONTHS - 13
+    s_cut = stichtag(Month.from_index(cut), day)
     con.execute(f"""
         CREATE TEMP TABLE early AS
         SELECT DISTINCT person_id FROM emp
         WHERE kind IN {_sql_set(law.SVB_KINDS)} AND "start" <= DATE '{s_cut}'
-          AND "start" > DATE '{stichtag(Month.from_index(ctx.lo), ctx.day)}'
+          AND "start" > DATE '{stichtag(Month.from_index(lo), day)}'
     """)
-    # spells of persons without overlapping spells (nearly all) and of the others are expanded
-    # separately (a shared CTE would be materialised, i.e. the whole expansion copied once more)
-    def x(cond: str) -> str:
-        return f"""
-            SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bg_id, g.role, g.s,
-                   m.ms, m.prevs,
-                   unnest(range(greatest({t_from}, CASE WHEN ep.person_id IS NOT NULL THEN {ctx.lo} ELSE {cut} END),
-                                least({t_to}, {ctx.hi}) + 1))::INTEGER AS t
-            FROM spg g JOIN merged m USING (person_id, grp) LEFT JOIN early ep ON ep.person_id = g.person_id
-            WHERE g.s <= DATE '{stichtag(Month.from_index(ctx.hi), ctx.day)}'
-              AND (g.e >= DATE '{s_cut}' OR ep.person_id IS NOT NULL) AND {cond}"""
+    t_from, t_to = _t_range_sql("g.s", "g.e", day)
+    first_t = f"greatest({t_from}, CASE WHEN ep.person_id IS NULL THEN {cut} ELSE {lo} END)"
+    last_t = f"least({t_to}, {hi})"
+    src = "spg g LEFT JOIN mlzb m USING (person_id, grp) LEFT JOIN early ep ON ep.person_id = g.person_id"
+    tl = f"coalesce(m.tl, {_month_idx_sql(f'(g.ms + {LZB_MIN_DAYS - 1})', day)})::INTEGER"
     con.execute(f"""
-        CREATE TEMP TABLE panel AS
-        WITH y AS (
-            SELECT t, person_id, sex, municipality_id, jobcenter_id, bg_id, role, ms, prevs FROM ({x("NOT g.ov")})
-            UNION ALL
-            SELECT t, person_id, sex, a.m, a.j, a.b, a.r, a.ms, a.prevs FROM (
-                SELECT t, person_id, sex,
-                       arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bg_id, 'r': role, 'ms': ms,
-                                 'prevs': prevs}}, {{'s': s, 'b': bg_id}}) AS a
-                FROM ({x("g.ov")}) GROUP BY t, person_id, sex))
-        SELECT y.t, st.S, y.person_id, y.sex, y.municipality_id, y.jobcenter_id, y.bg_id, y.role,
-               ({days}) >= {LZB_MIN_DAYS} AS lzb
-        FROM y JOIN st ON st.t = y.t
+        CREATE TEMP TABLE seg AS
+        SELECT person_id, sex, municipality_id, jobcenter_id, bid, role, t0, t1,
+               greatest(t0, tl)::INTEGER AS la
+        FROM (SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bid, g.role,
+                     {first_t}::INTEGER AS t0, {last_t}::INTEGER AS t1, {tl} AS tl
+              FROM {src} WHERE NOT g.ov)
+        WHERE t0 <= t1
+        UNION ALL
+        SELECT person_id, sex, a.m, a.j, a.b, a.r, t, t, greatest(t, a.tl)::INTEGER FROM (
+            SELECT t, person_id, sex,
+                   arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bid, 'r': role, 'tl': tl}},
+                           {{'s': s, 'b': bid}}) AS a
+            FROM (SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bid, g.role, g.s, {tl} AS tl,
+                         unnest(range({first_t}, {last_t} + 1))::INTEGER AS t
+                  FROM {src} WHERE g.ov)
+            GROUP BY t, person_id, sex)
     """)
-    con.execute("DROP TABLE spg; DROP TABLE merged")
-    # single parents (AE) and persons in an active measure at the Stichtag, with their unit: a
-    # small table each, counted directly (the panel itself carries no flags)
-    s_lo, s_hi = stichtag(Month.from_index(ctx.lo), ctx.day), stichtag(Month.from_index(ctx.hi), ctx.day)
+    con.execute("DROP TABLE spg; DROP TABLE mlzb")
+    # LZB ranges (one per segment in which the person becomes or is LZB)
+    con.execute("""
+        CREATE TEMP TABLE lzr AS
+        SELECT person_id, municipality_id, jobcenter_id, sex, la, t1 FROM seg WHERE la <= t1
+    """)
+    # single parents (AE): heads of a BG at a Stichtag in a single-parent period of that BG
+    h0, h1 = _t_range_sql('"start"', '"end"', day)
     con.execute(f"""
-        CREATE TEMP TABLE ae_set AS
-        SELECT DISTINCT p.t, p.person_id, p.jobcenter_id, p.municipality_id, p.sex FROM panel p
-        JOIN (SELECT * FROM hh WHERE "start" <= DATE '{s_hi}' AND "end" >= DATE '{s_lo}') h
-          ON h.bg_id = p.bg_id AND h."start" <= p.S AND h."end" >= p.S
-        WHERE p.role
+        CREATE TEMP TABLE ae_rng AS
+        WITH hr AS ({_merge_ranges_sql(f"SELECT bid, greatest({h0}, {lo}) AS a, least({h1}, {hi}) AS b FROM hh", "bid")})
+        SELECT s.person_id, s.municipality_id, s.jobcenter_id, s.sex,
+               greatest(s.t0, hr.a) AS a, least(s.t1, hr.b) AS b
+        FROM seg s JOIN hr ON hr.bid = s.bid
+        WHERE s.role AND greatest(s.t0, hr.a) <= least(s.t1, hr.b)
     """)
+    # LZB in an active measure at the Stichtag (K3E2): the instrument list of the regulation in
+    # force for the reporting month; measure ranges merged per person so a person counts once
+    m0, m1 = _t_range_sql('"start"', f"""coalesce("end", DATE '{OPEN_END}')""", day)
+    per_reg = []
+    for reg in REGULATIONS:
+        r_lo = lo if reg.first_month == REGULATIONS[0].first_month else max(lo, reg.first_month.index)
+        r_hi = hi if reg.last_month is None else min(hi, reg.last_month.index)
+        if r_lo > r_hi:
+            continue
+        per_reg.append(f"""
+            SELECT person_id, greatest({m0}, {r_lo}) AS a, least({m1}, {r_hi}) AS b FROM meas
+            WHERE instrument IN {_sql_set(reg.active_instruments)}""")
     con.execute(f"""
-        CREATE TEMP TABLE act_set AS
-        SELECT DISTINCT p.t, p.person_id, p.jobcenter_id, p.municipality_id, p.sex, p.lzb FROM panel p
-        JOIN (SELECT * FROM meas WHERE instrument IN {_sql_set(frozenset().union(*(r.active_instruments for r in REGULATIONS)))} AND "start" <= DATE '{s_hi}'
-              AND coalesce("end", DATE '{OPEN_END}') >= DATE '{s_lo}') ms
-          ON ms.person_id = p.person_id AND ms."start" <= p.S AND coalesce(ms."end", DATE '{OPEN_END}') >= p.S
-        WHERE {active}
+        CREATE TEMP TABLE act_rng AS
+        WITH mr AS ({_merge_ranges_sql(" UNION ALL ".join(per_reg) + " ", "person_id")})
+        SELECT l.municipality_id, l.jobcenter_id, l.sex, greatest(l.la, mr.a) AS a, least(l.t1, mr.b) AS b
+        FROM lzr l JOIN mr USING (person_id)
+        WHERE greatest(l.la, mr.a) <= least(l.t1, mr.b)
     """)
+
+
+#: blocks computed at the finest grain (month, municipality, sex); the first ``len(STOCK_BLOCKS)``
+#: are stocks, delivered as changes (+1 where a range starts, −1 after it ends) and summed up over
+#: the months
+STOCK_BLOCKS = ("elb", "lzb", "ae", "lzb_active")
+FINE_BLOCKS = (*STOCK_BLOCKS, "lzb_in", "lzb_out", *EVENT_BLOCKS, "k2e3_num", "k2e3_den", "llu", "luh")
+#: entries/exits with gap merge: computed per level and unit (C4), not summable from municipalities
+FLOW_BLOCKS = ("elb_in", "elb_out")
+ALL_BLOCKS = (*FINE_BLOCKS, *FLOW_BLOCKS)
+SEXES = ("all", "f", "m")
 
 
 def _fine_blocks(ctx: _Ctx) -> None:
-    """All blocks at the finest grain (t, jobcenter, municipality, sex) or per level (entries/exits)."""
+    """Every fine block as one aggregate over a single integer key (tables ``fine_stock`` and
+    ``fine_events``, columns k, val) with
+    k = ((municipality·3 + sex)·T + (t − lo))·B + block (the flat index of the cube)."""
     con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
+    bi = {b: i for i, b in enumerate(FINE_BLOCKS)}
     parts: list[str] = []
-    # stocks (C2, C3), K3E2 numerator and LZB entries/exits by stock comparison (C5): one pass
-    # over the panel. Whether a person was LZB (in the stock) at the neighbouring Stichtag comes
-    # from a per-person bit string of the Stichtage at which they are LZB (bit t − lo) — a hash
-    # aggregate instead of sorting the panel per person (lag/lead).
-    con.execute(f"""
-        CREATE TEMP TABLE stockagg AS
-        WITH mk AS (
-            SELECT person_id, bitstring_agg(t, {lo}, {hi}) AS mask FROM panel WHERE lzb GROUP BY person_id)
-        SELECT t, jobcenter_id, municipality_id, sex,
-               count(*)::DOUBLE AS elb, count(*) FILTER (WHERE lzb)::DOUBLE AS lzb,
-               count(*) FILTER (WHERE lzb AND t > {lo} AND get_bit(mk.mask, greatest(t - 1 - {lo}, 0)) = 0)::DOUBLE AS lzb_in,
-               count(*) FILTER (WHERE lzb AND t < {hi} AND get_bit(mk.mask, least(t + 1 - {lo}, {hi - lo})) = 0)::DOUBLE AS lzb_out_next
-        FROM panel LEFT JOIN mk USING (person_id) GROUP BY ALL
-    """)
-    # employment starts counted by the BA rule (C6)
+
+    def ranges(table: str, block: str, a: str, b: str, where: str = "true") -> None:
+        parts.append(f"SELECT {a}, municipality_id, sex, {bi[block]}, 1 FROM {table} WHERE {where}")
+        parts.append(f"SELECT {b} + 1, municipality_id, sex, {bi[block]}, -1 FROM {table} "
+                     f"WHERE {where} AND {b} < {hi}")
+
+    # stocks (C2, C3), single parents, LZB in an active measure (K3E2)
+    ranges("seg", "elb", "t0", "t1")
+    ranges("lzr", "lzb", "la", "t1")
+    ranges("ae_rng", "ae", "a", "b")
+    ranges("act_rng", "lzb_active", "a", "b")
+    # LZB entries/exits by stock comparison (C5): a person's LZB ranges that do not continue one
+    # another; an entry is counted at the unit at S_t, an exit at the unit at S_{t−1}
+    parts.append(f"""
+        SELECT r.la, r.municipality_id, r.sex, {bi['lzb_in']}, 1 FROM lzr r
+        WHERE r.la > {lo} AND NOT EXISTS (SELECT 1 FROM lzr q WHERE q.person_id = r.person_id AND q.t1 = r.la - 1)""")
+    parts.append(f"""
+        SELECT r.t1 + 1, r.municipality_id, r.sex, {bi['lzb_out']}, 1 FROM lzr r
+        WHERE r.t1 < {hi} AND NOT EXISTS (SELECT 1 FROM lzr q WHERE q.person_id = r.person_id AND q.la = r.t1 + 1)""")
+    T, B = hi - lo + 1, len(FINE_BLOCKS)
+
+    def aggregate(table: str) -> None:
+        con.execute(f"""
+            CREATE TEMP TABLE {table} AS
+            SELECT (((municipality_id::BIGINT * 3 + sex) * {T} + (t - {lo})) * {B} + b) AS k, sum(val)::DOUBLE AS val
+            FROM ({" UNION ALL ".join(f"({p})" for p in parts)}) u(t, municipality_id, sex, b, val)
+            WHERE t BETWEEN {lo} AND {hi} GROUP BY k
+        """)
+        parts.clear()
+
+    aggregate("fine_stock")
+    # employment starts counted by the BA rule (C6), with the person's unit, sex, LZB and AE status
+    # at the Stichtag before (S_{m−1}; entry and integration in the same month: S_m)
     te = _month_idx_sql('"start"', day)
     con.execute(f"""
         CREATE TEMP TABLE ev0 AS
         SELECT person_id, kind, subsidy, "start" AS d, {te} AS te
         FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}
     """)
-    con.execute("""
-        CREATE TEMP TABLE pev AS
-        SELECT t, person_id, jobcenter_id, municipality_id, sex, lzb FROM panel
-        WHERE person_id IN (SELECT person_id FROM ev0)
-    """)
-    con.execute("DROP TABLE panel")  # the largest table: freed as soon as it is no longer read
-    cls_cols = ", ".join(
-        f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items()
-    )
+    con.execute("CREATE TEMP TABLE es AS SELECT * FROM seg WHERE person_id IN (SELECT person_id FROM ev0)")
+    con.execute("DROP TABLE seg")  # the largest table: freed as soon as it is no longer read
+    cls_cols = ", ".join(f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items())
     con.execute(f"""
         CREATE TEMP TABLE ev AS
         WITH c AS (
-            SELECT ev0.*, ev0.te AS m, p.t AS pt, p.jobcenter_id, p.municipality_id, p.sex, p.lzb
-            FROM ev0 JOIN pev p ON p.person_id = ev0.person_id AND p.t = ev0.te - 1
+            SELECT ev0.*, ev0.te AS m, ev0.te - 1 AS pt, s.jobcenter_id, s.municipality_id, s.sex,
+                   ev0.te - 1 >= s.la AS lzb
+            FROM ev0 JOIN es s ON s.person_id = ev0.person_id AND ev0.te - 1 BETWEEN s.t0 AND s.t1
             UNION ALL
-            SELECT ev0.*, ev0.te + 1 AS m, p.t AS pt, p.jobcenter_id, p.municipality_id, p.sex, p.lzb
-            FROM ev0 JOIN pev p ON p.person_id = ev0.person_id AND p.t = ev0.te
+            SELECT ev0.*, ev0.te + 1 AS m, ev0.te AS pt, s.jobcenter_id, s.municipality_id, s.sex,
+                   ev0.te >= s.la AS lzb
+            FROM ev0 JOIN es s ON s.person_id = ev0.person_id AND ev0.te BETWEEN s.t0 AND s.t1
             WHERE ev0.te + 1 <= {hi} AND ev0.te - 1 >= {lo}
-              AND NOT EXISTS (SELECT 1 FROM pev q WHERE q.person_id = ev0.person_id AND q.t = ev0.te - 1))
-        SELECT c.* EXCLUDE (pt), a.person_id IS NOT NULL AS ae, {cls_cols},
+              AND NOT EXISTS (SELECT 1 FROM es q WHERE q.person_id = ev0.person_id
+                              AND ev0.te - 1 BETWEEN q.t0 AND q.t1))
+        SELECT c.* EXCLUDE (pt),
+               EXISTS (SELECT 1 FROM ae_rng a WHERE a.person_id = c.person_id AND c.pt BETWEEN a.a AND a.b) AS ae,
+               {cls_cols},
                year(d) - year(per.birth_date)
                  - CASE WHEN (month(d), day(d)) < (month(per.birth_date), day(per.birth_date)) THEN 1 ELSE 0 END AS age
-        FROM c LEFT JOIN pers per USING (person_id) LEFT JOIN ae_set a ON a.person_id = c.person_id AND a.t = c.pt
+        FROM c LEFT JOIN pers per USING (person_id)
     """)
+    con.execute("DROP TABLE es")
     for eb in EVENT_BLOCKS.values():
         conds = [f"is_{eb.event_class}"]
         if eb.kinds is not None:
@@ -345,57 +440,26 @@ def _fine_blocks(ctx: _Ctx) -> None:
         if eb.max_age is not None:
             conds.append(f"age < {int(eb.max_age)}")
         parts.append(f"""
-            SELECT m, jobcenter_id, municipality_id, sex, '{eb.code}', count(DISTINCT person_id)
+            SELECT m, municipality_id, sex, {bi[eb.code]}, count(DISTINCT person_id)
             FROM ev WHERE {' AND '.join(conds)} GROUP BY ALL""")
-    parts.append(_k2e3_sql(ctx))
-    # K1, K1E1: payments of the BG (no sex)
-    parts.append(f"""
-        SELECT t, jobcenter_id, municipality_id, NULL::TINYINT, 'llu', sum(llu)
-        FROM pay WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
-        UNION ALL
-        SELECT t, jobcenter_id, municipality_id, NULL::TINYINT, 'luh', sum(luh)
-        FROM pay WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL""")
-    # the other blocks are pivoted at the fine grain and stacked under the (already wide) stocks:
-    # ``fine`` is wide (one column per block), so the roll-up sums columns instead of filtering
-    # a long table per block
-    rest = [eb for eb in EVENT_BLOCKS] + ["k2e3_den", "k2e3_num", "llu", "luh"]
-    rsum = ", ".join(f"sum(val) FILTER (WHERE block = '{b}')::DOUBLE AS {b}" for b in rest)
-    con.execute(f"""
-        CREATE TEMP TABLE fine AS
-        SELECT t, jobcenter_id, municipality_id, sex, {rsum}
-        FROM ({" UNION ALL ".join(f"({p})" for p in parts)}) u(t, jobcenter_id, municipality_id, sex, block, val)
-        GROUP BY ALL
-        UNION ALL BY NAME
-        SELECT * EXCLUDE (lzb_out_next) FROM stockagg
-        UNION ALL BY NAME
-        SELECT t, jobcenter_id, municipality_id, sex, count(*)::DOUBLE AS ae FROM ae_set GROUP BY ALL
-        UNION ALL BY NAME
-        SELECT t, jobcenter_id, municipality_id, sex, count(*)::DOUBLE AS lzb_active FROM act_set WHERE lzb GROUP BY ALL
-        UNION ALL BY NAME
-        SELECT t + 1 AS t, jobcenter_id, municipality_id, sex, lzb_out_next AS lzb_out FROM stockagg
-    """)
-    con.execute("DROP TABLE stockagg; DROP TABLE ev0")
+    parts.append(_k2e3_sql(ctx, bi))
+    # K1, K1E1: payments of the BG (no sex: slot 0)
+    parts.append(f"SELECT t, municipality_id, 0, {bi['llu']}, llu FROM pay")
+    parts.append(f"SELECT t, municipality_id, 0, {bi['luh']}, luh FROM pay")
+    aggregate("fine_events")
+    con.execute("DROP TABLE ev0; DROP TABLE lzr; DROP TABLE ae_rng; DROP TABLE act_rng")
 
-    # eLb entries/exits per person and reporting unit with gap merge (C4)
+    # eLb entries/exits per person and reporting unit with gap merge (C4): the periods over all
+    # units count for the total and, relabelled, for the units of persons who never move; movers'
+    # spells are merged per Jobcenter/municipality
     gap = MERGE_GAP_DAYS + 1
     ti = _month_idx_sql("ps", day)
     to = _month_idx_sql("pe + 1", day)
     con.execute(f"""
         CREATE TEMP TABLE flows AS
-        WITH pm AS (
-            -- nm/nj: 1 if the person stays in one municipality/Jobcenter, else 2 (no distinct count needed)
-            SELECT person_id, CASE WHEN min(municipality_id) = max(municipality_id) THEN 1 ELSE 2 END AS nm,
-                   CASE WHEN min(jobcenter_id) = max(jobcenter_id) THEN 1 ELSE 2 END AS nj,
-                   any_value(municipality_id) AS mun, any_value(jobcenter_id) AS jc
-            FROM sp GROUP BY person_id),
-        -- persons who stay in one unit have the same merged periods at every level: merged once
-        -- (as "total") and relabelled below; only movers are merged per Jobcenter/municipality
-        u AS (
-            SELECT 'total' AS lvl, 0 AS unit_id, person_id, sex, s, e FROM sp
-            UNION ALL SELECT 'jobcenter', jobcenter_id, person_id, sex, s, e FROM sp JOIN pm USING (person_id)
-                      WHERE pm.nj > 1
-            UNION ALL SELECT 'municipality', municipality_id, person_id, sex, s, e FROM sp JOIN pm USING (person_id)
-                      WHERE pm.nm > 1),
+        WITH u AS (
+            SELECT 1 AS lvl, jobcenter_id AS unit_id, person_id, sex, s, e FROM mov WHERE mv_j
+            UNION ALL SELECT 2, municipality_id, person_id, sex, s, e FROM mov WHERE mv_m),
         o AS (
             SELECT *, max(e) OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e
                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
@@ -404,54 +468,48 @@ def _fine_blocks(ctx: _Ctx) -> None:
             SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + {gap} THEN 1 ELSE 0 END)
                       OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
             FROM o),
-        per AS (SELECT lvl, unit_id, person_id, sex, min(s) AS ps, max(e) AS pe FROM g
-                GROUP BY lvl, unit_id, person_id, sex, grp),
-        evs0 AS (
-            SELECT lvl, unit_id, person_id, sex, 'elb_in' AS block, {ti} AS t FROM per
-            UNION ALL
-            SELECT lvl, unit_id, person_id, sex, 'elb_out', {to} FROM per WHERE pe < DATE '{OPEN_END}'),
+        pu AS (
+            SELECT lvl, unit_id, sex, min(s) AS ps, max(e) AS pe FROM g GROUP BY lvl, unit_id, person_id, sex, grp
+            UNION ALL SELECT 0, 0, sex, ps, pe FROM per
+            UNION ALL SELECT 1, jc, sex, ps, pe FROM per WHERE NOT mv_j
+            UNION ALL SELECT 2, mun, sex, ps, pe FROM per WHERE NOT mv_m),
         evs AS (
-            SELECT lvl, unit_id, sex, block, t FROM evs0
+            SELECT lvl, unit_id, sex, 0 AS b, {ti} AS t FROM pu
             UNION ALL
-            SELECT 'jobcenter', pm.jc, sex, block, t FROM evs0 JOIN pm USING (person_id)
-            WHERE evs0.lvl = 'total' AND pm.nj = 1
-            UNION ALL
-            SELECT 'municipality', pm.mun, sex, block, t FROM evs0 JOIN pm USING (person_id)
-            WHERE evs0.lvl = 'total' AND pm.nm = 1)
-        SELECT lvl, unit_id, t, sex, block, count(*)::DOUBLE AS val
+            SELECT lvl, unit_id, sex, 1, {to} FROM pu WHERE pe < DATE '{OPEN_END}')
+        SELECT lvl, unit_id, sex, t - {lo} AS t, b, count(*)::DOUBLE AS val
         FROM evs
         WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
     """)
+    con.execute("DROP TABLE per; DROP TABLE mov")
 
 
-def _k2e3_sql(ctx: _Ctx) -> str:
+def _k2e3_sql(ctx: _Ctx, bi: dict[str, int]) -> str:
     """K2E3 numerator/denominator per reporting month t (C8), version by t."""
-    con, lo, hi = ctx.con, ctx.lo, ctx.hi
+    con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
     svb = _sql_set(law.SVB_KINDS)
     con.execute(f"""
         CREATE TEMP TABLE k2base AS
         SELECT DISTINCT person_id, m, jobcenter_id, municipality_id, sex FROM ev
         WHERE is_integration AND kind IN {svb}
     """)
+    # months at whose Stichtag the person is in svB employment, as merged ranges
+    a, b = _t_range_sql('"start"', f"""coalesce("end", DATE '{OPEN_END}')""", day)
     con.execute(f"""
-        CREATE TEMP TABLE svbcov AS
-        SELECT DISTINCT e.person_id, st.t FROM emp e
-        JOIN (SELECT DISTINCT person_id FROM k2base) b USING (person_id)
-        JOIN st ON e."start" <= st.S AND coalesce(e."end", DATE '{OPEN_END}') >= st.S
-        WHERE e.kind IN {svb}
+        CREATE TEMP TABLE svbcov AS {_merge_ranges_sql(f'''
+            SELECT person_id, greatest({a}, {lo}) AS a, least({b}, {hi}) AS b FROM emp
+            WHERE kind IN {svb} AND person_id IN (SELECT person_id FROM k2base)''', "person_id")}
     """)
     flags = []
     for reg in REGULATIONS:
         L = reg.k2e3_lag_months
         if reg.k2e3_rule == "at_lag":
-            flags.append(f"EXISTS (SELECT 1 FROM svbcov c WHERE c.person_id = b.person_id AND c.t = b.m + {L}) "
-                         f"AS ok_{reg.key}")
+            cond = f"c.a <= k.m + {L} AND c.b >= k.m + {L}"
         elif reg.k2e3_rule == "each_month":
-            flags.append(f"(SELECT count(*) FROM svbcov c WHERE c.person_id = b.person_id "
-                         f"AND c.t BETWEEN b.m + 1 AND b.m + {L}) = {L} AS ok_{reg.key}")
+            cond = f"c.a <= k.m + 1 AND c.b >= k.m + {L}"
         else:
             raise ValueError(f"Unbekannte K2E3-Regel {reg.k2e3_rule!r}")
-    con.execute(f"CREATE TEMP TABLE k2flags AS SELECT b.*, {', '.join(flags)} FROM k2base b")
+        flags.append(f"EXISTS (SELECT 1 FROM svbcov c WHERE c.person_id = k.person_id AND {cond}) AS ok_{reg.key}")
     rows = []
     for t in range(lo, hi + 1):
         m = Month.from_index(t)
@@ -465,98 +523,133 @@ def _k2e3_sql(ctx: _Ctx) -> str:
     okc = ", ".join(f"count(*) FILTER (WHERE ok_{r.key}) AS n_{r.key}" for r in REGULATIONS)
     con.execute(f"""
         CREATE TEMP TABLE k2agg AS
-        SELECT m, jobcenter_id, municipality_id, sex, count(*) AS n_all, {okc} FROM k2flags GROUP BY ALL
+        SELECT m, municipality_id, sex, count(*) AS n_all, {okc}
+        FROM (SELECT k.*, {', '.join(flags)} FROM k2base k) GROUP BY ALL
     """)
     ok = "CASE " + " ".join(f"WHEN k.reg = '{r.key}' THEN f.n_{r.key}" for r in REGULATIONS) + " END"
     return f"""
-        SELECT k.t, f.jobcenter_id, f.municipality_id, f.sex, 'k2e3_den', sum(f.n_all)
+        SELECT k.t, f.municipality_id, f.sex, {bi['k2e3_den']}, sum(f.n_all)
         FROM k2agg f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L GROUP BY ALL
         UNION ALL
-        SELECT k.t, f.jobcenter_id, f.municipality_id, f.sex, 'k2e3_num', sum({ok})
+        SELECT k.t, f.municipality_id, f.sex, {bi['k2e3_num']}, sum({ok})
         FROM k2agg f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L GROUP BY ALL"""
 
 
-def _wide(ctx: _Ctx, levels: tuple[str, ...], blocks: list[str], t_from: int | None = None) -> None:
-    """Roll the fine blocks up to units and sexes and pivot to a dense (unit, sex, t) grid of the
-    months ``t_from``..hi (default: the whole panel; callers that look back less pass a later start)."""
-    con, lo, hi = ctx.con, ctx.lo if t_from is None else max(ctx.lo, t_from), ctx.hi
-    sets = []
-    for lvl in levels:
-        key = {"jobcenter": "jobcenter_id, ", "municipality": "municipality_id, ", "total": ""}[lvl]
-        sets += [f"(t, {key}sex)", f"(t{', ' + key.rstrip(', ') if key else ''})"]
-    keyed = [lv for lv in levels if lv != "total"]
-    lvl_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN '{lv}'" for lv in keyed) or "WHEN false THEN ''"
-    unit_case = " ".join(f"WHEN grouping({lv}_id) = 0 THEN {lv}_id" for lv in keyed) or "WHEN false THEN 0"
-    fine_cols = {r[0] for r in con.execute("DESCRIBE fine").fetchall()}
-    flow_blocks = [b for b in blocks if b not in fine_cols]
-    fsum = ", ".join(f"sum({b}) AS {b}" for b in blocks if b in fine_cols)
-    # the fine rows (stocks, shifted LZB exits, events) share keys: collapse them to one row per
-    # (t, municipality, sex) first, so the roll-up reads each key once
-    con.execute(f"""
-        CREATE TEMP TABLE fine1 AS
-        SELECT t, jobcenter_id, municipality_id, sex, {fsum} FROM fine WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
-    """)
-    con.execute("DROP TABLE fine")
-    con.execute(f"""
-        CREATE TEMP TABLE blocks AS
-        SELECT t,
-               CASE {lvl_case} ELSE 'total' END AS lvl,
-               CASE {unit_case} ELSE 0 END AS unit_id,
-               CASE WHEN grouping(sex) = 1 THEN 'all' WHEN sex = 1 THEN 'f' WHEN sex = 2 THEN 'm' END AS sex,
-               {fsum}
-        FROM fine1
-        GROUP BY GROUPING SETS ({', '.join(sets)})
-    """)
-    # entries/exits are already per level and unit (C4): only the sexes are rolled up
-    flsum = ", ".join(f"sum(val) FILTER (WHERE block = '{b}') AS {b}" for b in flow_blocks)
-    con.execute(f"""
-        CREATE TEMP TABLE flowsw AS
-        SELECT t, lvl, unit_id,
-               CASE WHEN grouping(sex) = 1 THEN 'all' WHEN sex = 1 THEN 'f' WHEN sex = 2 THEN 'm' END AS sex, {flsum}
-        FROM flows GROUP BY GROUPING SETS ((t, lvl, unit_id, sex), (t, lvl, unit_id))
-    """)
-    lv = _sql_set(levels)
-    cols = ", ".join(f"coalesce({'q' if b in flow_blocks else 'p'}.{b}, 0)::DOUBLE AS {b}" for b in blocks)
-    con.execute(f"""
-        CREATE TEMP TABLE wide AS
-        WITH units AS (
-            SELECT 'jobcenter' AS lvl, ji AS ui, jid AS unit_id FROM jdim
-            UNION ALL SELECT 'municipality', mi, mid FROM mdim
-            UNION ALL SELECT 'total', 0, '{TOTAL_ID}'),
-        grid AS (
-            SELECT u.lvl, u.ui, u.unit_id, sx.sex, g.t FROM units u
-            CROSS JOIN (VALUES ('all'), ('f'), ('m')) sx(sex)
-            CROSS JOIN range({lo}, {hi + 1}) g(t)
-            WHERE u.lvl IN {lv})
-        SELECT g.lvl, g.ui, g.unit_id, g.sex, g.t::INTEGER AS t, {cols}
-        FROM grid g
-        LEFT JOIN blocks p ON p.lvl = g.lvl AND p.unit_id = g.ui AND p.sex = g.sex AND p.t = g.t
-        LEFT JOIN flowsw q ON q.lvl = g.lvl AND q.unit_id = g.ui AND q.sex = g.sex AND q.t = g.t
-    """)
+@dataclass
+class _Cube:
+    """All blocks per level as dense arrays ``[unit, sex (all, f, m), month lo..hi, block]``."""
+
+    lo: int
+    hi: int
+    units: dict[str, list[str]]
+    data: dict[str, np.ndarray]
+    _sums: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+
+    def block(self, lvl: str, name: str) -> np.ndarray:
+        return self.data[lvl][..., ALL_BLOCKS.index(name)]
+
+    def running_sum(self, lvl: str, name: str) -> np.ndarray:
+        """Sums of the block over the months before each month: ``c[..., k] = Σ_{j<k} block[..., j]``."""
+        key = (lvl, name)
+        if key not in self._sums:
+            x = self.block(lvl, name)
+            self._sums[key] = np.concatenate([np.zeros(x.shape[:-1] + (1,)), np.cumsum(x, axis=-1)], axis=-1)
+        return self._sums[key]
 
 
-def _term_sql(term: Term, literal: bool) -> str:
+def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
+    """Scatter the fine blocks into a (municipality, sex, month, block) array, sum the stock changes
+    up over the months, roll up to Jobcenters and the total, add the entries/exits per level."""
+    con, lo, hi = ctx.con, ctx.lo, ctx.hi
+    T, B = hi - lo + 1, len(FINE_BLOCKS)
+    mdim = con.execute("SELECT mi, ji, mid FROM mdim ORDER BY mi").fetchnumpy()
+    jids = [r[0] for r in con.execute("SELECT jid FROM jdim ORDER BY ji").fetchall()]
+    M, J = len(mdim["mi"]), len(jids)
+    fine = con.execute("SELECT k, val FROM fine_stock UNION ALL SELECT k, val FROM fine_events").fetchnumpy()
+    fm = np.bincount(np.asarray(fine["k"], dtype=np.int64), weights=np.asarray(fine["val"], dtype=np.float64),
+                     minlength=M * 3 * T * B).reshape(M, 3, T, B)
+    ns = len(STOCK_BLOCKS)
+    fm[..., :ns] = np.cumsum(fm[..., :ns], axis=2)
+    flows = con.execute("SELECT lvl, unit_id, sex, t, b, val FROM flows").fetchnumpy()
+    con.execute("DROP TABLE fine_stock; DROP TABLE fine_events; DROP TABLE flows")
+    by_level: dict[str, np.ndarray] = {}
+    units: dict[str, list[str]] = {}
+    for code, lvl in enumerate(("total", "jobcenter", "municipality")):
+        if lvl not in levels:
+            continue
+        if lvl == "municipality":
+            f, units[lvl] = fm, [str(x) for x in mdim["mid"]]
+        elif lvl == "jobcenter":
+            ji = np.asarray(mdim["ji"], dtype=np.int64)
+            order = np.argsort(ji, kind="stable")
+            present, starts = np.unique(ji[order], return_index=True)
+            f = np.zeros((J, 3, T, B))
+            if M:
+                f[present] = np.add.reduceat(fm[order], starts, axis=0)
+            units[lvl] = jids
+        else:
+            f, units[lvl] = fm.sum(axis=0, keepdims=True), [TOTAL_ID]
+        U, F = len(units[lvl]), len(FLOW_BLOCKS)
+        sel = np.asarray(flows["lvl"]) == code
+        k = ((np.asarray(flows["unit_id"], dtype=np.int64)[sel] * 3 + np.asarray(flows["sex"])[sel]) * T
+             + np.asarray(flows["t"])[sel]) * F + np.asarray(flows["b"])[sel]
+        fl = np.bincount(k, weights=np.asarray(flows["val"], dtype=np.float64)[sel],
+                         minlength=U * 3 * T * F).reshape(U, 3, T, F)
+        x = np.empty((U, 3, T, B + F))
+        x[:, 1:, :, :B], x[:, 1:, :, B:] = f[:, 1:], fl[:, 1:]
+        x[:, 0, :, :B], x[:, 0, :, B:] = f.sum(axis=1), fl.sum(axis=1)
+        by_level[lvl] = x
+    return _Cube(lo, hi, units, by_level)
+
+
+def _register_wide(ctx: _Ctx, cube: _Cube) -> None:
+    """The cube as the SQL table ``wide(lvl, ui, unit_id, sex, t, <blocks>)`` (year-to-date values)."""
+    parts = []
+    T = cube.hi - cube.lo + 1
+    for lvl, arr in cube.data.items():
+        U = arr.shape[0]
+        u, s, t = (a.reshape(-1) for a in np.indices((U, 3, T)))
+        cols = {"lvl": pa.array([lvl] * (U * 3 * T)), "ui": pa.array(u.astype(np.int32)),
+                "unit_id": pa.array(cube.units[lvl]).take(pa.array(u)), "sex": pa.array(SEXES).take(pa.array(s)),
+                "t": pa.array((t + cube.lo).astype(np.int32))}
+        flat = arr.reshape(U * 3 * T, len(ALL_BLOCKS))
+        for i, b in enumerate(ALL_BLOCKS):
+            cols[b] = pa.array(flat[:, i])
+        parts.append(pa.table(cols))
+    ctx.con.register("wide_arrow", pa.concat_tables(parts))
+    ctx.con.execute("CREATE TEMP TABLE wide AS SELECT * FROM wide_arrow")
+
+
+def _term(cube: _Cube, lvl: str, term: Term, literal: bool, first: int, last: int) -> np.ndarray:
+    """``term`` for the reporting months first..last: ``[unit, sex, month]``."""
     a, b = resolve_window(term, literal)
-    if a == b == 0:
-        expr = term.block
-    else:
-        def bound(k: int) -> str:
-            return "CURRENT ROW" if k == 0 else (f"{-k} PRECEDING" if k < 0 else f"{k} FOLLOWING")
-        expr = f"sum({term.block}) OVER (w ROWS BETWEEN {bound(a)} AND {bound(b)})"
+    if b > 0 or first + a < cube.lo:
+        raise ValueError(f"Fenster {term.window} von {term.block} reicht über die berechneten Monate hinaus")
+    x = cube.block(lvl, term.block)
+    i0, i1 = first - cube.lo, last - cube.lo + 1
+    if a == b:
+        v = x[..., i0 + a:i1 + a]
+    else:  # window sums from cumulative sums (counts: exact in float64)
+        c = cube.running_sum(lvl, term.block)
+        v = c[..., i0 + b + 1:i1 + b + 1] - c[..., i0 + a:i1 + a]
     if term.agg == "avg":
-        expr = f"({expr}) / {b - a + 1}.0"
+        v = v / (b - a + 1)
     elif term.agg != "sum":
         raise ValueError(f"Unbekannte Aggregation {term.agg!r}")
-    return expr
+    return v
 
 
-def _value_sql(ind: Indicator, num: str = "num", den: str = "den") -> str:
-    if ind.value == "percent":
-        return f"CASE WHEN {den} IS NULL OR {den} = 0 THEN NULL ELSE {num} / {den} * 100 END"
-    if ind.value == "change":
-        return f"CASE WHEN {den} IS NULL OR {den} = 0 THEN NULL ELSE ({num} / {den} - 1) * 100 END"
+def _value(ind: Indicator, num: np.ndarray, den: np.ndarray | None) -> np.ndarray:
     if ind.value == "count":
         return num
+    if den is None:
+        raise ValueError(f"{ind.code}: Darstellung {ind.value!r} braucht einen Nenner")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
+    if ind.value == "percent":
+        return q * 100
+    if ind.value == "change":
+        return (q - 1) * 100
     raise ValueError(f"Unbekannte Darstellung {ind.value!r}")
 
 
@@ -566,16 +659,14 @@ def _month_text_sql(t: str) -> str:
 
 # --- public API ------------------------------------------------------------------------------
 
-def _prepare(ds: Dataset, lo: int, hi: int, day: int, levels: tuple[str, ...], blocks: list[str],
-             t_from: int | None = None) -> _Ctx:
+def _prepare(ds: Dataset, lo: int, hi: int, day: int, levels: tuple[str, ...]) -> tuple[_Ctx, _Cube]:
     con = _connect(ds)
     ctx = _Ctx(con, lo, hi, day)
     _stichtage(con, lo, hi, day)
     _build_spells(ctx)
-    _build_panel(ctx)
+    _build_segments(ctx)
     _fine_blocks(ctx)
-    _wide(ctx, levels, blocks, t_from)
-    return ctx
+    return ctx, _cube(ctx, levels)
 
 
 def _check_args(first: Month, last: Month, level: str, day: int | None) -> None:
@@ -613,47 +704,62 @@ def compute_kennzahlen(
         raise ValueError(f"Unbekannte Kennzahl(en): {', '.join(unknown)}")
     day = stichtag_day if stichtag_day is not None else ds.stichtag_day
     lo, hi = first.index - LOOKBACK_MONTHS, last.index
-    blocks = list(BASE_BLOCKS) + list(EVENT_BLOCKS)
-    # the grid starts at the earliest month any requested term reads (rolling windows are ROWS
-    # frames over the dense grid, so the rows before it are never needed)
+    # the blocks are computed from LOOKBACK_MONTHS before the first reporting month on; no
+    # requested term may read further back
     reach = min(resolve_window(term, literal_window)[0] for c in codes
                 for term in (INDICATORS[c].numerator, INDICATORS[c].denominator) if term is not None)
-    ctx = _prepare(ds, lo, hi, day, LEVELS[level], blocks, t_from=first.index + min(reach, 0))
-    prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
-    # one window pass computes every numerator and denominator term, then one scan per indicator
-    terms: dict[str, str] = {}
-    spec = []
-    for i, code in enumerate(codes):
-        ind = INDICATORS[code]
-        num = _term_sql(ind.numerator, literal_window)
-        den = _term_sql(ind.denominator, literal_window) if ind.denominator is not None else "NULL::DOUBLE"
-        terms[f"n{i}"] = num
-        terms[f"d{i}"] = den
-        spec.append((i, code, ind))
-    cols = ", ".join(f"({expr})::DOUBLE AS {name}" for name, expr in terms.items())
-    ctx.con.execute(f"""
-        CREATE TEMP TABLE terms AS
-        SELECT * FROM (
-            SELECT lvl, ui, unit_id, sex, t, {cols} FROM wide
-            WINDOW w AS (PARTITION BY lvl, ui, sex ORDER BY t))
-        WHERE t BETWEEN {first.index} AND {last.index}
-    """)
-    selects = []
-    for i, code, ind in spec:
-        sex_filter = "" if ind.by_sex else "AND sex = 'all'"
-        value = _value_sql(ind, f"n{i}", f"d{i}")
-        selects.append(f"""
-            SELECT lvl, ui, unit_id, t, {i} AS ord, '{code}' AS indicator, sex, n{i} AS numerator,
-                   d{i} AS denominator, ({value})::DOUBLE AS value
-            FROM terms WHERE true {sex_filter}""")
-    sql = (f"SELECT lvl AS unit_type, unit_id, {_month_text_sql('t')} AS month, indicator, sex, numerator, "
-           f"denominator, value, t >= {prov_from} AS provisional FROM ("
-           + " UNION ALL ".join(selects) +
-           ") ORDER BY CASE lvl WHEN 'total' THEN 0 WHEN 'jobcenter' THEN 1 ELSE 2 END, ui, t, ord, "
-           "CASE sex WHEN 'all' THEN 0 WHEN 'f' THEN 1 ELSE 2 END")
-    result = ctx.con.sql(sql).to_arrow_table()
+    if first.index + min(reach, 0) < lo:
+        raise ValueError("Ein Fenster reicht weiter zurück als die berechneten Vormonate")
+    ctx, cube = _prepare(ds, lo, hi, day, LEVELS[level])
     ctx.con.close()
-    return result.cast(_LONG_SCHEMA)
+    prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
+    return _long_table(cube, codes, first.index, last.index, literal_window, prov_from)
+
+
+def _pick(a: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """Values of ``a[unit, sex, month, indicator]`` at the flat positions ``sel`` of (unit, month, indicator, sex)."""
+    return a.transpose(0, 2, 3, 1).reshape(-1)[sel]
+
+
+def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: bool, prov_from: int) -> pa.Table:
+    """The long format, ordered by level (total, Jobcenters, municipalities), unit, month,
+    indicator (in the order asked for) and sex (all, f, m); indicators without sex only 'all'."""
+    inds = [INDICATORS[c] for c in codes]
+    n_t, n_i = last - first + 1, len(inds)
+    months = pa.array([str(Month.from_index(t)) for t in range(first, last + 1)])
+    keep = np.array([[ind.by_sex or s == 0 for s in range(3)] for ind in inds])  # [indicator, sex]
+    tables = []
+    for lvl in ("total", "jobcenter", "municipality"):
+        if lvl not in cube.data:
+            continue
+        num = np.stack([_term(cube, lvl, ind.numerator, literal, first, last) for ind in inds], axis=-1)
+        dens = [_term(cube, lvl, ind.denominator, literal, first, last) if ind.denominator is not None
+                else np.full(num.shape[:-1], np.nan) for ind in inds]
+        den = np.stack(dens, axis=-1)
+        val = np.stack([_value(ind, num[..., i], None if ind.denominator is None else den[..., i])
+                        for i, ind in enumerate(inds)], axis=-1)
+        n_u = num.shape[0]
+        # [unit, sex, month, indicator] → rows in the order (unit, month, indicator, sex)
+        sel = np.flatnonzero(np.broadcast_to(keep[None, None, :, :], (n_u, n_t, n_i, 3)))
+        u, rest = np.divmod(sel, n_t * n_i * 3)
+        t, rest = np.divmod(rest, n_i * 3)
+        i, s = np.divmod(rest, 3)
+
+        d, v = _pick(den, sel), _pick(val, sel)
+        tables.append(pa.table({
+            "unit_type": pa.array([lvl]).take(pa.array(np.zeros(len(sel), dtype=np.int32))),
+            "unit_id": pa.array(cube.units[lvl]).take(pa.array(u)),
+            "month": months.take(pa.array(t)),
+            "indicator": pa.array(codes).take(pa.array(i)),
+            "sex": pa.array(SEXES).take(pa.array(s)),
+            "numerator": pa.array(_pick(num, sel)),
+            "denominator": pa.array(d, mask=np.isnan(d)),
+            "value": pa.array(v, mask=np.isnan(v)),
+            "provisional": pa.array(t + first >= prov_from),
+        }))
+    if not tables:
+        return _LONG_SCHEMA.empty_table()
+    return pa.concat_tables(tables).cast(_LONG_SCHEMA)
 
 
 def jahresfortschritt(
@@ -684,7 +790,8 @@ def jahresfortschritt(
     _check_args(first, through, level, stichtag_day)
     day = stichtag_day if stichtag_day is not None else ds.stichtag_day
     lo, hi = first.index - LOOKBACK_MONTHS, through.index
-    ctx = _prepare(ds, lo, hi, day, LEVELS[level], list(BASE_BLOCKS) + list(EVENT_BLOCKS))
+    ctx, cube = _prepare(ds, lo, hi, day, LEVELS[level])
+    _register_wide(ctx, cube)
     prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
     shift = 0 if literal_window else 1
     part = "PARTITION BY lvl, unit_id, sex, t // 12 ORDER BY t ROWS UNBOUNDED PRECEDING"
