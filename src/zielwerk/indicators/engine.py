@@ -152,24 +152,25 @@ def _build_spells(ctx: _Ctx) -> None:
         SELECT m.municipality_id AS mid, (row_number() OVER (ORDER BY m.municipality_id) - 1)::INTEGER AS mi, j.ji
         FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id
     """)
-    # only persons with an eLb spell reaching into the period can be in a stock or counted in a
-    # flow, so only they are numbered (their employment and measures are the only ones read)
+    # spells ending long before the period cannot count (730-day window, flows of the first month)
     spell_cut = s_lo - timedelta(days=LZB_WINDOW_DAYS + 40)
-    con.execute(f"""
+    s_hi = stichtag(Month.from_index(ctx.hi), ctx.day)
+    con.execute("""
         CREATE TEMP TABLE pers AS
         SELECT person_id AS pid, row_number() OVER ()::INTEGER AS person_id,
                CASE sex WHEN 'f' THEN 1 WHEN 'm' THEN 2 ELSE 0 END::TINYINT AS sex, birth_date
         FROM src_persons
-        WHERE person_id IN (SELECT person_id FROM src_elb_spells
-                            WHERE status = 'elb' AND coalesce("end", DATE '{OPEN_END}') >= DATE '{spell_cut}')
     """)
-    con.execute("""
+    # employment and measures that can touch a Stichtag or flow window of the period
+    con.execute(f"""
         CREATE TEMP TABLE emp AS
         SELECT p.person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e JOIN pers p ON p.pid = e.person_id
+        WHERE e."start" <= DATE '{s_hi}' AND coalesce(e."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
-    con.execute("""
+    con.execute(f"""
         CREATE TEMP TABLE meas AS
         SELECT p.person_id, m.instrument, m."start", m."end" FROM src_measures m JOIN pers p ON p.pid = m.person_id
+        WHERE m."start" <= DATE '{s_hi}' AND coalesce(m."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
     con.execute(f"""
         CREATE TEMP TABLE pay AS
@@ -194,38 +195,53 @@ def _build_spells(ctx: _Ctx) -> None:
           AND coalesce(h."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
     # Merged eLb intervals per person over all units (C3: overlaps count once). Each spell keeps
-    # its merged interval (grp, starting on day ms) and its eLb period with gaps of up to 7 days bridged (grp7, C4);
-    # ``ov`` marks persons with truly overlapping spells (C2 needs a choice only for them),
-    # ``mv_j``/``mv_m`` persons with spells in more than one Jobcenter/municipality.
+    # its merged interval (grp, starting on day ms) and its eLb period with gaps of up to 7 days
+    # bridged (grp7, C4). ``ov``: the spell overlaps another one of the person (C2 needs a choice
+    # only there); ``near``: the spell starts a merged interval and an earlier one ends less than
+    # 730 days before (C3 then needs the earlier intervals). Two window passes, one sort order.
     con.execute(f"""
         CREATE TEMP TABLE spg AS
         WITH o AS (
             SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
-            FROM sp)
-        SELECT * EXCLUDE (prev_e),
-               sum(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN 1 ELSE 0 END)
-                   OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING)::INTEGER AS grp,
-               sum(CASE WHEN prev_e IS NULL OR s > prev_e + {MERGE_GAP_DAYS + 1} THEN 1 ELSE 0 END)
-                   OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING)::INTEGER AS grp7,
-               max(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN s END)
-                   OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS ms,
-               bool_or(coalesce(s <= prev_e, false)) OVER (PARTITION BY person_id) AS ov,
-               min(jobcenter_id) OVER (PARTITION BY person_id) < max(jobcenter_id) OVER (PARTITION BY person_id) AS mv_j,
-               min(municipality_id) OVER (PARTITION BY person_id)
-                 < max(municipality_id) OVER (PARTITION BY person_id) AS mv_m
-        FROM o
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
+                   lead(s) OVER (PARTITION BY person_id ORDER BY s, e) AS next_s
+            FROM sp),
+        n AS (
+            SELECT * EXCLUDE (next_s), prev_e IS NULL OR s > prev_e + 1 AS new1,
+                   prev_e IS NULL OR s > prev_e + {MERGE_GAP_DAYS + 1} AS new7,
+                   coalesce(s <= prev_e, false) OR coalesce(next_s <= e, false) AS ov,
+                   coalesce(s > prev_e + 1 AND prev_e >= s - {LZB_WINDOW_DAYS}, false) AS near
+            FROM o),
+        -- at the start of a merged interval: the previous interval is [ps1, prev_e]; the one before
+        -- it ends on e2
+        x AS (
+            SELECT * EXCLUDE (new1, new7),
+                   sum(new1::INTEGER) OVER w AS grp, sum(new7::INTEGER) OVER w AS grp7,
+                   max(CASE WHEN new1 THEN s END) OVER w AS ms,
+                   max(CASE WHEN new1 THEN s END) OVER wp AS ps1,
+                   max(CASE WHEN new1 THEN prev_e END) OVER wp AS e2
+            FROM n
+            WINDOW w AS (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING),
+                   wp AS (PARTITION BY person_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
+        -- near: only the previous interval reaches into the window (pq_s..pq_e); multi: more do
+        SELECT * EXCLUDE (prev_e, ps1, e2),
+               CASE WHEN near THEN ps1 END AS pq_s, CASE WHEN near THEN prev_e END AS pq_e,
+               near AND coalesce(e2 >= s - {LZB_WINDOW_DAYS}, false) AS multi
+        FROM x
     """)
     con.execute("DROP TABLE sp")
-    # eLb periods (C4) over all units; for persons who stay in one Jobcenter/municipality they are
-    # also the periods at that level. Movers' spells are merged per unit later (few rows).
+    # eLb periods (C4) over all units. A period whose spells all lie in one Jobcenter (municipality)
+    # is also that unit's period (periods are > 7 days apart, at unit level even more); the spells
+    # of the other periods are merged per unit later (few rows).
     con.execute("""
         CREATE TEMP TABLE per AS
-        SELECT person_id, sex, min(s) AS ps, max(e) AS pe, any_value(mv_j) AS mv_j, any_value(mv_m) AS mv_m,
+        SELECT person_id, grp7, sex, min(s) AS ps, max(e) AS pe,
+               min(jobcenter_id) < max(jobcenter_id) AS mv_j, min(municipality_id) < max(municipality_id) AS mv_m,
                any_value(jobcenter_id) AS jc, any_value(municipality_id) AS mun
-        FROM spg GROUP BY person_id, sex, grp7;
+        FROM spg GROUP BY person_id, grp7, sex;
         CREATE TEMP TABLE mov AS
-        SELECT person_id, sex, jobcenter_id, municipality_id, mv_j, mv_m, s, e FROM spg WHERE mv_j OR mv_m
+        SELECT g.person_id, g.sex, g.jobcenter_id, g.municipality_id, p.mv_j, p.mv_m, g.s, g.e
+        FROM spg g JOIN (SELECT person_id, grp7, mv_j, mv_m FROM per WHERE mv_j OR mv_m) p USING (person_id, grp7)
     """)
 
 
@@ -259,18 +275,20 @@ def _build_segments(ctx: _Ctx) -> None:
     con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
     W = LZB_WINDOW_DAYS - 1
     # the first Stichtag with ≥ 638 eLb days in the window: the first from day 638 of the merged
-    # interval on, or earlier where earlier merged intervals (grp > 1) reach into the window
+    # interval on, or earlier where earlier merged intervals reach into the window (``near``)
     days = (f"(st.S - p.ms + 1) + list_sum(list_transform(p.prevs, lambda q: "
             f"greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {W}) + 1)))")
     con.execute(f"""
         CREATE TEMP TABLE mlzb AS
         WITH m AS (
-            SELECT person_id, grp, min(s) AS s, max(e) AS e FROM spg
-            WHERE person_id IN (SELECT person_id FROM spg WHERE grp > 1) GROUP BY ALL),
+            SELECT person_id, grp, min(s) AS s, max(e) AS e, bool_or(multi) AS multi FROM spg
+            WHERE person_id IN (SELECT person_id FROM spg WHERE multi) GROUP BY ALL),
         p AS (
+            SELECT person_id, grp, s AS ms, [{{'s': pq_s, 'e': pq_e}}] AS prevs FROM spg WHERE near AND NOT multi
+            UNION ALL
             SELECT l.person_id, l.grp, l.s AS ms, list({{'s': q.s, 'e': q.e}}) AS prevs
             FROM m l JOIN m q ON q.person_id = l.person_id AND q.grp < l.grp AND q.e >= l.s - {LZB_WINDOW_DAYS}
-            GROUP BY l.person_id, l.grp, l.s)
+            WHERE l.multi GROUP BY l.person_id, l.grp, l.s)
         SELECT p.person_id, p.grp, min(st.t)::INTEGER AS tl
         FROM p JOIN st ON st.S BETWEEN p.ms AND p.ms + {LZB_MIN_DAYS - 2}
         WHERE ({days}) >= {LZB_MIN_DAYS}
@@ -336,7 +354,8 @@ def _build_segments(ctx: _Ctx) -> None:
             continue
         per_reg.append(f"""
             SELECT person_id, greatest({m0}, {r_lo}) AS a, least({m1}, {r_hi}) AS b FROM meas
-            WHERE instrument IN {_sql_set(reg.active_instruments)}""")
+            WHERE instrument IN {_sql_set(reg.active_instruments)}
+              AND person_id IN (SELECT person_id FROM lzr)""")
     con.execute(f"""
         CREATE TEMP TABLE act_rng AS
         WITH mr AS ({_merge_ranges_sql(" UNION ALL ".join(per_reg) + " ", "person_id")})
@@ -456,6 +475,12 @@ def _fine_blocks(ctx: _Ctx) -> None:
     ti = _month_idx_sql("ps", day)
     to = _month_idx_sql("pe + 1", day)
     con.execute(f"""
+        CREATE TEMP TABLE pert AS
+        SELECT * FROM (SELECT sex, mv_j, mv_m, jc, mun, {ti} AS tin,
+                              CASE WHEN pe < DATE '{OPEN_END}' THEN {to} END AS tout FROM per)
+        WHERE tin BETWEEN {lo} AND {hi} OR tout BETWEEN {lo} AND {hi}
+    """)
+    con.execute(f"""
         CREATE TEMP TABLE flows AS
         WITH u AS (
             SELECT 1 AS lvl, jobcenter_id AS unit_id, person_id, sex, s, e FROM mov WHERE mv_j
@@ -469,19 +494,20 @@ def _fine_blocks(ctx: _Ctx) -> None:
                       OVER (PARTITION BY lvl, unit_id, person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
             FROM o),
         pu AS (
-            SELECT lvl, unit_id, sex, min(s) AS ps, max(e) AS pe FROM g GROUP BY lvl, unit_id, person_id, sex, grp
-            UNION ALL SELECT 0, 0, sex, ps, pe FROM per
-            UNION ALL SELECT 1, jc, sex, ps, pe FROM per WHERE NOT mv_j
-            UNION ALL SELECT 2, mun, sex, ps, pe FROM per WHERE NOT mv_m),
+            SELECT lvl, unit_id, sex, {ti} AS tin, CASE WHEN pe < DATE '{OPEN_END}' THEN {to} END AS tout
+            FROM (SELECT lvl, unit_id, sex, min(s) AS ps, max(e) AS pe FROM g GROUP BY lvl, unit_id, person_id, sex, grp)
+            UNION ALL SELECT 0, 0, sex, tin, tout FROM pert
+            UNION ALL SELECT 1, jc, sex, tin, tout FROM pert WHERE NOT mv_j
+            UNION ALL SELECT 2, mun, sex, tin, tout FROM pert WHERE NOT mv_m),
         evs AS (
-            SELECT lvl, unit_id, sex, 0 AS b, {ti} AS t FROM pu
+            SELECT lvl, unit_id, sex, 0 AS b, tin AS t FROM pu
             UNION ALL
-            SELECT lvl, unit_id, sex, 1, {to} FROM pu WHERE pe < DATE '{OPEN_END}')
+            SELECT lvl, unit_id, sex, 1, tout FROM pu WHERE tout IS NOT NULL)
         SELECT lvl, unit_id, sex, t - {lo} AS t, b, count(*)::DOUBLE AS val
         FROM evs
         WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
     """)
-    con.execute("DROP TABLE per; DROP TABLE mov")
+    con.execute("DROP TABLE per; DROP TABLE pert; DROP TABLE mov")
 
 
 def _k2e3_sql(ctx: _Ctx, bi: dict[str, int]) -> str:
