@@ -93,8 +93,10 @@ _CLASS_SQL = {"integration": _is_integration_sql, "public_funded": _is_public_sq
 
 def _month_idx_sql(col: str, day: int) -> str:
     """Reporting month (index) whose flow window (S_{t−1}, S_t] holds the date ``col`` (C1)."""
-    return (f"(year({col}) * 12 + month({col}) - 1 + "
-            f"CASE WHEN day({col}) > least({day}, day(last_day({col}))) THEN 1 ELSE 0 END)")
+    # the Stichtag is day ``day`` of the month, or its last day where the month is shorter (C1);
+    # every month has 28 days, so for day ≤ 28 the month's length does not matter
+    limit = str(day) if day <= 28 else f"least({day}, day(last_day({col})))"
+    return f"(year({col}) * 12 + month({col}) - 1 + CASE WHEN day({col}) > {limit} THEN 1 ELSE 0 END)"
 
 
 @dataclass
@@ -139,7 +141,6 @@ def _build_spells(ctx: _Ctx) -> None:
     con = ctx.con
     s_lo = stichtag(Month.from_index(ctx.lo), ctx.day)
     # K1/K1E1 need the payments of t and t−12 for the reporting months (first = lo + LOOKBACK_MONTHS)
-    # (a contiguous range; "YYYY-MM" texts compare like the months)
     m_from, m_to = Month.from_index(ctx.lo + LOOKBACK_MONTHS - 12), Month.from_index(ctx.hi)
     # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units.
     # Municipalities are numbered 0.. in the order of their identifiers (the cube's first axis).
@@ -164,7 +165,8 @@ def _build_spells(ctx: _Ctx) -> None:
     # employment and measures that can touch a Stichtag or flow window of the period
     con.execute(f"""
         CREATE TEMP TABLE emp AS
-        SELECT p.person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e JOIN pers p ON p.pid = e.person_id
+        SELECT p.person_id, e.kind, e.subsidy, e."start", e."end", p.birth_date
+        FROM src_employment e JOIN pers p ON p.pid = e.person_id
         WHERE e."start" <= DATE '{s_hi}' AND coalesce(e."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
     con.execute(f"""
@@ -172,14 +174,17 @@ def _build_spells(ctx: _Ctx) -> None:
         SELECT p.person_id, m.instrument, m."start", m."end" FROM src_measures m JOIN pers p ON p.pid = m.person_id
         WHERE m."start" <= DATE '{s_hi}' AND coalesce(m."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
-    con.execute(f"""
+    con.execute("""
         CREATE TEMP TABLE pay AS
         SELECT CAST(substr(y.month, 1, 4) AS INTEGER) * 12 + CAST(substr(y.month, 6, 2) AS INTEGER) - 1 AS t,
                md.mi AS municipality_id, md.ji AS jobcenter_id, y.llu, y.luh
         FROM (SELECT month, municipality_id, sum(llu) AS llu, sum(luh) AS luh FROM src_payments
-              WHERE month BETWEEN '{m_from}' AND '{m_to}' GROUP BY month, municipality_id) y
+              GROUP BY month, municipality_id) y
         JOIN mdim md ON md.mid = y.municipality_id
     """)
+    # (the months are selected after summing: a filter pushed into the scan of a large Parquet
+    # file made the aggregation about twice as slow)
+    con.execute(f"DELETE FROM pay WHERE t NOT BETWEEN {m_from.index} AND {m_to.index}")
     # ``bid``: the BG identifier as text (C2 compares it; households join on it)
     con.execute(f"""
         CREATE TEMP TABLE sp AS
@@ -276,22 +281,28 @@ def _build_segments(ctx: _Ctx) -> None:
     W = LZB_WINDOW_DAYS - 1
     # the first Stichtag with ≥ 638 eLb days in the window: the first from day 638 of the merged
     # interval on, or earlier where earlier merged intervals reach into the window (``near``)
-    days = (f"(st.S - p.ms + 1) + list_sum(list_transform(p.prevs, lambda q: "
-            f"greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {W}) + 1)))")
+    overlap = f"greatest(0, least({{e}}, st.S) - greatest({{s}}, st.S - {W}) + 1)"
+    one = overlap.format(s="p.pq_s", e="p.pq_e")
+    many = f"list_sum(list_transform(p.prevs, lambda q: {overlap.format(s='q.s', e='q.e')}))"
+    cand = f"st.S BETWEEN p.ms AND p.ms + {LZB_MIN_DAYS - 2}"
     con.execute(f"""
         CREATE TEMP TABLE mlzb AS
         WITH m AS (
             SELECT person_id, grp, min(s) AS s, max(e) AS e, bool_or(multi) AS multi FROM spg
             WHERE person_id IN (SELECT person_id FROM spg WHERE multi) GROUP BY ALL),
-        p AS (
-            SELECT person_id, grp, s AS ms, [{{'s': pq_s, 'e': pq_e}}] AS prevs FROM spg WHERE near AND NOT multi
-            UNION ALL
+        pm AS (
             SELECT l.person_id, l.grp, l.s AS ms, list({{'s': q.s, 'e': q.e}}) AS prevs
             FROM m l JOIN m q ON q.person_id = l.person_id AND q.grp < l.grp AND q.e >= l.s - {LZB_WINDOW_DAYS}
             WHERE l.multi GROUP BY l.person_id, l.grp, l.s)
         SELECT p.person_id, p.grp, min(st.t)::INTEGER AS tl
-        FROM p JOIN st ON st.S BETWEEN p.ms AND p.ms + {LZB_MIN_DAYS - 2}
-        WHERE ({days}) >= {LZB_MIN_DAYS}
+        FROM (SELECT person_id, grp, s AS ms, pq_s, pq_e FROM spg WHERE near AND NOT multi) p
+        JOIN st ON {cand}
+        WHERE (st.S - p.ms + 1) + {one} >= {LZB_MIN_DAYS}
+        GROUP BY ALL
+        UNION ALL
+        SELECT p.person_id, p.grp, min(st.t)::INTEGER AS tl
+        FROM pm p JOIN st ON {cand}
+        WHERE (st.S - p.ms + 1) + {many} >= {LZB_MIN_DAYS}
         GROUP BY ALL
     """)
     # Stichtage before first−13 are needed only for K2E3 under FKV 2011 (integrations of t−23..t−12,
@@ -419,31 +430,34 @@ def _fine_blocks(ctx: _Ctx) -> None:
     te = _month_idx_sql('"start"', day)
     con.execute(f"""
         CREATE TEMP TABLE ev0 AS
-        SELECT person_id, kind, subsidy, "start" AS d, {te} AS te
+        SELECT row_number() OVER () AS eid, person_id, kind, subsidy, "start" AS d, {te} AS te, birth_date
         FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}
     """)
     con.execute("CREATE TEMP TABLE es AS SELECT * FROM seg WHERE person_id IN (SELECT person_id FROM ev0)")
     con.execute("DROP TABLE seg")  # the largest table: freed as soon as it is no longer read
     cls_cols = ", ".join(f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items())
+    # the segment at S_{te−1}, else (not in the stock then) the one at S_te: one join, the earlier wins
     con.execute(f"""
         CREATE TEMP TABLE ev AS
-        WITH c AS (
-            SELECT ev0.*, ev0.te AS m, ev0.te - 1 AS pt, s.jobcenter_id, s.municipality_id, s.sex,
-                   ev0.te - 1 >= s.la AS lzb
-            FROM ev0 JOIN es s ON s.person_id = ev0.person_id AND ev0.te - 1 BETWEEN s.t0 AND s.t1
-            UNION ALL
-            SELECT ev0.*, ev0.te + 1 AS m, ev0.te AS pt, s.jobcenter_id, s.municipality_id, s.sex,
-                   ev0.te >= s.la AS lzb
-            FROM ev0 JOIN es s ON s.person_id = ev0.person_id AND ev0.te BETWEEN s.t0 AND s.t1
-            WHERE ev0.te + 1 <= {hi} AND ev0.te - 1 >= {lo}
-              AND NOT EXISTS (SELECT 1 FROM es q WHERE q.person_id = ev0.person_id
-                              AND ev0.te - 1 BETWEEN q.t0 AND q.t1))
-        SELECT c.* EXCLUDE (pt),
+        WITH j AS (
+            SELECT ev0.eid, CASE WHEN ev0.te - 1 BETWEEN s.t0 AND s.t1 THEN ev0.te - 1 ELSE ev0.te END AS pt,
+                   s.jobcenter_id, s.municipality_id, s.sex, s.la
+            FROM ev0 JOIN es s ON s.person_id = ev0.person_id AND s.t0 <= ev0.te AND s.t1 >= ev0.te - 1),
+        c0 AS (
+            SELECT eid, min(pt) AS pt, arg_min({{'j': jobcenter_id, 'm': municipality_id, 'x': sex, 'la': la}}, pt) AS a
+            FROM j GROUP BY eid),
+        c AS (
+            SELECT ev0.person_id, ev0.kind, ev0.subsidy, ev0.d, ev0.te, ev0.birth_date, c0.pt,
+                   CASE WHEN c0.pt = ev0.te - 1 THEN ev0.te ELSE ev0.te + 1 END AS m,
+                   c0.a.j AS jobcenter_id, c0.a.m AS municipality_id, c0.a.x AS sex, c0.pt >= c0.a.la AS lzb
+            FROM c0 JOIN ev0 USING (eid)
+            WHERE c0.pt = ev0.te - 1 OR (ev0.te + 1 <= {hi} AND ev0.te - 1 >= {lo}))
+        SELECT c.* EXCLUDE (pt, birth_date),
                EXISTS (SELECT 1 FROM ae_rng a WHERE a.person_id = c.person_id AND c.pt BETWEEN a.a AND a.b) AS ae,
                {cls_cols},
-               year(d) - year(per.birth_date)
-                 - CASE WHEN (month(d), day(d)) < (month(per.birth_date), day(per.birth_date)) THEN 1 ELSE 0 END AS age
-        FROM c LEFT JOIN pers per USING (person_id)
+               year(d) - year(birth_date)
+                 - CASE WHEN (month(d), day(d)) < (month(birth_date), day(birth_date)) THEN 1 ELSE 0 END AS age
+        FROM c
     """)
     con.execute("DROP TABLE es")
     for eb in EVENT_BLOCKS.values():
