@@ -137,6 +137,13 @@ def _stichtage(con: duckdb.DuckDBPyConnection, lo: int, hi: int, day: int) -> No
 
 # --- building blocks ------------------------------------------------------------------------
 
+def _full_from(ctx: _Ctx) -> int:
+    """First month whose blocks are all computed: rolling terms read back to first−12 (C7);
+    the months before it (down to lo) are needed only for K2E3 under FKV 2011 (integrations of
+    t−23..t−12 with the stock at S_{m−2})."""
+    return ctx.lo + LOOKBACK_MONTHS - 13
+
+
 def _build_spells(ctx: _Ctx) -> None:
     con = ctx.con
     s_lo = stichtag(Month.from_index(ctx.lo), ctx.day)
@@ -153,8 +160,10 @@ def _build_spells(ctx: _Ctx) -> None:
         SELECT m.municipality_id AS mid, (row_number() OVER (ORDER BY m.municipality_id) - 1)::INTEGER AS mi, j.ji
         FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id
     """)
-    # spells ending long before the period cannot count (730-day window, flows of the first month)
-    spell_cut = s_lo - timedelta(days=LZB_WINDOW_DAYS + 40)
+    # Spells ending long before the period cannot count: from month ``_full_from`` on every block
+    # needs at most the 730-day window before its Stichtag and the flow window before it (before
+    # that month only K2E3's stock membership is read, and spells covering S_lo end after the cut)
+    spell_cut = stichtag(Month.from_index(_full_from(ctx)), ctx.day) - timedelta(days=LZB_WINDOW_DAYS + 40)
     s_hi = stichtag(Month.from_index(ctx.hi), ctx.day)
     con.execute("""
         CREATE TEMP TABLE pers AS
@@ -281,10 +290,21 @@ def _build_segments(ctx: _Ctx) -> None:
     W = LZB_WINDOW_DAYS - 1
     # the first Stichtag with ≥ 638 eLb days in the window: the first from day 638 of the merged
     # interval on, or earlier where earlier merged intervals reach into the window (``near``)
-    overlap = f"greatest(0, least({{e}}, st.S) - greatest({{s}}, st.S - {W}) + 1)"
-    one = overlap.format(s="p.pq_s", e="p.pq_e")
-    many = f"list_sum(list_transform(p.prevs, lambda q: {overlap.format(s='q.s', e='q.e')}))"
-    cand = f"st.S BETWEEN p.ms AND p.ms + {LZB_MIN_DAYS - 2}"
+    # One earlier interval [q_s, q_e] in reach (q_e < ms): the eLb days at day x ≥ ms are
+    #   x − ms + 1 + L            while the whole earlier interval is in the window (x ≤ q_s + 729),
+    #   q_e − ms + 731            while it leaves the window (constant),
+    #   x − ms + 1                once it has left (x > q_e + 729);
+    # the first day with ≥ 638 is the least of the first qualifying day of the first two pieces
+    # and day ms + 637 (which always qualifies: 638 days of the current interval alone).
+    n, w = LZB_MIN_DAYS, LZB_WINDOW_DAYS
+    first_day = (f"least(CASE WHEN greatest(ms, ms + {n - 1} - (pq_e - pq_s + 1)::INTEGER) <= pq_s + {w - 1} "
+                 f"THEN greatest(ms, ms + {n - 1} - (pq_e - pq_s + 1)::INTEGER) END, "
+                 f"CASE WHEN greatest(ms, pq_s + {w}) <= pq_e + {w - 1} AND ms - pq_e <= {w + 1 - n} "
+                 f"THEN greatest(ms, pq_s + {w}) END, "
+                 f"ms + {n - 1})")
+    # several earlier intervals in reach (rare): the days at each candidate Stichtag
+    many = (f"list_sum(list_transform(p.prevs, lambda q: "
+            f"greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {W}) + 1)))")
     con.execute(f"""
         CREATE TEMP TABLE mlzb AS
         WITH m AS (
@@ -294,20 +314,17 @@ def _build_segments(ctx: _Ctx) -> None:
             SELECT l.person_id, l.grp, l.s AS ms, list({{'s': q.s, 'e': q.e}}) AS prevs
             FROM m l JOIN m q ON q.person_id = l.person_id AND q.grp < l.grp AND q.e >= l.s - {LZB_WINDOW_DAYS}
             WHERE l.multi GROUP BY l.person_id, l.grp, l.s)
-        SELECT p.person_id, p.grp, min(st.t)::INTEGER AS tl
-        FROM (SELECT person_id, grp, s AS ms, pq_s, pq_e FROM spg WHERE near AND NOT multi) p
-        JOIN st ON {cand}
-        WHERE (st.S - p.ms + 1) + {one} >= {LZB_MIN_DAYS}
-        GROUP BY ALL
+        SELECT person_id, grp, {_month_idx_sql("d", day)}::INTEGER AS tl
+        FROM (SELECT person_id, grp, {first_day} AS d
+              FROM (SELECT person_id, grp, s AS ms, pq_s, pq_e FROM spg WHERE near AND NOT multi))
         UNION ALL
         SELECT p.person_id, p.grp, min(st.t)::INTEGER AS tl
-        FROM pm p JOIN st ON {cand}
+        FROM pm p JOIN st ON st.S BETWEEN p.ms AND p.ms + {LZB_MIN_DAYS - 2}
         WHERE (st.S - p.ms + 1) + {many} >= {LZB_MIN_DAYS}
         GROUP BY ALL
     """)
-    # Stichtage before first−13 are needed only for K2E3 under FKV 2011 (integrations of t−23..t−12,
-    # with the stock at S_{m−2}); there the segments are restricted to persons with an svB start.
-    cut = lo + LOOKBACK_MONTHS - 13
+    # before ``_full_from`` the segments are restricted to persons with an svB start (K2E3)
+    cut = _full_from(ctx)
     s_cut = stichtag(Month.from_index(cut), day)
     con.execute(f"""
         CREATE TEMP TABLE early AS
