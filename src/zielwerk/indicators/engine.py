@@ -99,12 +99,31 @@ def _month_idx_sql(col: str, day: int) -> str:
     return f"(year({col}) * 12 + month({col}) - 1 + CASE WHEN day({col}) > {limit} THEN 1 ELSE 0 END)"
 
 
+@dataclass(frozen=True)
+class _PersonKey:
+    """The integer person key: a 64-bit hash of the identifier where it is unique among the
+    persons (then tables get it without a join), else a number assigned via ``pers``."""
+
+    hashed: bool = True
+
+    def select(self, alias: str) -> tuple[str, str]:
+        """SQL for the key of a row of ``alias`` and the join clause it needs."""
+        if self.hashed:
+            return f"hash({alias}.person_id)", ""
+        return "p.person_id", f"JOIN pers p ON p.pid = {alias}.person_id"
+
+    def match(self, alias: str) -> str:
+        """Join condition of ``alias`` with ``pers p``."""
+        return f"p.person_id = hash({alias}.person_id)" if self.hashed else f"p.pid = {alias}.person_id"
+
+
 @dataclass
 class _Ctx:
     con: duckdb.DuckDBPyConnection
     lo: int
     hi: int
     day: int
+    person_key: _PersonKey = _PersonKey()
 
 
 def _connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
@@ -165,22 +184,31 @@ def _build_spells(ctx: _Ctx) -> None:
     # that month only K2E3's stock membership is read, and spells covering S_lo end after the cut)
     spell_cut = stichtag(Month.from_index(_full_from(ctx)), ctx.day) - timedelta(days=LZB_WINDOW_DAYS + 40)
     s_hi = stichtag(Month.from_index(ctx.hi), ctx.day)
+    # person key (_PersonKey): hashed identifiers unless two persons' hashes collide
     con.execute("""
         CREATE TEMP TABLE pers AS
-        SELECT person_id AS pid, row_number() OVER ()::INTEGER AS person_id,
+        SELECT person_id AS pid, hash(person_id) AS person_id,
                CASE sex WHEN 'f' THEN 1 WHEN 'm' THEN 2 ELSE 0 END::TINYINT AS sex, birth_date
         FROM src_persons
     """)
+    hashed = con.execute("SELECT count(DISTINCT person_id) = count(*) FROM pers").fetchone()[0]
+    if not hashed or os.environ.get("ZIELWERK_NO_HASH_KEYS"):
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE pers AS
+            SELECT pid, row_number() OVER ()::UBIGINT AS person_id, sex, birth_date FROM pers
+        """)
+        ctx.person_key = _PersonKey(hashed=False)
     # employment and measures that can touch a Stichtag or flow window of the period
+    key, join = ctx.person_key.select("e")
     con.execute(f"""
         CREATE TEMP TABLE emp AS
-        SELECT p.person_id, e.kind, e.subsidy, e."start", e."end", p.birth_date
-        FROM src_employment e JOIN pers p ON p.pid = e.person_id
+        SELECT {key} AS person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e {join}
         WHERE e."start" <= DATE '{s_hi}' AND coalesce(e."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
+    key, join = ctx.person_key.select("m")
     con.execute(f"""
         CREATE TEMP TABLE meas AS
-        SELECT p.person_id, m.instrument, m."start", m."end" FROM src_measures m JOIN pers p ON p.pid = m.person_id
+        SELECT {key} AS person_id, m.instrument, m."start", m."end" FROM src_measures m {join}
         WHERE m."start" <= DATE '{s_hi}' AND coalesce(m."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
     con.execute("""
@@ -199,7 +227,8 @@ def _build_spells(ctx: _Ctx) -> None:
         CREATE TEMP TABLE sp AS
         SELECT p.person_id, p.sex, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
                s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
-        FROM src_elb_spells s JOIN pers p ON p.pid = s.person_id JOIN mdim md ON md.mid = s.municipality_id
+        FROM src_elb_spells s JOIN pers p ON {ctx.person_key.match("s")}
+        JOIN mdim md ON md.mid = s.municipality_id
         WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'
     """)
     con.execute(f"""
@@ -447,8 +476,8 @@ def _fine_blocks(ctx: _Ctx) -> None:
     te = _month_idx_sql('"start"', day)
     con.execute(f"""
         CREATE TEMP TABLE ev0 AS
-        SELECT row_number() OVER () AS eid, person_id, kind, subsidy, "start" AS d, {te} AS te, birth_date
-        FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}
+        SELECT row_number() OVER () AS eid, e.person_id, e.kind, e.subsidy, e."start" AS d, {te} AS te, p.birth_date
+        FROM emp e JOIN pers p USING (person_id) WHERE {te} BETWEEN {lo + 1} AND {hi}
     """)
     con.execute("CREATE TEMP TABLE es AS SELECT * FROM seg WHERE person_id IN (SELECT person_id FROM ev0)")
     con.execute("DROP TABLE seg")  # the largest table: freed as soon as it is no longer read
