@@ -225,7 +225,7 @@ def _build_spells(ctx: _Ctx) -> None:
     # ``bid``: the BG identifier as text (C2 compares it; households join on it)
     con.execute(f"""
         CREATE TEMP TABLE sp AS
-        SELECT p.person_id, p.sex, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
+        SELECT p.person_id, p.sex, p.birth_date AS bd, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
                s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
         FROM src_elb_spells s JOIN pers p ON {ctx.person_key.match("s")}
         JOIN mdim md ON md.mid = s.municipality_id
@@ -368,21 +368,21 @@ def _build_segments(ctx: _Ctx) -> None:
     tl = f"coalesce(m.tl, {_month_idx_sql(f'(g.ms + {LZB_MIN_DAYS - 1})', day)})::INTEGER"
     con.execute(f"""
         CREATE TEMP TABLE seg AS
-        SELECT person_id, sex, municipality_id, jobcenter_id, bid, role, t0, t1,
+        SELECT person_id, sex, bd, municipality_id, jobcenter_id, bid, role, t0, t1,
                greatest(t0, tl)::INTEGER AS la
-        FROM (SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bid, g.role,
+        FROM (SELECT g.person_id, g.sex, g.bd, g.municipality_id, g.jobcenter_id, g.bid, g.role,
                      {first_t}::INTEGER AS t0, {last_t}::INTEGER AS t1, {tl} AS tl
               FROM {src} WHERE NOT g.ov)
         WHERE t0 <= t1
         UNION ALL
-        SELECT person_id, sex, a.m, a.j, a.b, a.r, t, t, greatest(t, a.tl)::INTEGER FROM (
-            SELECT t, person_id, sex,
+        SELECT person_id, sex, bd, a.m, a.j, a.b, a.r, t, t, greatest(t, a.tl)::INTEGER FROM (
+            SELECT t, person_id, sex, bd,
                    arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bid, 'r': role, 'tl': tl}},
                            {{'s': s, 'b': bid}}) AS a
-            FROM (SELECT g.person_id, g.sex, g.municipality_id, g.jobcenter_id, g.bid, g.role, g.s, {tl} AS tl,
+            FROM (SELECT g.person_id, g.sex, g.bd, g.municipality_id, g.jobcenter_id, g.bid, g.role, g.s, {tl} AS tl,
                          unnest(range({first_t}, {last_t} + 1))::INTEGER AS t
                   FROM {src} WHERE g.ov)
-            GROUP BY t, person_id, sex)
+            GROUP BY t, person_id, sex, bd)
     """)
     con.execute("DROP TABLE spg; DROP TABLE mlzb")
     # LZB ranges (one per segment in which the person becomes or is LZB)
@@ -476,8 +476,8 @@ def _fine_blocks(ctx: _Ctx) -> None:
     te = _month_idx_sql('"start"', day)
     con.execute(f"""
         CREATE TEMP TABLE ev0 AS
-        SELECT row_number() OVER () AS eid, e.person_id, e.kind, e.subsidy, e."start" AS d, {te} AS te, p.birth_date
-        FROM emp e JOIN pers p USING (person_id) WHERE {te} BETWEEN {lo + 1} AND {hi}
+        SELECT row_number() OVER () AS eid, person_id, kind, subsidy, "start" AS d, {te} AS te
+        FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}
     """)
     con.execute("CREATE TEMP TABLE es AS SELECT * FROM seg WHERE person_id IN (SELECT person_id FROM ev0)")
     con.execute("DROP TABLE seg")  # the largest table: freed as soon as it is no longer read
@@ -487,13 +487,13 @@ def _fine_blocks(ctx: _Ctx) -> None:
         CREATE TEMP TABLE ev AS
         WITH j AS (
             SELECT ev0.eid, CASE WHEN ev0.te - 1 BETWEEN s.t0 AND s.t1 THEN ev0.te - 1 ELSE ev0.te END AS pt,
-                   s.jobcenter_id, s.municipality_id, s.sex, s.la
+                   s.jobcenter_id, s.municipality_id, s.sex, s.la, s.bd
             FROM ev0 JOIN es s ON s.person_id = ev0.person_id AND s.t0 <= ev0.te AND s.t1 >= ev0.te - 1),
         c0 AS (
-            SELECT eid, min(pt) AS pt, arg_min({{'j': jobcenter_id, 'm': municipality_id, 'x': sex, 'la': la}}, pt) AS a
+            SELECT eid, min(pt) AS pt, arg_min({{'j': jobcenter_id, 'm': municipality_id, 'x': sex, 'la': la, 'bd': bd}}, pt) AS a
             FROM j GROUP BY eid),
         c AS (
-            SELECT ev0.person_id, ev0.kind, ev0.subsidy, ev0.d, ev0.te, ev0.birth_date, c0.pt,
+            SELECT ev0.person_id, ev0.kind, ev0.subsidy, ev0.d, ev0.te, c0.a.bd AS birth_date, c0.pt,
                    CASE WHEN c0.pt = ev0.te - 1 THEN ev0.te ELSE ev0.te + 1 END AS m,
                    c0.a.j AS jobcenter_id, c0.a.m AS municipality_id, c0.a.x AS sex, c0.pt >= c0.a.la AS lzb
             FROM c0 JOIN ev0 USING (eid)
@@ -595,7 +595,7 @@ def _k2e3_sql(ctx: _Ctx, bi: dict[str, int]) -> str:
             cond = f"c.a <= k.m + 1 AND c.b >= k.m + {L}"
         else:
             raise ValueError(f"Unbekannte K2E3-Regel {reg.k2e3_rule!r}")
-        flags.append(f"EXISTS (SELECT 1 FROM svbcov c WHERE c.person_id = k.person_id AND {cond}) AS ok_{reg.key}")
+        flags.append(f"coalesce(bool_or({cond}), false) AS ok_{reg.key}")
     rows = []
     for t in range(lo, hi + 1):
         m = Month.from_index(t)
@@ -610,7 +610,9 @@ def _k2e3_sql(ctx: _Ctx, bi: dict[str, int]) -> str:
     con.execute(f"""
         CREATE TEMP TABLE k2agg AS
         SELECT m, municipality_id, sex, count(*) AS n_all, {okc}
-        FROM (SELECT k.*, {', '.join(flags)} FROM k2base k) GROUP BY ALL
+        FROM (SELECT k.person_id, k.m, k.municipality_id, k.sex, {', '.join(flags)}
+              FROM k2base k LEFT JOIN svbcov c USING (person_id) GROUP BY ALL)
+        GROUP BY ALL
     """)
     ok = "CASE " + " ".join(f"WHEN k.reg = '{r.key}' THEN f.n_{r.key}" for r in REGULATIONS) + " END"
     return f"""
@@ -802,9 +804,23 @@ def compute_kennzahlen(
     return _long_table(cube, codes, first.index, last.index, literal_window, prov_from)
 
 
-def _pick(a: np.ndarray, sel: np.ndarray) -> np.ndarray:
-    """Values of ``a[unit, sex, month, indicator]`` at the flat positions ``sel`` of (unit, month, indicator, sex)."""
-    return a.transpose(0, 2, 3, 1).reshape(-1)[sel]
+def _strings(data: bytes, lengths: np.ndarray) -> pa.Array:
+    """A string array from the concatenated UTF-8 ``data`` and each value's byte length."""
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def _repeat_each(values: list[str], times: int) -> pa.Array:
+    """Each value ``times`` times in a row (v1 v1 … v2 v2 …)."""
+    enc = [v.encode() for v in values]
+    return _strings(b"".join(e * times for e in enc), np.repeat([len(e) for e in enc], times))
+
+
+def _tile(values: list[str], times: int) -> pa.Array:
+    """The whole sequence ``times`` times (v1 v2 … v1 v2 …)."""
+    enc = [v.encode() for v in values]
+    return _strings(b"".join(enc) * times, np.tile([len(e) for e in enc], times))
 
 
 def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: bool, prov_from: int) -> pa.Table:
@@ -812,40 +828,41 @@ def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: b
     indicator (in the order asked for) and sex (all, f, m); indicators without sex only 'all'."""
     inds = [INDICATORS[c] for c in codes]
     n_t, n_i = last - first + 1, len(inds)
-    months = pa.array([str(Month.from_index(t)) for t in range(first, last + 1)])
-    keep = np.array([[ind.by_sex or s == 0 for s in range(3)] for ind in inds])  # [indicator, sex]
+    # the rows of one unit (the same for every unit): (month, indicator, sex) in output order
+    pattern = [(t, i, s) for t in range(n_t) for i, ind in enumerate(inds) for s in range(3) if ind.by_sex or s == 0]
+    p_t, p_i, p_s = (np.array(x, dtype=np.int64) for x in zip(*pattern))
+    month_texts = [str(Month.from_index(first + t)) for t in p_t]
     tables = []
     for lvl in ("total", "jobcenter", "municipality"):
         if lvl not in cube.data:
             continue
         num = np.stack([_term(cube, lvl, ind.numerator, literal, first, last) for ind in inds], axis=-1)
-        dens = [_term(cube, lvl, ind.denominator, literal, first, last) if ind.denominator is not None
-                else np.full(num.shape[:-1], np.nan) for ind in inds]
-        den = np.stack(dens, axis=-1)
+        den = np.stack([_term(cube, lvl, ind.denominator, literal, first, last) if ind.denominator is not None
+                        else np.full(num.shape[:-1], np.nan) for ind in inds], axis=-1)
         val = np.stack([_value(ind, num[..., i], None if ind.denominator is None else den[..., i])
                         for i, ind in enumerate(inds)], axis=-1)
         n_u = num.shape[0]
-        # [unit, sex, month, indicator] → rows in the order (unit, month, indicator, sex)
-        sel = np.flatnonzero(np.broadcast_to(keep[None, None, :, :], (n_u, n_t, n_i, 3)))
-        u, rest = np.divmod(sel, n_t * n_i * 3)
-        t, rest = np.divmod(rest, n_i * 3)
-        i, s = np.divmod(rest, 3)
+        # [unit, sex, month, indicator] → per unit the pattern's positions
+        pos = (p_s * n_t + p_t) * n_i + p_i
 
-        d, v = _pick(den, sel), _pick(val, sel)
-        tables.append(pa.table({
-            "unit_type": pa.array([lvl]).take(pa.array(np.zeros(len(sel), dtype=np.int32))),
-            "unit_id": pa.array(cube.units[lvl]).take(pa.array(u)),
-            "month": months.take(pa.array(t)),
-            "indicator": pa.array(codes).take(pa.array(i)),
-            "sex": pa.array(SEXES).take(pa.array(s)),
-            "numerator": pa.array(_pick(num, sel)),
-            "denominator": pa.array(d, mask=np.isnan(d)),
-            "value": pa.array(v, mask=np.isnan(v)),
-            "provisional": pa.array(t + first >= prov_from),
-        }))
+        def pick(a: np.ndarray, pos: np.ndarray = pos, n_u: int = n_u) -> np.ndarray:
+            return a.reshape(n_u, -1)[:, pos].reshape(-1)
+
+        n, d, v = pick(num), pick(den), pick(val)
+        tables.append(pa.Table.from_arrays([
+            _repeat_each([lvl], n_u * len(pattern)),
+            _repeat_each(cube.units[lvl], len(pattern)),
+            _tile(month_texts, n_u),
+            _tile([codes[i] for i in p_i], n_u),
+            _tile([SEXES[s] for s in p_s], n_u),
+            pa.array(n),
+            pa.array(d, mask=np.isnan(d)),
+            pa.array(v, mask=np.isnan(v)),
+            pa.array(np.tile(p_t + first >= prov_from, n_u)),
+        ], schema=_LONG_SCHEMA))
     if not tables:
         return _LONG_SCHEMA.empty_table()
-    return pa.concat_tables(tables).cast(_LONG_SCHEMA)
+    return pa.concat_tables(tables)
 
 
 def jahresfortschritt(
