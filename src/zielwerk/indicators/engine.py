@@ -436,7 +436,7 @@ SEXES = ("all", "f", "m")
 def _fine_blocks(ctx: _Ctx) -> None:
     """Every fine block as one aggregate over a single integer key (tables ``fine_stock`` and
     ``fine_events``, columns k, val) with
-    k = ((municipality·3 + sex)·T + (t − lo))·B + block (the flat index of the cube)."""
+    k = ((block·M + municipality)·3 + sex)·T + (t − lo) (the flat index of the cube)."""
     con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
     bi = {b: i for i, b in enumerate(FINE_BLOCKS)}
     parts: list[str] = []
@@ -459,12 +459,12 @@ def _fine_blocks(ctx: _Ctx) -> None:
     parts.append(f"""
         SELECT r.t1 + 1, r.municipality_id, r.sex, {bi['lzb_out']}, 1 FROM lzr r
         WHERE r.t1 < {hi} AND NOT EXISTS (SELECT 1 FROM lzr q WHERE q.person_id = r.person_id AND q.la = r.t1 + 1)""")
-    T, B = hi - lo + 1, len(FINE_BLOCKS)
+    T, M = hi - lo + 1, con.execute("SELECT count(*) FROM mdim").fetchone()[0]
 
     def aggregate(table: str) -> None:
         con.execute(f"""
             CREATE TEMP TABLE {table} AS
-            SELECT (((municipality_id::BIGINT * 3 + sex) * {T} + (t - {lo})) * {B} + b) AS k, sum(val)::DOUBLE AS val
+            SELECT ((b::BIGINT * {M} + municipality_id) * 3 + sex) * {T} + (t - {lo}) AS k, sum(val)::DOUBLE AS val
             FROM ({" UNION ALL ".join(f"({p})" for p in parts)}) u(t, municipality_id, sex, b, val)
             WHERE t BETWEEN {lo} AND {hi} GROUP BY k
         """)
@@ -625,7 +625,7 @@ def _k2e3_sql(ctx: _Ctx, bi: dict[str, int]) -> str:
 
 @dataclass
 class _Cube:
-    """All blocks per level as dense arrays ``[unit, sex (all, f, m), month lo..hi, block]``."""
+    """All blocks per level as dense arrays ``[block, unit, sex (all, f, m), month lo..hi]``."""
 
     lo: int
     hi: int
@@ -634,7 +634,7 @@ class _Cube:
     _sums: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
     def block(self, lvl: str, name: str) -> np.ndarray:
-        return self.data[lvl][..., ALL_BLOCKS.index(name)]
+        return self.data[lvl][ALL_BLOCKS.index(name)]
 
     def running_sum(self, lvl: str, name: str) -> np.ndarray:
         """Sums of the block over the months before each month: ``c[..., k] = Σ_{j<k} block[..., j]``."""
@@ -646,7 +646,7 @@ class _Cube:
 
 
 def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
-    """Scatter the fine blocks into a (municipality, sex, month, block) array, sum the stock changes
+    """Scatter the fine blocks into a (block, municipality, sex, month) array, sum the stock changes
     up over the months, roll up to Jobcenters and the total, add the entries/exits per level."""
     con, lo, hi = ctx.con, ctx.lo, ctx.hi
     T, B = hi - lo + 1, len(FINE_BLOCKS)
@@ -655,9 +655,9 @@ def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
     M, J = len(mdim["mi"]), len(jids)
     fine = con.execute("SELECT k, val FROM fine_stock UNION ALL SELECT k, val FROM fine_events").fetchnumpy()
     fm = np.bincount(np.asarray(fine["k"], dtype=np.int64), weights=np.asarray(fine["val"], dtype=np.float64),
-                     minlength=M * 3 * T * B).reshape(M, 3, T, B)
+                     minlength=B * M * 3 * T).reshape(B, M, 3, T)
     ns = len(STOCK_BLOCKS)
-    fm[..., :ns] = np.cumsum(fm[..., :ns], axis=2)
+    fm[:ns] = np.cumsum(fm[:ns], axis=-1)
     flows = con.execute("SELECT lvl, unit_id, sex, t, b, val FROM flows").fetchnumpy()
     con.execute("DROP TABLE fine_stock; DROP TABLE fine_events; DROP TABLE flows")
     by_level: dict[str, np.ndarray] = {}
@@ -671,21 +671,21 @@ def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
             ji = np.asarray(mdim["ji"], dtype=np.int64)
             order = np.argsort(ji, kind="stable")
             present, starts = np.unique(ji[order], return_index=True)
-            f = np.zeros((J, 3, T, B))
+            f = np.zeros((B, J, 3, T))
             if M:
-                f[present] = np.add.reduceat(fm[order], starts, axis=0)
+                f[:, present] = np.add.reduceat(fm[:, order], starts, axis=1)
             units[lvl] = jids
         else:
-            f, units[lvl] = fm.sum(axis=0, keepdims=True), [TOTAL_ID]
+            f, units[lvl] = fm.sum(axis=1, keepdims=True), [TOTAL_ID]
         U, F = len(units[lvl]), len(FLOW_BLOCKS)
         sel = np.asarray(flows["lvl"]) == code
-        k = ((np.asarray(flows["unit_id"], dtype=np.int64)[sel] * 3 + np.asarray(flows["sex"])[sel]) * T
-             + np.asarray(flows["t"])[sel]) * F + np.asarray(flows["b"])[sel]
+        k = ((np.asarray(flows["b"], dtype=np.int64)[sel] * U + np.asarray(flows["unit_id"])[sel]) * 3
+             + np.asarray(flows["sex"])[sel]) * T + np.asarray(flows["t"])[sel]
         fl = np.bincount(k, weights=np.asarray(flows["val"], dtype=np.float64)[sel],
-                         minlength=U * 3 * T * F).reshape(U, 3, T, F)
-        x = np.empty((U, 3, T, B + F))
-        x[:, 1:, :, :B], x[:, 1:, :, B:] = f[:, 1:], fl[:, 1:]
-        x[:, 0, :, :B], x[:, 0, :, B:] = f.sum(axis=1), fl.sum(axis=1)
+                         minlength=F * U * 3 * T).reshape(F, U, 3, T)
+        x = np.empty((B + F, U, 3, T))
+        x[:B, :, 1:], x[B:, :, 1:] = f[:, :, 1:], fl[:, :, 1:]
+        x[:B, :, 0], x[B:, :, 0] = f.sum(axis=2), fl.sum(axis=2)
         by_level[lvl] = x
     return _Cube(lo, hi, units, by_level)
 
@@ -695,14 +695,13 @@ def _register_wide(ctx: _Ctx, cube: _Cube) -> None:
     parts = []
     T = cube.hi - cube.lo + 1
     for lvl, arr in cube.data.items():
-        U = arr.shape[0]
+        U = arr.shape[1]
         u, s, t = (a.reshape(-1) for a in np.indices((U, 3, T)))
         cols = {"lvl": pa.array([lvl] * (U * 3 * T)), "ui": pa.array(u.astype(np.int32)),
                 "unit_id": pa.array(cube.units[lvl]).take(pa.array(u)), "sex": pa.array(SEXES).take(pa.array(s)),
                 "t": pa.array((t + cube.lo).astype(np.int32))}
-        flat = arr.reshape(U * 3 * T, len(ALL_BLOCKS))
         for i, b in enumerate(ALL_BLOCKS):
-            cols[b] = pa.array(flat[:, i])
+            cols[b] = pa.array(arr[i].reshape(-1))
         parts.append(pa.table(cols))
     ctx.con.register("wide_arrow", pa.concat_tables(parts))
     ctx.con.execute("CREATE TEMP TABLE wide AS SELECT * FROM wide_arrow")
