@@ -275,16 +275,20 @@ def _build_spells(ctx: _Ctx) -> None:
     con.execute("DROP TABLE sp")
     # eLb periods (C4) over all units. A period whose spells all lie in one Jobcenter (municipality)
     # is also that unit's period (periods are > 7 days apart, at unit level even more); the spells
-    # of the other periods are merged per unit later (few rows).
-    con.execute("""
+    # of the other periods are merged per unit later (few rows). Entries and exits are read from
+    # month ``_full_from`` on: spells ending more than 8 days before its flow window cannot change
+    # one (a period reaching into the window from such a spell starts before the window anyway).
+    flow_cut = stichtag(Month.from_index(_full_from(ctx) - 1), ctx.day) - timedelta(days=MERGE_GAP_DAYS + 1)
+    con.execute(f"""
         CREATE TEMP TABLE per AS
-        SELECT person_id, grp7, sex, min(s) AS ps, max(e) AS pe,
+        SELECT person_id, grp7, any_value(sex) AS sex, min(s) AS ps, max(e) AS pe,
                min(jobcenter_id) < max(jobcenter_id) AS mv_j, min(municipality_id) < max(municipality_id) AS mv_m,
                any_value(jobcenter_id) AS jc, any_value(municipality_id) AS mun
-        FROM spg GROUP BY person_id, grp7, sex;
+        FROM spg WHERE e >= DATE '{flow_cut}' GROUP BY person_id, grp7;
         CREATE TEMP TABLE mov AS
         SELECT g.person_id, g.sex, g.jobcenter_id, g.municipality_id, p.mv_j, p.mv_m, g.s, g.e
         FROM spg g JOIN (SELECT person_id, grp7, mv_j, mv_m FROM per WHERE mv_j OR mv_m) p USING (person_id, grp7)
+        WHERE g.e >= DATE '{flow_cut}'
     """)
 
 
@@ -538,7 +542,7 @@ def _fine_blocks(ctx: _Ctx) -> None:
         CREATE TEMP TABLE pert AS
         SELECT * FROM (SELECT sex, mv_j, mv_m, jc, mun, {ti} AS tin,
                               CASE WHEN pe < DATE '{OPEN_END}' THEN {to} END AS tout FROM per)
-        WHERE tin BETWEEN {lo} AND {hi} OR tout BETWEEN {lo} AND {hi}
+        WHERE tin BETWEEN {_full_from(ctx)} AND {hi} OR tout BETWEEN {_full_from(ctx)} AND {hi}
     """)
     con.execute(f"""
         CREATE TEMP TABLE flows AS
