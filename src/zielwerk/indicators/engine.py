@@ -440,7 +440,7 @@ SEXES = ("all", "f", "m")
 def _fine_blocks(ctx: _Ctx) -> None:
     """Every fine block as one aggregate over a single integer key (tables ``fine_stock`` and
     ``fine_events``, columns k, val) with
-    k = ((block·M + municipality)·3 + sex)·T + (t − lo) (the flat index of the cube)."""
+    k = ((block·T + (t − lo))·M + municipality)·3 + sex (the flat index of the cube)."""
     con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
     bi = {b: i for i, b in enumerate(FINE_BLOCKS)}
     parts: list[str] = []
@@ -468,7 +468,7 @@ def _fine_blocks(ctx: _Ctx) -> None:
     def aggregate(table: str) -> None:
         con.execute(f"""
             CREATE TEMP TABLE {table} AS
-            SELECT ((b::BIGINT * {M} + municipality_id) * 3 + sex) * {T} + (t - {lo}) AS k, sum(val)::DOUBLE AS val
+            SELECT ((b::BIGINT * {T} + (t - {lo})) * {M} + municipality_id) * 3 + sex AS k, sum(val)::DOUBLE AS val
             FROM ({" UNION ALL ".join(f"({p})" for p in parts)}) u(t, municipality_id, sex, b, val)
             WHERE t BETWEEN {lo} AND {hi} GROUP BY k
         """)
@@ -629,7 +629,8 @@ def _k2e3_sql(ctx: _Ctx, bi: dict[str, int]) -> str:
 
 @dataclass
 class _Cube:
-    """All blocks per level as dense arrays ``[block, unit, sex (all, f, m), month lo..hi]``."""
+    """All blocks per level as dense arrays ``[block, month lo..hi, unit, sex (all, f, m)]`` (months
+    before units: sums over months add contiguous slabs)."""
 
     lo: int
     hi: int
@@ -641,16 +642,16 @@ class _Cube:
         return self.data[lvl][ALL_BLOCKS.index(name)]
 
     def running_sum(self, lvl: str, name: str) -> np.ndarray:
-        """Sums of the block over the months before each month: ``c[..., k] = Σ_{j<k} block[..., j]``."""
+        """Sums of the block over the months before each month: ``c[k] = Σ_{j<k} block[j]``."""
         key = (lvl, name)
         if key not in self._sums:
             x = self.block(lvl, name)
-            self._sums[key] = np.concatenate([np.zeros(x.shape[:-1] + (1,)), np.cumsum(x, axis=-1)], axis=-1)
+            self._sums[key] = np.concatenate([np.zeros((1,) + x.shape[1:]), np.cumsum(x, axis=0)], axis=0)
         return self._sums[key]
 
 
 def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
-    """Scatter the fine blocks into a (block, municipality, sex, month) array, sum the stock changes
+    """Scatter the fine blocks into a (block, month, municipality, sex) array, sum the stock changes
     up over the months, roll up to Jobcenters and the total, add the entries/exits per level."""
     con, lo, hi = ctx.con, ctx.lo, ctx.hi
     T, B = hi - lo + 1, len(FINE_BLOCKS)
@@ -659,9 +660,9 @@ def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
     M, J = len(mdim["mi"]), len(jids)
     fine = con.execute("SELECT k, val FROM fine_stock UNION ALL SELECT k, val FROM fine_events").fetchnumpy()
     fm = np.bincount(np.asarray(fine["k"], dtype=np.int64), weights=np.asarray(fine["val"], dtype=np.float64),
-                     minlength=B * M * 3 * T).reshape(B, M, 3, T)
+                     minlength=B * T * M * 3).reshape(B, T, M, 3)
     ns = len(STOCK_BLOCKS)
-    fm[:ns] = np.cumsum(fm[:ns], axis=-1)
+    fm[:ns] = np.cumsum(fm[:ns], axis=1)
     flows = con.execute("SELECT lvl, unit_id, sex, t, b, val FROM flows").fetchnumpy()
     con.execute("DROP TABLE fine_stock; DROP TABLE fine_events; DROP TABLE flows")
     by_level: dict[str, np.ndarray] = {}
@@ -675,21 +676,21 @@ def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
             ji = np.asarray(mdim["ji"], dtype=np.int64)
             order = np.argsort(ji, kind="stable")
             present, starts = np.unique(ji[order], return_index=True)
-            f = np.zeros((B, J, 3, T))
+            f = np.zeros((B, T, J, 3))
             if M:
-                f[:, present] = np.add.reduceat(fm[:, order], starts, axis=1)
+                f[:, :, present] = np.add.reduceat(fm[:, :, order], starts, axis=2)
             units[lvl] = jids
         else:
-            f, units[lvl] = fm.sum(axis=1, keepdims=True), [TOTAL_ID]
+            f, units[lvl] = fm.sum(axis=2, keepdims=True), [TOTAL_ID]
         U, F = len(units[lvl]), len(FLOW_BLOCKS)
         sel = np.asarray(flows["lvl"]) == code
-        k = ((np.asarray(flows["b"], dtype=np.int64)[sel] * U + np.asarray(flows["unit_id"])[sel]) * 3
-             + np.asarray(flows["sex"])[sel]) * T + np.asarray(flows["t"])[sel]
+        k = ((np.asarray(flows["b"], dtype=np.int64)[sel] * T + np.asarray(flows["t"])[sel]) * U
+             + np.asarray(flows["unit_id"])[sel]) * 3 + np.asarray(flows["sex"])[sel]
         fl = np.bincount(k, weights=np.asarray(flows["val"], dtype=np.float64)[sel],
-                         minlength=F * U * 3 * T).reshape(F, U, 3, T)
-        x = np.empty((B + F, U, 3, T))
-        x[:B, :, 1:], x[B:, :, 1:] = f[:, :, 1:], fl[:, :, 1:]
-        x[:B, :, 0], x[B:, :, 0] = f.sum(axis=2), fl.sum(axis=2)
+                         minlength=F * T * U * 3).reshape(F, T, U, 3)
+        x = np.empty((B + F, T, U, 3))
+        x[:B, ..., 1:], x[B:, ..., 1:] = f[..., 1:], fl[..., 1:]
+        x[:B, ..., 0], x[B:, ..., 0] = f.sum(axis=-1), fl.sum(axis=-1)
         by_level[lvl] = x
     return _Cube(lo, hi, units, by_level)
 
@@ -699,8 +700,8 @@ def _register_wide(ctx: _Ctx, cube: _Cube) -> None:
     parts = []
     T = cube.hi - cube.lo + 1
     for lvl, arr in cube.data.items():
-        U = arr.shape[1]
-        u, s, t = (a.reshape(-1) for a in np.indices((U, 3, T)))
+        U = arr.shape[2]
+        t, u, s = (a.reshape(-1) for a in np.indices((T, U, 3)))
         cols = {"lvl": pa.array([lvl] * (U * 3 * T)), "ui": pa.array(u.astype(np.int32)),
                 "unit_id": pa.array(cube.units[lvl]).take(pa.array(u)), "sex": pa.array(SEXES).take(pa.array(s)),
                 "t": pa.array((t + cube.lo).astype(np.int32))}
@@ -712,17 +713,17 @@ def _register_wide(ctx: _Ctx, cube: _Cube) -> None:
 
 
 def _term(cube: _Cube, lvl: str, term: Term, literal: bool, first: int, last: int) -> np.ndarray:
-    """``term`` for the reporting months first..last: ``[unit, sex, month]``."""
+    """``term`` for the reporting months first..last: ``[month, unit, sex]``."""
     a, b = resolve_window(term, literal)
     if b > 0 or first + a < cube.lo:
         raise ValueError(f"Fenster {term.window} von {term.block} reicht über die berechneten Monate hinaus")
     x = cube.block(lvl, term.block)
     i0, i1 = first - cube.lo, last - cube.lo + 1
     if a == b:
-        v = x[..., i0 + a:i1 + a]
+        v = x[i0 + a:i1 + a]
     else:  # window sums from cumulative sums (counts: exact in float64)
         c = cube.running_sum(lvl, term.block)
-        v = c[..., i0 + b + 1:i1 + b + 1] - c[..., i0 + a:i1 + a]
+        v = c[i0 + b + 1:i1 + b + 1] - c[i0 + a:i1 + a]
     if term.agg == "avg":
         v = v / (b - a + 1)
     elif term.agg != "sum":
@@ -810,7 +811,7 @@ def compute_kennzahlen(
 def _strings(data: bytes, lengths: np.ndarray) -> pa.Array:
     """A string array from the concatenated UTF-8 ``data`` and each value's byte length."""
     offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
+    np.cumsum(lengths.astype(np.int32), out=offsets[1:])
     return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
@@ -844,12 +845,12 @@ def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: b
                         else np.full(num.shape[:-1], np.nan) for ind in inds], axis=-1)
         val = np.stack([_value(ind, num[..., i], None if ind.denominator is None else den[..., i])
                         for i, ind in enumerate(inds)], axis=-1)
-        n_u = num.shape[0]
-        # [unit, sex, month, indicator] → per unit the pattern's positions
-        pos = (p_s * n_t + p_t) * n_i + p_i
+        n_u = num.shape[1]
+        # [month, unit, sex, indicator] → [unit, month, indicator, sex], per unit the pattern's positions
+        pos = (p_t * n_i + p_i) * 3 + p_s
 
         def pick(a: np.ndarray, pos: np.ndarray = pos, n_u: int = n_u) -> np.ndarray:
-            return a.reshape(n_u, -1)[:, pos].reshape(-1)
+            return a.transpose(1, 0, 3, 2).reshape(n_u, -1)[:, pos].reshape(-1)
 
         n, d, v = pick(num), pick(den), pick(val)
         tables.append(pa.Table.from_arrays([
