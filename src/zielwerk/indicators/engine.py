@@ -222,15 +222,13 @@ def _build_spells(ctx: _Ctx) -> None:
     # (the months are selected after summing: a filter pushed into the scan of a large Parquet
     # file made the aggregation about twice as slow)
     con.execute(f"DELETE FROM pay WHERE t NOT BETWEEN {m_from.index} AND {m_to.index}")
-    # ``bid``: the BG identifier as text (C2 compares it; households join on it)
-    con.execute(f"""
-        CREATE TEMP TABLE sp AS
+    # the eLb spells (``bid``: the BG identifier as text; C2 compares it, households join on it)
+    spells = f"""
         SELECT p.person_id, p.sex, p.birth_date AS bd, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
                s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
         FROM src_elb_spells s JOIN pers p ON {ctx.person_key.match("s")}
         JOIN mdim md ON md.mid = s.municipality_id
-        WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'
-    """)
+        WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'"""
     con.execute(f"""
         CREATE TEMP TABLE hh AS
         SELECT h.bg_id AS bid, h."start", coalesce(h."end", DATE '{OPEN_END}') AS "end"
@@ -248,7 +246,7 @@ def _build_spells(ctx: _Ctx) -> None:
             SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
                    lead(s) OVER (PARTITION BY person_id ORDER BY s, e) AS next_s
-            FROM sp),
+            FROM ({spells})),
         n AS (
             SELECT * EXCLUDE (next_s), prev_e IS NULL OR s > prev_e + 1 AS new1,
                    prev_e IS NULL OR s > prev_e + {MERGE_GAP_DAYS + 1} AS new7,
@@ -272,7 +270,6 @@ def _build_spells(ctx: _Ctx) -> None:
                near AND coalesce(e2 >= s - {LZB_WINDOW_DAYS}, false) AS multi
         FROM x
     """)
-    con.execute("DROP TABLE sp")
     # eLb periods (C4) over all units. A period whose spells all lie in one Jobcenter (municipality)
     # is also that unit's period (periods are > 7 days apart, at unit level even more); the spells
     # of the other periods are merged per unit later (few rows). Entries and exits are read from
