@@ -1,9 +1,10 @@
-"""DuckDB executor: compiles the definitions of :mod:`.definitions` to SQL over the Arrow tables.
+"""DuckDB executor: compiles the definitions of :mod:`.definitions` to SQL over the dataset's tables.
 
-Interval-based: spells are never expanded to days. The only person-level table is the *Stichtag
-panel* (one row per person and Stichtag at which the person is in the eLb stock); day counts for
-the LZB rule come from clipping each person's merged eLb intervals to the 730-day window, and
-entries/exits from interval merging with window functions (docs/kennzahlen.md).
+Interval-based: spells are never expanded to days (and, except where a person's spells overlap, not
+to months). Each spell becomes a *segment*: the range of reporting months whose Stichtag it covers
+and the month from which its person is LZB (one start per merged eLb interval, C3). Stocks are
+counted as changes at range boundaries, summed over the months in a numpy cube; entries and exits
+come from interval merging with one window pass (docs/kennzahlen.md § Architecture).
 
 Month indices: ``t = year·12 + month − 1`` (:attr:`zielwerk.domain.calendar.Month.index`).
 """
