@@ -481,8 +481,6 @@ def _fine_blocks(ctx: _Ctx) -> None:
         SELECT row_number() OVER () AS eid, person_id, kind, subsidy, "start" AS d, {te} AS te
         FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}
     """)
-    con.execute("CREATE TEMP TABLE es AS SELECT * FROM seg WHERE person_id IN (SELECT person_id FROM ev0)")
-    con.execute("DROP TABLE seg")  # the largest table: freed as soon as it is no longer read
     cls_cols = ", ".join(f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items())
     # the segment at S_{te−1}, else (not in the stock then) the one at S_te: one join, the earlier wins
     con.execute(f"""
@@ -490,7 +488,7 @@ def _fine_blocks(ctx: _Ctx) -> None:
         WITH j AS (
             SELECT ev0.eid, CASE WHEN ev0.te - 1 BETWEEN s.t0 AND s.t1 THEN ev0.te - 1 ELSE ev0.te END AS pt,
                    s.jobcenter_id, s.municipality_id, s.sex, s.la, s.bd
-            FROM ev0 JOIN es s ON s.person_id = ev0.person_id AND s.t0 <= ev0.te AND s.t1 >= ev0.te - 1),
+            FROM ev0 JOIN seg s ON s.person_id = ev0.person_id AND s.t0 <= ev0.te AND s.t1 >= ev0.te - 1),
         c0 AS (
             SELECT eid, min(pt) AS pt, arg_min({{'j': jobcenter_id, 'm': municipality_id, 'x': sex, 'la': la, 'bd': bd}}, pt) AS a
             FROM j GROUP BY eid),
@@ -507,7 +505,7 @@ def _fine_blocks(ctx: _Ctx) -> None:
                  - CASE WHEN (month(d), day(d)) < (month(birth_date), day(birth_date)) THEN 1 ELSE 0 END AS age
         FROM c
     """)
-    con.execute("DROP TABLE es")
+    con.execute("DROP TABLE seg")  # the largest table: freed as soon as it is no longer read
     for eb in EVENT_BLOCKS.values():
         conds = [f"is_{eb.event_class}"]
         if eb.kinds is not None:
