@@ -25,3 +25,16 @@ def test_parquet_backed_dataset_gives_the_same_figures(tmp_path):
     assert compute_kennzahlen(disk, first, last).to_pylist() == compute_kennzahlen(mem, first, last).to_pylist()
     assert jahresfortschritt(disk, 2019, Month(2019, 3)).to_pylist() == \
         jahresfortschritt(mem, 2019, Month(2019, 3)).to_pylist()
+
+
+def test_dataset_without_units_gives_only_the_total():
+    from datetime import date
+
+    from zielwerk.data.dataset import Dataset
+
+    ds = Dataset.from_rows({"persons": []}, as_of=date(2019, 6, 30))
+    tbl = compute_kennzahlen(ds, Month(2019, 1), Month(2019, 2), indicators=["K3"])
+    rows = tbl.to_pylist()
+    # 2 months × 3 sexes, all counts 0 and the change rate undefined
+    assert {r["unit_type"] for r in rows} == {"total"} and len(rows) == 6
+    assert all(r["numerator"] == 0 and r["denominator"] == 0 and r["value"] is None for r in rows)

@@ -842,6 +842,8 @@ def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: b
         val = np.stack([_value(ind, num[..., i], None if ind.denominator is None else den[..., i])
                         for i, ind in enumerate(inds)], axis=-1)
         n_u = num.shape[1]
+        if n_u == 0:
+            continue
         # [month, unit, sex, indicator] → [unit, month, indicator, sex], per unit the pattern's positions
         pos = (p_t * n_i + p_i) * 3 + p_s
 
