@@ -186,17 +186,20 @@ def _build_spells(ctx: _Ctx) -> None:
     spell_cut = stichtag(Month.from_index(_full_from(ctx)), ctx.day) - timedelta(days=LZB_WINDOW_DAYS + 40)
     s_hi = stichtag(Month.from_index(ctx.hi), ctx.day)
     # person key (_PersonKey): hashed identifiers unless two persons' hashes collide
+    # (a view: read once, by the join with the spells)
     con.execute("""
-        CREATE TEMP TABLE pers AS
+        CREATE TEMP VIEW pers AS
         SELECT person_id AS pid, hash(person_id) AS person_id,
                CASE sex WHEN 'f' THEN 1 WHEN 'm' THEN 2 ELSE 0 END::TINYINT AS sex, birth_date
         FROM src_persons
     """)
-    hashed = con.execute("SELECT count(DISTINCT person_id) = count(*) FROM pers").fetchone()[0]
+    hashed = con.execute("SELECT count(DISTINCT hash(person_id)) = count(*) FROM src_persons").fetchone()[0]
     if not hashed or os.environ.get("ZIELWERK_NO_HASH_KEYS"):
         con.execute("""
-            CREATE OR REPLACE TEMP TABLE pers AS
-            SELECT pid, row_number() OVER ()::UBIGINT AS person_id, sex, birth_date FROM pers
+            CREATE TEMP TABLE pers_n AS
+            SELECT pid, row_number() OVER ()::UBIGINT AS person_id, sex, birth_date FROM pers;
+            DROP VIEW pers;
+            ALTER TABLE pers_n RENAME TO pers;
         """)
         ctx.person_key = _PersonKey(hashed=False)
     # employment and measures that can touch a Stichtag or flow window of the period
