@@ -86,3 +86,13 @@ def test_engine_matches_bruteforce_with_numbered_person_keys(monkeypatch):
     first, last = Month(2018, 10), Month(2019, 3)
     problems = _compare(_engine_dict(compute_kennzahlen(ds, first, last, level="all")), Ref(ds, first, last).compute())
     assert not problems, "\n".join(problems[:20])
+
+
+def test_engine_detects_colliding_person_hashes(monkeypatch):
+    # with a 1-bit hash nearly every person shares a key with others: the engine must notice that
+    # spells joined a different person and fall back to numbered keys
+    monkeypatch.setenv("ZIELWERK_PERSON_HASH_BITS", "1")
+    ds = random_dataset(8)
+    first, last = Month(2018, 10), Month(2019, 3)
+    problems = _compare(_engine_dict(compute_kennzahlen(ds, first, last, level="all")), Ref(ds, first, last).compute())
+    assert not problems, "\n".join(problems[:20])

@@ -100,6 +100,13 @@ def _month_idx_sql(col: str, day: int) -> str:
     return f"(year({col}) * 12 + month({col}) - 1 + CASE WHEN day({col}) > {limit} THEN 1 ELSE 0 END)"
 
 
+def _person_hash(col: str) -> str:
+    """64-bit hash of a person identifier; ``ZIELWERK_PERSON_HASH_BITS`` (tests) keeps fewer bits,
+    which forces collisions."""
+    bits = int(os.environ.get("ZIELWERK_PERSON_HASH_BITS", "64"))
+    return f"hash({col})" if bits >= 64 else f"(hash({col}) % {2 ** bits})::UBIGINT"
+
+
 @dataclass(frozen=True)
 class _PersonKey:
     """The integer person key: a 64-bit hash of the identifier where it is unique among the
@@ -110,12 +117,16 @@ class _PersonKey:
     def select(self, alias: str) -> tuple[str, str]:
         """SQL for the key of a row of ``alias`` and the join clause it needs."""
         if self.hashed:
-            return f"hash({alias}.person_id)", ""
+            return _person_hash(f"{alias}.person_id"), ""
         return "p.person_id", f"JOIN pers p ON p.pid = {alias}.person_id"
+
+    def exact(self, alias: str) -> str:
+        """SQL that is true where the row of ``alias`` was joined to its own person (``pers p``)."""
+        return f"p.pid = {alias}.person_id" if self.hashed else "true"
 
     def match(self, alias: str) -> str:
         """Join condition of ``alias`` with ``pers p``."""
-        return f"p.person_id = hash({alias}.person_id)" if self.hashed else f"p.pid = {alias}.person_id"
+        return f"p.person_id = {_person_hash(f'{alias}.person_id')}" if self.hashed else f"p.pid = {alias}.person_id"
 
 
 @dataclass
@@ -185,35 +196,13 @@ def _build_spells(ctx: _Ctx) -> None:
     # that month only K2E3's stock membership is read, and spells covering S_lo end after the cut)
     spell_cut = stichtag(Month.from_index(_full_from(ctx)), ctx.day) - timedelta(days=LZB_WINDOW_DAYS + 40)
     s_hi = stichtag(Month.from_index(ctx.hi), ctx.day)
-    # person key (_PersonKey): hashed identifiers unless two persons' hashes collide
-    # (a view: read once, by the join with the spells)
-    con.execute("""
+    # person key (_PersonKey): hashed identifiers, checked below (a view: read once, by the join
+    # with the spells)
+    con.execute(f"""
         CREATE TEMP VIEW pers AS
-        SELECT person_id AS pid, hash(person_id) AS person_id,
+        SELECT person_id AS pid, {_person_hash("person_id")} AS person_id,
                CASE sex WHEN 'f' THEN 1 WHEN 'm' THEN 2 ELSE 0 END::TINYINT AS sex, birth_date
         FROM src_persons
-    """)
-    hashed = con.execute("SELECT count(DISTINCT hash(person_id)) = count(*) FROM src_persons").fetchone()[0]
-    if not hashed or os.environ.get("ZIELWERK_NO_HASH_KEYS"):
-        con.execute("""
-            CREATE TEMP TABLE pers_n AS
-            SELECT pid, row_number() OVER ()::UBIGINT AS person_id, sex, birth_date FROM pers;
-            DROP VIEW pers;
-            ALTER TABLE pers_n RENAME TO pers;
-        """)
-        ctx.person_key = _PersonKey(hashed=False)
-    # employment and measures that can touch a Stichtag or flow window of the period
-    key, join = ctx.person_key.select("e")
-    con.execute(f"""
-        CREATE TEMP TABLE emp AS
-        SELECT {key} AS person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e {join}
-        WHERE e."start" <= DATE '{s_hi}' AND coalesce(e."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
-    """)
-    key, join = ctx.person_key.select("m")
-    con.execute(f"""
-        CREATE TEMP TABLE meas AS
-        SELECT {key} AS person_id, m.instrument, m."start", m."end" FROM src_measures m {join}
-        WHERE m."start" <= DATE '{s_hi}' AND coalesce(m."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
     con.execute("""
         CREATE TEMP TABLE pay AS
@@ -226,53 +215,85 @@ def _build_spells(ctx: _Ctx) -> None:
     # (the months are selected after summing: a filter pushed into the scan of a large Parquet
     # file made the aggregation about twice as slow)
     con.execute(f"DELETE FROM pay WHERE t NOT BETWEEN {m_from.index} AND {m_to.index}")
-    # the eLb spells (``bid``: the BG identifier as text; C2 compares it, households join on it)
-    spells = f"""
-        SELECT p.person_id, p.sex, p.birth_date AS bd, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
-               s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
-        FROM src_elb_spells s JOIN pers p ON {ctx.person_key.match("s")}
-        JOIN mdim md ON md.mid = s.municipality_id
-        WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'"""
     con.execute(f"""
         CREATE TEMP TABLE hh AS
         SELECT h.bg_id AS bid, h."start", coalesce(h."end", DATE '{OPEN_END}') AS "end"
         FROM src_households h WHERE h.bg_type = 'single_parent'
           AND coalesce(h."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
-    # Merged eLb intervals per person over all units (C3: overlaps count once). Each spell keeps
-    # its merged interval (grp, starting on day ms) and its eLb period with gaps of up to 7 days
-    # bridged (grp7, C4). ``ov``: the spell overlaps another one of the person (C2 needs a choice
-    # only there); ``near``: the spell starts a merged interval and an earlier one ends less than
-    # 730 days before (C3 then needs the earlier intervals). Two window passes, one sort order.
+
+    def window_pass() -> None:
+        # the eLb spells (``bid``: the BG identifier as text; C2 compares it, households join on it)
+        spells = f"""
+            SELECT p.person_id, p.sex, p.birth_date AS bd, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
+                   s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e,
+                   {ctx.person_key.exact("s")} AS key_ok
+            FROM src_elb_spells s JOIN pers p ON {ctx.person_key.match("s")}
+            JOIN mdim md ON md.mid = s.municipality_id
+            WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'"""
+        # Merged eLb intervals per person over all units (C3: overlaps count once). Each spell keeps
+        # its merged interval (grp, starting on day ms) and its eLb period with gaps of up to 7 days
+        # bridged (grp7, C4). ``ov``: the spell overlaps another one of the person (C2 needs a choice
+        # only there); ``near``: the spell starts a merged interval and an earlier one ends less than
+        # 730 days before (C3 then needs the earlier intervals). Two window passes, one sort order.
+        con.execute(f"""
+            CREATE TEMP TABLE spg AS
+            WITH o AS (
+                SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
+                       lead(s) OVER (PARTITION BY person_id ORDER BY s, e) AS next_s
+                FROM ({spells})),
+            n AS (
+                SELECT * EXCLUDE (next_s), prev_e IS NULL OR s > prev_e + 1 AS new1,
+                       prev_e IS NULL OR s > prev_e + {MERGE_GAP_DAYS + 1} AS new7,
+                       coalesce(s <= prev_e, false) OR coalesce(next_s <= e, false) AS ov,
+                       coalesce(s > prev_e + 1 AND prev_e >= s - {LZB_WINDOW_DAYS}, false) AS near
+                FROM o),
+            -- at the start of a merged interval: the previous interval is [ps1, prev_e]; the one before
+            -- it ends on e2
+            x AS (
+                SELECT * EXCLUDE (new1, new7),
+                       sum(new1::INTEGER) OVER w AS grp, sum(new7::INTEGER) OVER w AS grp7,
+                       max(CASE WHEN new1 THEN s END) OVER w AS ms,
+                       max(CASE WHEN new1 THEN s END) OVER wp AS ps1,
+                       max(CASE WHEN new1 THEN prev_e END) OVER wp AS e2
+                FROM n
+                WINDOW w AS (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING),
+                       wp AS (PARTITION BY person_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
+            -- near: only the previous interval reaches into the window (pq_s..pq_e); multi: more do
+            SELECT * EXCLUDE (prev_e, ps1, e2),
+                   CASE WHEN near THEN ps1 END AS pq_s, CASE WHEN near THEN prev_e END AS pq_e,
+                   near AND coalesce(e2 >= s - {LZB_WINDOW_DAYS}, false) AS multi
+            FROM x
+        """)
+
+    window_pass()
+    # The hashed key is exact for everything counted if every spell matched its own person: a
+    # person whose hash equals that of a person with spells shows up as a spell matched to another
+    # identifier. (Persons without spells count only through the segments of persons with spells.)
+    exact = con.execute("SELECT coalesce(bool_and(key_ok), true) FROM spg").fetchone()[0]
+    if not exact or (ctx.person_key.hashed and os.environ.get("ZIELWERK_NO_HASH_KEYS")):
+        con.execute("""
+            DROP TABLE spg;
+            CREATE TEMP TABLE pers_n AS
+            SELECT pid, row_number() OVER ()::UBIGINT AS person_id, sex, birth_date FROM pers;
+            DROP VIEW pers;
+            ALTER TABLE pers_n RENAME TO pers;
+        """)
+        ctx.person_key = _PersonKey(hashed=False)
+        window_pass()
+    # employment and measures that can touch a Stichtag or flow window of the period
+    key, join = ctx.person_key.select("e")
     con.execute(f"""
-        CREATE TEMP TABLE spg AS
-        WITH o AS (
-            SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
-                   lead(s) OVER (PARTITION BY person_id ORDER BY s, e) AS next_s
-            FROM ({spells})),
-        n AS (
-            SELECT * EXCLUDE (next_s), prev_e IS NULL OR s > prev_e + 1 AS new1,
-                   prev_e IS NULL OR s > prev_e + {MERGE_GAP_DAYS + 1} AS new7,
-                   coalesce(s <= prev_e, false) OR coalesce(next_s <= e, false) AS ov,
-                   coalesce(s > prev_e + 1 AND prev_e >= s - {LZB_WINDOW_DAYS}, false) AS near
-            FROM o),
-        -- at the start of a merged interval: the previous interval is [ps1, prev_e]; the one before
-        -- it ends on e2
-        x AS (
-            SELECT * EXCLUDE (new1, new7),
-                   sum(new1::INTEGER) OVER w AS grp, sum(new7::INTEGER) OVER w AS grp7,
-                   max(CASE WHEN new1 THEN s END) OVER w AS ms,
-                   max(CASE WHEN new1 THEN s END) OVER wp AS ps1,
-                   max(CASE WHEN new1 THEN prev_e END) OVER wp AS e2
-            FROM n
-            WINDOW w AS (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING),
-                   wp AS (PARTITION BY person_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
-        -- near: only the previous interval reaches into the window (pq_s..pq_e); multi: more do
-        SELECT * EXCLUDE (prev_e, ps1, e2),
-               CASE WHEN near THEN ps1 END AS pq_s, CASE WHEN near THEN prev_e END AS pq_e,
-               near AND coalesce(e2 >= s - {LZB_WINDOW_DAYS}, false) AS multi
-        FROM x
+        CREATE TEMP TABLE emp AS
+        SELECT {key} AS person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e {join}
+        WHERE e."start" <= DATE '{s_hi}' AND coalesce(e."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
+    """)
+    key, join = ctx.person_key.select("m")
+    con.execute(f"""
+        CREATE TEMP TABLE meas AS
+        SELECT {key} AS person_id, m.instrument, m."start", m."end" FROM src_measures m {join}
+        WHERE m."start" <= DATE '{s_hi}' AND coalesce(m."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
     """)
     # eLb periods (C4) over all units. A period whose spells all lie in one Jobcenter (municipality)
     # is also that unit's period (periods are > 7 days apart, at unit level even more); the spells
