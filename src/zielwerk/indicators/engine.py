@@ -510,18 +510,20 @@ def _fine_blocks(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE ev AS
         WITH j AS (
-            SELECT ev0.eid, CASE WHEN ev0.te - 1 BETWEEN s.t0 AND s.t1 THEN ev0.te - 1 ELSE ev0.te END AS pt,
+            SELECT ev0.*, CASE WHEN ev0.te - 1 BETWEEN s.t0 AND s.t1 THEN ev0.te - 1 ELSE ev0.te END AS pt,
                    s.jobcenter_id, s.municipality_id, s.sex, s.la, s.bd
             FROM ev0 JOIN seg s ON s.person_id = ev0.person_id AND s.t0 <= ev0.te AND s.t1 >= ev0.te - 1),
         c0 AS (
-            SELECT eid, min(pt) AS pt, arg_min({{'j': jobcenter_id, 'm': municipality_id, 'x': sex, 'la': la, 'bd': bd}}, pt) AS a
+            SELECT eid, any_value(person_id) AS person_id, any_value(kind) AS kind, any_value(subsidy) AS subsidy,
+                   any_value(d) AS d, any_value(te) AS te, min(pt) AS pt,
+                   arg_min({{'j': jobcenter_id, 'm': municipality_id, 'x': sex, 'la': la, 'bd': bd}}, pt) AS a
             FROM j GROUP BY eid),
         c AS (
-            SELECT ev0.person_id, ev0.kind, ev0.subsidy, ev0.d, ev0.te, c0.a.bd AS birth_date, c0.pt,
-                   CASE WHEN c0.pt = ev0.te - 1 THEN ev0.te ELSE ev0.te + 1 END AS m,
-                   c0.a.j AS jobcenter_id, c0.a.m AS municipality_id, c0.a.x AS sex, c0.pt >= c0.a.la AS lzb
-            FROM c0 JOIN ev0 USING (eid)
-            WHERE c0.pt = ev0.te - 1 OR (ev0.te + 1 <= {hi} AND ev0.te - 1 >= {lo}))
+            SELECT person_id, kind, subsidy, d, te, a.bd AS birth_date, pt,
+                   CASE WHEN pt = te - 1 THEN te ELSE te + 1 END AS m,
+                   a.j AS jobcenter_id, a.m AS municipality_id, a.x AS sex, pt >= a.la AS lzb
+            FROM c0
+            WHERE pt = te - 1 OR (te + 1 <= {hi} AND te - 1 >= {lo}))
         SELECT c.* EXCLUDE (pt, birth_date),
                EXISTS (SELECT 1 FROM ae_rng a WHERE a.person_id = c.person_id AND c.pt BETWEEN a.a AND a.b) AS ae,
                {cls_cols},
