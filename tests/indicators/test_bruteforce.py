@@ -79,20 +79,13 @@ def test_lzb_status_matches_bruteforce(seed):
         assert eng == ref
 
 
-def test_engine_matches_bruteforce_with_numbered_person_keys(monkeypatch):
-    # the fallback when two person identifiers hash alike: keys numbered via a join
-    monkeypatch.setenv("ZIELWERK_NO_HASH_KEYS", "1")
-    ds = random_dataset(7)
-    first, last = Month(2018, 10), Month(2019, 3)
-    problems = _compare(_engine_dict(compute_kennzahlen(ds, first, last, level="all")), Ref(ds, first, last).compute())
-    assert not problems, "\n".join(problems[:20])
-
-
-def test_engine_detects_colliding_person_hashes(monkeypatch):
-    # with a 1-bit hash nearly every person shares a key with others: the engine must notice that
-    # spells joined a different person and fall back to numbered keys
-    monkeypatch.setenv("ZIELWERK_PERSON_HASH_BITS", "1")
-    ds = random_dataset(8)
+# person keys: numbered via a join (the fallback), and a 1-bit hash under which nearly every person
+# shares a key with others — the engine must notice that spells joined a different person and fall back
+@pytest.mark.parametrize("env, value, seed", [("ZIELWERK_NO_HASH_KEYS", "1", 7),
+                                              ("ZIELWERK_PERSON_HASH_BITS", "1", 8)])
+def test_engine_matches_bruteforce_with_other_person_keys(monkeypatch, env, value, seed):
+    monkeypatch.setenv(env, value)
+    ds = random_dataset(seed)
     first, last = Month(2018, 10), Month(2019, 3)
     problems = _compare(_engine_dict(compute_kennzahlen(ds, first, last, level="all")), Ref(ds, first, last).compute())
     assert not problems, "\n".join(problems[:20])
