@@ -109,8 +109,9 @@ def _person_hash(col: str) -> str:
 
 @dataclass(frozen=True)
 class _PersonKey:
-    """The integer person key: a 64-bit hash of the identifier where it is unique among the
-    persons (then tables get it without a join), else a number assigned via ``pers``."""
+    """The integer person key: a 64-bit hash of the identifier (tables get it without a join;
+    :func:`_build_spells` checks it on the join of the spells with the persons), else a number
+    assigned via ``pers``."""
 
     hashed: bool = True
 
@@ -139,7 +140,8 @@ class _Ctx:
 
 
 def _connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
-    """In-memory DuckDB with the dataset's tables registered (zero-copy Arrow scans).
+    """In-memory DuckDB with the dataset's tables as ``src_<name>``: validated Parquet files scanned in
+    place, other tables as zero-copy Arrow scans.
 
     Environment: ``ZIELWERK_DUCKDB_THREADS`` (default: all cores), ``ZIELWERK_DUCKDB_MEMORY`` (memory
     limit, default ``6GB``; beyond it DuckDB spills to a temporary folder).
