@@ -301,7 +301,8 @@ def _build_spells(ctx: _Ctx) -> None:
     # is also that unit's period (periods are > 7 days apart, at unit level even more); the spells
     # of the other periods are merged per unit later (few rows). Entries and exits are read from
     # month ``_full_from`` on: spells ending more than 8 days before its flow window cannot change
-    # one (a period reaching into the window from such a spell starts before the window anyway).
+    # one (a period reaching into the window from such a spell starts before the window anyway), so
+    # periods, and whether they stay in one unit, are judged on the spells from ``flow_cut`` on.
     flow_cut = stichtag(Month.from_index(_full_from(ctx) - 1), ctx.day) - timedelta(days=MERGE_GAP_DAYS + 1)
     con.execute(f"""
         CREATE TEMP TABLE per AS
