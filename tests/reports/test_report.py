@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from zielwerk.domain import german
 from zielwerk.domain.calendar import Month
 from zielwerk.reports import render_html, report_context, write_report
-from zielwerk.domain import german
 from zielwerk.targets.actuals import SeriesSet
 from zielwerk.targets.fileformat import parse_agreement
 from zielwerk.targets.monitoring import monitor
