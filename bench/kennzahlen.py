@@ -186,7 +186,7 @@ def baseline(ds, first, last) -> dict:
 
     def reg(k: int) -> law.Regulation:
         # history months before 2011 are classified with FKV 2011 (as the engine does)
-        return law.regulation_for(Month.from_index(max(k, Month(2011, 1).index)))
+        return law.regulation_for(Month.from_index(max(k, law.REGULATIONS[0].first_month.index)))
 
     result: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
     keep = False  # only the last reporting month is kept for the comparison (all are fetched)

@@ -211,7 +211,7 @@ def _build_spells(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE pay AS
         SELECT CAST(substr(y.month, 1, 4) AS INTEGER) * 12 + CAST(substr(y.month, 6, 2) AS INTEGER) - 1 AS t,
-               md.mi AS municipality_id, md.ji AS jobcenter_id, y.llu, y.luh
+               md.mi AS municipality_id, y.llu, y.luh
         FROM (SELECT month, municipality_id, sum(llu) AS llu, sum(luh) AS luh FROM src_payments
               WHERE month IN {_sql_set(str(Month.from_index(t)) for t in range(m_from.index, m_to.index + 1))}
               GROUP BY month, municipality_id) y
@@ -397,18 +397,18 @@ def _build_segments(ctx: _Ctx) -> None:
     tl = f"coalesce(m.tl, {_month_idx_sql(f'(g.ms + {LZB_MIN_DAYS - 1})', day)})::INTEGER"
     con.execute(f"""
         CREATE TEMP TABLE seg AS
-        SELECT person_id, sex, bd, municipality_id, jobcenter_id, bid, role, t0, t1,
+        SELECT person_id, sex, bd, municipality_id, bid, role, t0, t1,
                greatest(t0, tl)::INTEGER AS la
-        FROM (SELECT g.person_id, g.sex, g.bd, g.municipality_id, g.jobcenter_id, g.bid, g.role,
+        FROM (SELECT g.person_id, g.sex, g.bd, g.municipality_id, g.bid, g.role,
                      {first_t}::INTEGER AS t0, {last_t}::INTEGER AS t1, {tl} AS tl
               FROM {src} WHERE NOT g.ov)
         WHERE t0 <= t1
         UNION ALL
-        SELECT person_id, sex, bd, a.m, a.j, a.b, a.r, t, t, greatest(t, a.tl)::INTEGER FROM (
+        SELECT person_id, sex, bd, a.m, a.b, a.r, t, t, greatest(t, a.tl)::INTEGER FROM (
             SELECT t, person_id, sex, bd,
-                   arg_max({{'m': municipality_id, 'j': jobcenter_id, 'b': bid, 'r': role, 'tl': tl}},
+                   arg_max({{'m': municipality_id, 'b': bid, 'r': role, 'tl': tl}},
                            {{'s': s, 'b': bid}}) AS a
-            FROM (SELECT g.person_id, g.sex, g.bd, g.municipality_id, g.jobcenter_id, g.bid, g.role, g.s, {tl} AS tl,
+            FROM (SELECT g.person_id, g.sex, g.bd, g.municipality_id, g.bid, g.role, g.s, {tl} AS tl,
                          unnest(range({first_t}, {last_t} + 1))::INTEGER AS t
                   FROM {src} WHERE g.ov)
             GROUP BY t, person_id, sex, bd)
@@ -417,14 +417,14 @@ def _build_segments(ctx: _Ctx) -> None:
     # LZB ranges (one per segment in which the person becomes or is LZB)
     con.execute("""
         CREATE TEMP TABLE lzr AS
-        SELECT person_id, municipality_id, jobcenter_id, sex, la, t1 FROM seg WHERE la <= t1
+        SELECT person_id, municipality_id, sex, la, t1 FROM seg WHERE la <= t1
     """)
     # single parents (AE): heads of a BG at a Stichtag in a single-parent period of that BG
     h0, h1 = _t_range_sql('"start"', '"end"', day)
     con.execute(f"""
         CREATE TEMP TABLE ae_rng AS
         WITH hr AS ({_merge_ranges_sql(f"SELECT bid, greatest({h0}, {lo}) AS a, least({h1}, {hi}) AS b FROM hh", "bid")})
-        SELECT s.person_id, s.municipality_id, s.jobcenter_id, s.sex,
+        SELECT s.person_id, s.municipality_id, s.sex,
                greatest(s.t0, hr.a) AS a, least(s.t1, hr.b) AS b
         FROM seg s JOIN hr ON hr.bid = s.bid
         WHERE s.role AND greatest(s.t0, hr.a) <= least(s.t1, hr.b)
@@ -445,7 +445,7 @@ def _build_segments(ctx: _Ctx) -> None:
     con.execute(f"""
         CREATE TEMP TABLE act_rng AS
         WITH mr AS ({_merge_ranges_sql(" UNION ALL ".join(per_reg) + " ", "person_id")})
-        SELECT l.municipality_id, l.jobcenter_id, l.sex, greatest(l.la, mr.a) AS a, least(l.t1, mr.b) AS b
+        SELECT l.municipality_id, l.sex, greatest(l.la, mr.a) AS a, least(l.t1, mr.b) AS b
         FROM lzr l JOIN mr USING (person_id)
         WHERE greatest(l.la, mr.a) <= least(l.t1, mr.b)
     """)
@@ -514,17 +514,17 @@ def _fine_blocks(ctx: _Ctx) -> None:
         CREATE TEMP TABLE ev AS
         WITH j AS (
             SELECT ev0.*, CASE WHEN ev0.te - 1 BETWEEN s.t0 AND s.t1 THEN ev0.te - 1 ELSE ev0.te END AS pt,
-                   s.jobcenter_id, s.municipality_id, s.sex, s.la, s.bd
+                   s.municipality_id, s.sex, s.la, s.bd
             FROM ev0 JOIN seg s ON s.person_id = ev0.person_id AND s.t0 <= ev0.te AND s.t1 >= ev0.te - 1),
         c0 AS (
             SELECT eid, any_value(person_id) AS person_id, any_value(kind) AS kind, any_value(subsidy) AS subsidy,
                    any_value(d) AS d, any_value(te) AS te, min(pt) AS pt,
-                   arg_min({{'j': jobcenter_id, 'm': municipality_id, 'x': sex, 'la': la, 'bd': bd}}, pt) AS a
+                   arg_min({{'m': municipality_id, 'x': sex, 'la': la, 'bd': bd}}, pt) AS a
             FROM j GROUP BY eid),
         c AS (
             SELECT person_id, kind, subsidy, d, te, a.bd AS birth_date, pt,
                    CASE WHEN pt = te - 1 THEN te ELSE te + 1 END AS m,
-                   a.j AS jobcenter_id, a.m AS municipality_id, a.x AS sex, pt >= a.la AS lzb
+                   a.m AS municipality_id, a.x AS sex, pt >= a.la AS lzb
             FROM c0
             WHERE pt = te - 1 OR (te + 1 <= {hi} AND te - 1 >= {lo}))
         SELECT c.* EXCLUDE (pt, birth_date),
@@ -605,7 +605,7 @@ def _k2e3_sql(ctx: _Ctx, bi: dict[str, int]) -> str:
     svb = _sql_set(law.SVB_KINDS)
     con.execute(f"""
         CREATE TEMP TABLE k2base AS
-        SELECT DISTINCT person_id, m, jobcenter_id, municipality_id, sex FROM ev
+        SELECT DISTINCT person_id, m, municipality_id, sex FROM ev
         WHERE is_integration AND kind IN {svb}
     """)
     # months at whose Stichtag the person is in svB employment, as merged ranges
