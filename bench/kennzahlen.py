@@ -5,7 +5,7 @@
     .venv/bin/python -m bench.kennzahlen --siegen              # Siegen-Wittgenstein only
 
 Generates (or reuses, under ``bench/data/``) the synthetic ``germany`` dataset with
-``zielwerk.data.synth.generate``, loads it with the real reader, then times
+``zielwerk.synth.generate``, loads it with the real reader, then times
 
 1. the engine: the full 12-month panel of all 15 indicators for all Jobcenters, municipalities
    and the total, all sexes (``compute_kennzahlen(level="all")``);
@@ -92,7 +92,7 @@ def timed(fn, *args, **kwargs):
 
 def dataset_dir(scenario: str, scale: float, seed: int) -> Path:
     """Generate the dataset once per (scenario, scale, seed, generator version) under bench/data."""
-    from zielwerk.data.synth import GENERATOR_VERSION, generate
+    from zielwerk.synth import GENERATOR_VERSION, generate
 
     out = DATA / f"{scenario}-scale{scale:g}-seed{seed}-v{GENERATOR_VERSION}"
     if not (out / ".complete").exists():

@@ -38,7 +38,7 @@ def prepare(data_dir: Path) -> str:
     from zielwerk.web import provision
 
     if not any(data_dir.glob("persons.*")):
-        from zielwerk.data.synth import generate
+        from zielwerk.synth import generate
 
         print(f"generating Siegen-Wittgenstein into {data_dir} …", flush=True)
         generate("siegen-wittgenstein", data_dir, seed=1)

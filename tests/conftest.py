@@ -21,7 +21,7 @@ SIEGEN_SEED = 1
 
 
 def _generated(scenario: str, seed: int) -> Path:
-    from zielwerk.data.synth import GENERATOR_VERSION, generate
+    from zielwerk.synth import GENERATOR_VERSION, generate
 
     out = CACHE / f"{scenario}-seed{seed}-v{GENERATOR_VERSION}"
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from zielwerk.cli import app
-from zielwerk.data.synth import GENERATOR_VERSION, generate
-from zielwerk.data.synth.calibration import TARGETS, measure, report_rows
+from zielwerk.synth import GENERATOR_VERSION, generate
+from zielwerk.synth.calibration import TARGETS, measure, report_rows
 
 from .test_siegen_calibration import elb_days_in_window
 
@@ -94,8 +94,8 @@ def test_cli_report_german(siegen_dir, tmp_path, monkeypatch, measured):
     (both are tested above), so this checks the command: temp folder, move into place, German table."""
     import shutil
 
-    from zielwerk.data import synth
-    from zielwerk.data.synth import calibration
+    from zielwerk import synth
+    from zielwerk.synth import calibration
 
     def fake_generate(scenario, out, seed=1, scale=1.0):
         shutil.copytree(siegen_dir, out)
@@ -115,8 +115,8 @@ def test_report_marks_missed_targets_and_fails(measured, tmp_path, monkeypatch, 
     """A value outside its range gets ✗ and the command exits with 1."""
     import shutil
 
-    from zielwerk.data import synth
-    from zielwerk.data.synth import calibration
+    from zielwerk import synth
+    from zielwerk.synth import calibration
 
     bad = dict(measured)
     bad["lzb_share"] = 61.0  # below 63 %

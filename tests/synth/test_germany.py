@@ -11,7 +11,7 @@ from statistics import mean
 import pyarrow.parquet as pq
 import pytest
 
-from zielwerk.data.synth import generate
+from zielwerk.synth import generate
 
 SCALE = 0.002
 

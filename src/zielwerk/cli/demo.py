@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         from .web_cmds import serve_app
 
         if not any(data_dir.glob("persons.*")):
-            from zielwerk.data.synth import generate
+            from zielwerk.synth import generate
 
             typer.echo(f"Erzeuge den Datensatz Siegen-Wittgenstein in {data_dir} …")
             tmp = data_dir.with_name(f".{data_dir.name}.tmp")

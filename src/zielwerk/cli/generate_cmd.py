@@ -1,4 +1,4 @@
-"""``zielwerk generate``: write a synthetic dataset (zielwerk.data.synth)."""
+"""``zielwerk generate``: write a synthetic dataset (zielwerk.synth)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def register(app: typer.Typer) -> None:
         report: Annotated[bool, typer.Option("--report", help="Kalibrierungsbericht ausgeben (siegen-wittgenstein)")] = False,
     ) -> None:
         """Synthetischen Datensatz erzeugen (Siegen-Wittgenstein als CSV, Deutschland als Parquet)."""
-        from zielwerk.data.synth import SCENARIOS
-        from zielwerk.data.synth import generate as _generate
+        from zielwerk.synth import SCENARIOS
+        from zielwerk.synth import generate as _generate
 
         if scenario not in SCENARIOS:
             typer.echo(f"Fehler: unbekanntes Szenario '{scenario}'. Verfügbar: {', '.join(SCENARIOS)}.", err=True)
@@ -74,7 +74,7 @@ def _print_report(directory: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from zielwerk.data.synth.calibration import measure, report_rows
+    from zielwerk.synth.calibration import measure, report_rows
 
     rows = report_rows(measure(directory))
     table = Table(title="Kalibrierung Siegen-Wittgenstein (gemessen an den geschriebenen Dateien, Stichtage 2016)")

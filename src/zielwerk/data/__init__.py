@@ -1,1 +1,1 @@
-"""The data contract: schema, readers, validator and synthetic scenarios (docs/data-contract.md)."""
+"""The data contract: schema, readers, validator (docs/data-contract.md); synthetic data: zielwerk.synth."""

@@ -3,7 +3,7 @@
 The geography is real (Kreis Siegen-Wittgenstein, Kreisschlüssel 05970, 11 municipalities with their
 8-digit AGS and population 31.12.2019, docs/domain.md § 1). The rates are monthly hazards tuned so that
 the written data meet the calibration targets of issue 2 at the Stichtage of 2016 (see
-``zielwerk.data.synth.calibration.TARGETS``); they are plausible, not estimated from real micro data.
+``zielwerk.synth.calibration.TARGETS``); they are plausible, not estimated from real micro data.
 """
 
 from __future__ import annotations

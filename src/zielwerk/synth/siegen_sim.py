@@ -9,7 +9,7 @@ All randomness comes from one ``numpy.random.Generator`` used in a fixed order, 
 identical output.
 
 The simulation records raw rows (spells, household types, payments, employment, measures) in plain
-lists; :mod:`zielwerk.data.synth.siegen` turns them into the contract tables and adds casework.
+lists; :mod:`zielwerk.synth.siegen` turns them into the contract tables and adds casework.
 """
 
 from __future__ import annotations
