@@ -140,3 +140,31 @@ def collect(ds: Dataset, agreement: Agreement, report: Month, history: int = 4) 
                     out.values.setdefault((code, sex), {})[year] = series
     _blank_warmup(out, ds, specs)
     return out
+
+
+def collect_from_tables(ds: Dataset, agreement: Agreement, report: Month, tables: list[pa.Table],
+                        history: int = 4) -> SeriesSet:
+    """:func:`collect` with the engine's part read from precomputed tables (no engine run).
+
+    ``tables``: a ``compute_kennzahlen`` table covering January of ``report.year − history`` to
+    ``report`` with the monthly codes of the catalogue (any level that includes Jobcenters), and the
+    ``jahresfortschritt`` table of each of those years (through ``report`` in its year). The import
+    pipeline computes these once for all Jobcenters; the two local counts and the warm-up blanking
+    are the same as in :func:`collect`.
+    """
+    specs = {t.indicator: catalogue.get(t.indicator) for _, t in agreement.targets()}
+    first_year = report.year - history
+    out = series_from_tables(agreement, tables)
+    for key in list(out.values):
+        out.values[key] = {y: v for y, v in out.values[key].items() if first_year <= y <= report.year}
+        for y, series in out.values[key].items():
+            if y == report.year:
+                series[report.month:] = [None] * (12 - report.month)
+    for code, spec in specs.items():
+        if spec.source == "lokal":
+            for year in range(first_year, report.year + 1):
+                through = report if year == report.year else Month(year, 12)
+                for sex, series in LOCAL_FUNCTIONS[code](ds, agreement.jobcenter_id, year, through).items():
+                    out.values.setdefault((code, sex), {})[year] = series
+    _blank_warmup(out, ds, specs)
+    return out
