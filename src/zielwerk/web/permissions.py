@@ -10,14 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES: dict[str, str] = {
-    "admin": "Administration",
-    "geschaeftsfuehrung": "Geschäftsführung",
-    "controlling": "Controlling",
-    "traeger": "Trägervertretung",
-    "kommune": "Kommune",
-    "fallmanagement": "Fallmanagement",
-}
+from zielwerk.store.roles import ROLES  # the role list lives in the store (the CLI needs it without web)
 
 _ALL = frozenset(ROLES)
 _LEAD = frozenset({"geschaeftsfuehrung", "controlling"})
