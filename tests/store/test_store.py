@@ -28,8 +28,9 @@ def test_migration_creates_all_tables_and_is_idempotent(store, store_url):
         "users",
         "web_sessions",
         "api_tokens",
-        "login_attempts",
+        "login_counters",
         "audit_log",
+        "audit_chain_head",
         "agreements",
         "agreement_versions",
         "case_contacts",
@@ -37,7 +38,7 @@ def test_migration_creates_all_tables_and_is_idempotent(store, store_url):
         "alembic_version",
     } <= names
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
 
 
 def test_password_is_stored_as_argon2_and_verifies(store):

@@ -7,8 +7,10 @@ Tables (documented for other areas in ``docs/web.md``):
 * ``web_sessions`` – server-side login sessions (the cookie holds only the random id) with the
   synchroniser CSRF token.
 * ``api_tokens`` – bearer tokens for the JSON API (only a SHA-256 hash is stored).
-* ``login_attempts`` – failed logins, for throttling.
-* ``audit_log`` – append-only: who, when, action, object, before/after as JSON.
+* ``login_counters`` – atomic counters of login attempts (throttling per account and per client) and
+  of failures per (account, client, time window) for the aggregated audit rows (``throttle.py``).
+* ``audit_log`` – append-only and hash-chained: who, when, action, object, before/after as JSON, the
+  hash of the previous row and of this row (``audit.py``); ``audit_chain_head`` holds the chain's end.
 * ``agreements`` / ``agreement_versions`` – a target agreement and its immutable versions; the
   document itself is the targets module's TOML text, plus reason, author and signatures.
 * ``case_contacts`` / ``action_plans`` – generic case records for the casework area.
@@ -56,6 +58,8 @@ class User(Base):
     caseworker_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     team: Mapped[str | None] = mapped_column(String(80), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: a one-time password set by an administrator: the user must choose a new one before anything else
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def scope(self) -> dict[str, str | None]:
@@ -92,13 +96,18 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class LoginAttempt(Base):
-    __tablename__ = "login_attempts"
+class LoginCounter(Base):
+    """A counter that is only ever changed by one atomic upsert (see ``throttle.py``).
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), index=True)
-    client: Mapped[str] = mapped_column(String(80), default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    ``key`` names what is counted (``konto:<name>``, ``client:<address>``, ``failed:<name>|<address>`` …);
+    ``window_start`` is when the current counting window began (an expired window restarts at 1).
+    """
+
+    __tablename__ = "login_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class AuditEntry(Base):
@@ -117,6 +126,20 @@ class AuditEntry(Base):
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     client: Mapped[str] = mapped_column(String(80), default="")
+    #: SHA-256 of the previous row (hex; 64 zeros for the first row) and of this row (``audit.row_hash``)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    row_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditChainHead(Base):
+    """The single row (id 1) naming the last audit row and its hash: writers lock it, so the chain is
+    linear on every store; a deleted tail of the log shows as a head pointing past the last row."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Agreement(Base):
