@@ -171,12 +171,12 @@ def test_entry_and_exit_rates_3_to_4_percent(world):
 def test_municipalities_real_ags_and_urban_premium(world):
     munis = {r["municipality_id"]: r["name"] for r in world.tables["municipalities"]}
     assert munis == {
-        "05970004": "Bad Berleburg", "05970008": "Bad Laasphe", "05970012": "Burbach", "05970016": "Erndtebrück",
-        "05970020": "Freudenberg", "05970024": "Hilchenbach", "05970028": "Kreuztal", "05970032": "Netphen",
+        "05970004": "Bad Berleburg", "05970008": "Burbach", "05970012": "Erndtebrück", "05970016": "Freudenberg",
+        "05970020": "Hilchenbach", "05970024": "Kreuztal", "05970028": "Bad Laasphe", "05970032": "Netphen",
         "05970036": "Neunkirchen", "05970040": "Siegen", "05970044": "Wilnsdorf",
     }
-    pop = {"05970004": 18914, "05970008": 13504, "05970012": 14856, "05970016": 6934, "05970020": 17711,
-           "05970024": 14801, "05970028": 31122, "05970032": 23081, "05970036": 13165, "05970040": 102770,
+    pop = {"05970004": 18914, "05970008": 14856, "05970012": 6934, "05970016": 17711, "05970020": 14801,
+           "05970024": 31122, "05970028": 13504, "05970032": 23081, "05970036": 13165, "05970040": 102770,
            "05970044": 20086}
     day = date(2016, 6, 15)
     count = Counter()

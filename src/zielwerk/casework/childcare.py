@@ -36,12 +36,12 @@ from .common import age_months_sql, covers, lzb_status, query
 #: (town centre / town hall, rounded to 0.01°; public map data). Used only to order alternatives.
 MUNICIPALITY_CENTRES: dict[str, tuple[float, float]] = {
     "05970004": (51.05, 8.39),  # Bad Berleburg
-    "05970008": (50.93, 8.42),  # Bad Laasphe
-    "05970012": (50.75, 8.08),  # Burbach
-    "05970016": (50.99, 8.26),  # Erndtebrück
-    "05970020": (50.90, 7.87),  # Freudenberg
-    "05970024": (51.00, 8.11),  # Hilchenbach
-    "05970028": (50.96, 7.99),  # Kreuztal
+    "05970028": (50.93, 8.42),  # Bad Laasphe
+    "05970008": (50.75, 8.08),  # Burbach
+    "05970012": (50.99, 8.26),  # Erndtebrück
+    "05970016": (50.90, 7.87),  # Freudenberg
+    "05970020": (51.00, 8.11),  # Hilchenbach
+    "05970024": (50.96, 7.99),  # Kreuztal
     "05970032": (50.92, 8.10),  # Netphen
     "05970036": (50.80, 8.00),  # Neunkirchen
     "05970040": (50.87, 8.02),  # Siegen

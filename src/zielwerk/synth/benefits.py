@@ -75,16 +75,16 @@ def retirement_date(birth: date) -> date:
 #: Warm rent per m² (EUR, 2016) by municipality, a plausible level for the Kreis (Siegen highest).
 RENT_PER_SQM_2016: dict[str, float] = {
     "05970040": 7.9,  # Siegen
-    "05970028": 7.4,  # Kreuztal
+    "05970024": 7.4,  # Kreuztal
     "05970032": 7.1,  # Netphen
     "05970044": 7.2,  # Wilnsdorf
     "05970004": 6.6,  # Bad Berleburg
-    "05970020": 7.0,  # Freudenberg
-    "05970012": 6.9,  # Burbach
-    "05970024": 6.8,  # Hilchenbach
-    "05970008": 6.5,  # Bad Laasphe
+    "05970016": 7.0,  # Freudenberg
+    "05970008": 6.9,  # Burbach
+    "05970020": 6.8,  # Hilchenbach
+    "05970028": 6.5,  # Bad Laasphe
     "05970036": 7.0,  # Neunkirchen
-    "05970016": 6.4,  # Erndtebrück
+    "05970012": 6.4,  # Erndtebrück
 }
 
 

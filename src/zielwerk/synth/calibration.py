@@ -25,6 +25,8 @@ from zielwerk.data.schema import TABLES_BY_NAME
 from zielwerk.domain import german, law
 from zielwerk.domain.calendar import Month, stichtag
 
+from . import siegen_params as P
+
 YEAR = 2016
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -61,11 +63,8 @@ TARGETS: tuple[Target, ...] = (
     Target("childcare_unmet", "offene Betreuungsbedarfe zu Randzeiten (31.12.2017)", 20, 2000),
 )
 
-POPULATION = {
-    "05970004": 18914, "05970008": 13504, "05970012": 14856, "05970016": 6934, "05970020": 17711,
-    "05970024": 14801, "05970028": 31122, "05970032": 23081, "05970036": 13165, "05970040": 102770,
-    "05970044": 20086,
-}
+#: Population 31.12.2019 by AGS, from the scenario's one municipality table (siegen_params).
+POPULATION = {ags: pop for ags, _name, pop, _region in P.MUNICIPALITIES}
 
 
 def read_table(directory: Path, name: str) -> pa.Table:

@@ -66,10 +66,11 @@ def core_tables(out: SimOutput) -> dict[str, pa.Table]:
         {"jobcenter_id": [P.JOBCENTER_ID], "name": [P.JOBCENTER_NAME], "form": [P.JOBCENTER_FORM],
          "vergleichstyp": [P.VERGLEICHSTYP]},
     )
+    munis = sorted(P.MUNICIPALITIES)  # by AGS
     tables["municipalities"] = _table(
         "municipalities",
-        {"municipality_id": [m[0] for m in P.MUNICIPALITIES], "name": [m[1] for m in P.MUNICIPALITIES],
-         "jobcenter_id": [P.JOBCENTER_ID] * len(P.MUNICIPALITIES)},
+        {"municipality_id": [m[0] for m in munis], "name": [m[1] for m in munis],
+         "jobcenter_id": [P.JOBCENTER_ID] * len(munis)},
     )
     tables["persons"] = _table(
         "persons",

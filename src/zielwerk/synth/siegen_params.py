@@ -13,15 +13,17 @@ JOBCENTER_NAME = "Jobcenter Kreis Siegen-Wittgenstein"
 JOBCENTER_FORM = "gE"
 VERGLEICHSTYP = "IIb"
 
-#: (AGS, name, population 31.12.2019, region of the local office / team)
+#: (AGS, name, population 31.12.2019, region of the local office / team). AGS as in docs/domain.md § 1
+#: (numbered by the old names: Bad Laasphe was Laasphe). Listed by today's name: this order is the
+#: simulation's draw order (changing it changes every draw); the written table is sorted by AGS.
 MUNICIPALITIES: tuple[tuple[str, str, int, str], ...] = (
     ("05970004", "Bad Berleburg", 18914, "Wittgenstein"),
-    ("05970008", "Bad Laasphe", 13504, "Wittgenstein"),
-    ("05970012", "Burbach", 14856, "Süd"),
-    ("05970016", "Erndtebrück", 6934, "Wittgenstein"),
-    ("05970020", "Freudenberg", 17711, "Nord"),
-    ("05970024", "Hilchenbach", 14801, "Nord"),
-    ("05970028", "Kreuztal", 31122, "Nord"),
+    ("05970028", "Bad Laasphe", 13504, "Wittgenstein"),
+    ("05970008", "Burbach", 14856, "Süd"),
+    ("05970012", "Erndtebrück", 6934, "Wittgenstein"),
+    ("05970016", "Freudenberg", 17711, "Nord"),
+    ("05970020", "Hilchenbach", 14801, "Nord"),
+    ("05970024", "Kreuztal", 31122, "Nord"),
     ("05970032", "Netphen", 23081, "Nord"),
     ("05970036", "Neunkirchen", 13165, "Süd"),
     ("05970040", "Siegen", 102770, "Siegen"),

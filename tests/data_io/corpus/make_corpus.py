@@ -28,10 +28,10 @@ jobcenter_id,name,form,vergleichstyp
     "municipalities": """\
 municipality_id,name,jobcenter_id
 05970040,Siegen,05970
-05970016,Erndtebrück,05970
+05970012,Erndtebrück,05970
 05970004,Bad Berleburg,05970
-05970020,Freudenberg,05970
-05970012,Burbach,05970
+05970016,Freudenberg,05970
+05970008,Burbach,05970
 """,
     "persons": """\
 person_id,birth_date,sex,citizenship,school_degree,vocational_degree
@@ -47,8 +47,8 @@ person_id,bg_id,municipality_id,status,role,start,end
 P0001,BG01,05970040,elb,head,2014-01-01,2016-06-30
 P0001,BG01,05970040,elb,head,2016-08-01,
 P0003,BG01,05970040,nef,child,2014-01-01,
-P0002,BG02,05970016,elb,head,2015-03-01,2017-02-28
-P0004,BG02,05970016,elb,partner,2015-03-01,2017-02-28
+P0002,BG02,05970012,elb,head,2015-03-01,2017-02-28
+P0004,BG02,05970012,elb,partner,2015-03-01,2017-02-28
 P0005,BG03,05970004,elb,head,2012-01-01,
 007,BG04,05970040,elb,head,2016-01-01,2016-12-31
 P0002,BG05,05970040,elb,head,2017-03-01,
@@ -66,7 +66,7 @@ BG05,single,2017-03-01,
 bg_id,month,municipality_id,llu,luh
 BG01,2016-01,05970040,641.5,420
 BG01,2016-02,05970040,641.5,420
-BG02,2016-01,05970016,727.2,510.75
+BG02,2016-01,05970012,727.2,510.75
 BG03,2016-01,05970004,404,310
 BG04,2016-01,05970040,404,0
 BG05,2017-03,05970040,409,355.4
@@ -110,7 +110,7 @@ P0004,2015-10-01,early late,2016-10-01,
     "childcare_providers": """\
 provider_id,name,municipality_id,kind,slots,min_age_months,max_age_months,capacity,free_places
 KITA1,"Kita Sonnenblume, Siegen",05970040,kita,early,12,72,80,3
-TP1,Tagespflege Weiß,05970016,tagespflege,,0,36,5,0
+TP1,Tagespflege Weiß,05970012,tagespflege,,0,36,5,0
 """,
 }
 TOML = "as_of = 2017-12-31\nstichtag_day = 15\n"
@@ -124,10 +124,10 @@ jobcenter_id;name;form;vergleichstyp
     "municipalities": """\
 municipality_id;name;jobcenter_id
 05970040;Siegen;05970
-05970016;Erndtebrück;05970
+05970012;Erndtebrück;05970
 05970004;Bad Berleburg;05970
-05970020;Freudenberg;05970
-05970012;Burbach;05970
+05970016;Freudenberg;05970
+05970008;Burbach;05970
 """,
     "persons": """\
 person_id;birth_date;sex;citizenship;school_degree;vocational_degree
@@ -143,8 +143,8 @@ person_id;bg_id;municipality_id;status;role;start;end
 P0001;BG01;05970040;elb;head;01.01.2014;30.06.2016
 P0001;BG01;05970040;elb;head;01.08.2016;
 P0003;BG01;05970040;nef;child;01.01.2014;
-P0002;BG02;05970016;elb;head;01.03.2015;28.02.2017
-P0004;BG02;05970016;elb;partner;01.03.2015;28.02.2017
+P0002;BG02;05970012;elb;head;01.03.2015;28.02.2017
+P0004;BG02;05970012;elb;partner;01.03.2015;28.02.2017
 P0005;BG03;05970004;elb;head;01.01.2012;
 007;BG04;05970040;elb;head;01.01.2016;31.12.2016
 P0002;BG05;05970040;elb;head;01.03.2017;
@@ -162,7 +162,7 @@ BG05;single;01.03.2017;
 bg_id;month;municipality_id;llu;luh
 BG01;01.2016;05970040;641,50;420,00
 BG01;02.2016;05970040;641,50;420,00
-BG02;01.2016;05970016;727,20;510,75
+BG02;01.2016;05970012;727,20;510,75
 BG03;01.2016;05970004;404,00;310,00
 BG04;01.2016;05970040;404,00;0,00
 BG05;03.2017;05970040;409,00;355,40
@@ -206,7 +206,7 @@ P0004;01.10.2015;early late;01.10.2016;
     "childcare_providers": """\
 provider_id;name;municipality_id;kind;slots;min_age_months;max_age_months;capacity;free_places
 KITA1;Kita Sonnenblume, Siegen;05970040;kita;early;12;72;80;3
-TP1;Tagespflege Weiß;05970016;tagespflege;;0;36;5;0
+TP1;Tagespflege Weiß;05970012;tagespflege;;0;36;5;0
 """,
 }
 
@@ -320,7 +320,7 @@ def write_cases() -> None:
     )
     case(
         "open_quote",
-        {"municipalities.csv": _replace_line(B["municipalities"], 5, '05970020,"Freudenberg,05970')},
+        {"municipalities.csv": _replace_line(B["municipalities"], 5, '05970016,"Freudenberg,05970')},
     )
     case("empty_line", {"children.csv": _replace_line(B["children"], 3, "\nP0004,2015-10-01")})
     case(
@@ -385,7 +385,7 @@ def write_cases() -> None:
     case("bad_number", {"payments.csv": _replace_line(B["payments"], 2, "BG01,2016-01,05970040,abc,420")})
     case(
         "decimal_comma_in_comma_file",
-        {"payments.csv": _replace_line(B["payments"], 4, 'BG02,2016-01,05970016,"727,2",510.75')},
+        {"payments.csv": _replace_line(B["payments"], 4, 'BG02,2016-01,05970012,"727,2",510.75')},
     )
     case(
         "office_decimal_point",
@@ -399,7 +399,7 @@ def write_cases() -> None:
         "bad_int",
         {
             "childcare_providers.csv": _replace_line(
-                B["childcare_providers"], 3, "TP1,Tagespflege Weiß,05970016,tagespflege,,0,36,5.5,0"
+                B["childcare_providers"], 3, "TP1,Tagespflege Weiß,05970012,tagespflege,,0,36,5.5,0"
             )
         },
     )
@@ -462,7 +462,7 @@ def write_cases() -> None:
     )
     case(
         "negative_amount",
-        {"payments.csv": _replace_line(B["payments"], 4, "BG02,2016-01,05970016,727.2,-10.5")},
+        {"payments.csv": _replace_line(B["payments"], 4, "BG02,2016-01,05970012,727.2,-10.5")},
     )
     case(
         "free_places_above_capacity",
@@ -478,7 +478,7 @@ def write_cases() -> None:
         "min_age_above_max_age",
         {
             "childcare_providers.csv": _replace_line(
-                B["childcare_providers"], 3, "TP1,Tagespflege Weiß,05970016,tagespflege,,40,36,5,0"
+                B["childcare_providers"], 3, "TP1,Tagespflege Weiß,05970012,tagespflege,,40,36,5,0"
             )
         },
     )
@@ -486,7 +486,7 @@ def write_cases() -> None:
         "negative_capacity",
         {
             "childcare_providers.csv": _replace_line(
-                B["childcare_providers"], 3, "TP1,Tagespflege Weiß,05970016,tagespflege,,0,36,-5,0"
+                B["childcare_providers"], 3, "TP1,Tagespflege Weiß,05970012,tagespflege,,0,36,-5,0"
             )
         },
     )
@@ -541,7 +541,7 @@ def write_cases() -> None:
                 {
                     "provider_id": ["KITA1", "TP1"],
                     "name": ["Kita Sonnenblume, Siegen", "Tagespflege Weiß"],
-                    "municipality_id": ["05970040", "05970016"],
+                    "municipality_id": ["05970040", "05970012"],
                     "kind": ["kita", "tagespflege"],
                     "slots": ["early", None],
                     "min_age_months": [12.0, 0.0],
