@@ -16,12 +16,28 @@ added declaratively.
 ``(a, b)`` mean months t+a .. t+b), as a sum or an average.
 
 *Indicator*: numerator term / denominator term, shown as percent, change rate or count.
+
+*Year-to-date rule* (:class:`YearToDate`): the Jahresfortschrittswert of an indicator, terms over
+the months January..m of the year; :mod:`zielwerk.indicators.ytd` computes it from these terms.
+
+One record per indicator
+------------------------
+:class:`Indicator` carries every fact the other packages need: whether it exists by sex, which
+direction is better, the year-to-date rule, what numerator and denominator measure (persons or
+money), the display unit (%, percentage points for differences, €, persons), the warm-up months and
+whether it is official or local. Whatever follows from the terms is derived from them (by sex, money,
+unit, warm-up); only what no term can say (direction, the year-to-date rule) is declared. Targets,
+web, reports, casework and the small-number suppression read these records and keep no lists of
+their own. Local indicators (the engine's ``L_U25_AUSB``, the year-to-date ``LZB_JD``/``K3_JD`` and
+the two counts computed in :mod:`zielwerk.targets.local`) are records of the same catalogue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from zielwerk.domain import law
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.law import (
     FKV_2011,
@@ -38,6 +54,23 @@ ROLLING_STOCK = "rolling_stock"
 
 FKV = "§ 48a SGB II i. V. m. SGB2§48aFKV"
 
+# --- the vocabulary of the facts ----------------------------------------------------------------
+#: which direction of the value is an improvement (None: no natural direction, monitoring only)
+HIGHER, LOWER = "higher", "lower"
+#: what a block counts: persons at a Stichtag (stock), persons with an event in a month (flow), or a
+#: money amount of the month (payments of the BG: no sex)
+STOCK, FLOW, MONEY = "stock", "flow", "money"
+#: what numerator and denominator measure (C10 suppresses groups of persons, never money)
+PERSONS, NEEDS = "persons", "needs"
+#: display units of a value; differences of percentages are percentage points
+UNIT_PERCENT, UNIT_POINTS, UNIT_EURO, UNIT_PERSONS, UNIT_NEEDS = "%", "Prozentpunkte", "€", "Personen", "Bedarfe"
+_MEASURE_UNITS = {PERSONS: UNIT_PERSONS, MONEY: UNIT_EURO, NEEDS: UNIT_NEEDS}
+#: value kinds: percent = num/den·100, change = (num/den − 1)·100, count = the numerator itself,
+#: ratio = num/den (an average, e.g. the sum of 3 stocks over 3 months)
+PERCENT, CHANGE, COUNT, RATIO = "percent", "change", "count", "ratio"
+#: pseudo block of year-to-date rules: 1 per month, its sum over a window is the number of months
+MONTHS = "months"
+
 
 @dataclass(frozen=True)
 class Block:
@@ -48,6 +81,12 @@ class Block:
     description: str
     source: str
     convention: str
+    #: STOCK (persons at S_t), FLOW (persons with an event in (S_{t−1}, S_t]) or MONEY
+    kind: str = STOCK
+    #: the block needs the LZB status (C3), i.e. the 730 days before the Stichtag
+    uses_lzb: bool = False
+    #: months of integrations before t the block reads besides month t (K2E3: L + base − 1)
+    reach: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,14 +119,58 @@ class Term:
 
 
 @dataclass(frozen=True)
+class YtdTerm:
+    """``agg`` ("sum"|"avg") of ``block`` over the months January+window[0] .. m+window[1] of the
+    year-to-date range January..m. ``ROLLING_STOCK``: the stocks of the m preceding months
+    S_{Dec}..S_{m−1} (BA practice), with ``literal_window`` S_Jan..S_m (C7). ``block`` may be
+    :data:`MONTHS` (1 per month)."""
+
+    block: str
+    window: tuple[int, int] | str = (0, 0)
+    agg: str = "sum"
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """The year-to-date value (Jahresfortschrittswert) of an indicator for month m of a year."""
+
+    numerator: YtdTerm
+    denominator: YtdTerm | None
+    #: PERCENT, CHANGE, RATIO or COUNT (see :data:`PERCENT`)
+    value: str
+    #: German description shown to users
+    text: str
+
+    @property
+    def terms(self) -> tuple[YtdTerm, ...]:
+        return (self.numerator,) if self.denominator is None else (self.numerator, self.denominator)
+
+    @property
+    def grows(self) -> bool:
+        """The numerator is a sum of events since January (starts at zero, grows through the year)."""
+        return self.numerator.agg == "sum" and block_kind(self.numerator.block) == FLOW
+
+    @property
+    def annual_average(self) -> bool:
+        """The value is the average of a stock over January..m (an annual average in December)."""
+        d = self.denominator
+        return (self.value == RATIO and d is not None and d.block == MONTHS and d.agg == "sum"
+                and self.numerator.agg == "sum" and self.numerator.window == d.window
+                and block_kind(self.numerator.block) == STOCK)
+
+
+@dataclass(frozen=True)
 class Indicator:
-    """One indicator: numerator/denominator, presentation, legal source and validity."""
+    """One indicator: numerator/denominator, presentation, legal source, validity and every fact
+    the other packages need (see the module docstring). An indicator without monthly terms
+    (``numerator`` None) exists only as a year-to-date value (``ytd``) or is computed outside the
+    engine (``computed_by``)."""
 
     code: str
     name: str
-    numerator: Term
+    numerator: Term | None
     denominator: Term | None
-    #: "percent" = num/den·100; "change" = (num/den − 1)·100; "count" = the numerator itself.
+    #: PERCENT = num/den·100; CHANGE = (num/den − 1)·100; COUNT = the numerator itself; RATIO = num/den.
     value: str
     numerator_text: str
     denominator_text: str
@@ -95,11 +178,21 @@ class Indicator:
     source: str
     valid_from: Month = FKV_2011.first_month
     valid_to: Month | None = None
-    #: False for amounts that have no sex (K1, K1E1: payments of the BG)
-    by_sex: bool = True
     official: bool = True
     #: month-dependent names (K2E3): (regulation key, name)
     names_by_regulation: tuple[tuple[str, str], ...] = field(default=())
+    #: which direction of the value is an improvement: HIGHER, LOWER or None (no natural direction)
+    better: str | None = None
+    #: the year-to-date rule (Jahresfortschrittswert), where the indicator has one
+    ytd: YearToDate | None = None
+    #: the code an agreement uses for the indicator, where it differs from ``code``
+    agreement_code: str | None = None
+    #: "engine" (this package) or the module that computes an indicator without terms
+    computed_by: str = "engine"
+    #: only for indicators without terms (computed elsewhere): what they count and whether by sex;
+    #: for all others both follow from the blocks
+    declared_measure: str = PERSONS
+    declared_by_sex: bool = True
 
     def name_for(self, month: Month) -> str:
         """The German name in force for ``month``."""
@@ -111,6 +204,95 @@ class Indicator:
                 return name
         return self.name
 
+    # --- facts derived from the terms ------------------------------------------------------------
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """The monthly terms (numerator, denominator)."""
+        return tuple(t for t in (self.numerator, self.denominator) if t is not None)
+
+    @property
+    def blocks(self) -> tuple[str, ...]:
+        """Every block the indicator reads, monthly and year-to-date."""
+        ytd = self.ytd.terms if self.ytd is not None else ()
+        return tuple(dict.fromkeys(t.block for t in (*self.terms, *ytd) if t.block != MONTHS))
+
+    @property
+    def monthly(self) -> bool:
+        """The engine computes a value per reporting month (:func:`compute_kennzahlen`)."""
+        return self.numerator is not None and self.computed_by == "engine"
+
+    @property
+    def measure(self) -> str:
+        """What numerator and denominator measure: MONEY (payments) or PERSONS (or NEEDS)."""
+        if not self.blocks:
+            return self.declared_measure
+        return MONEY if any(block_kind(b) == MONEY for b in self.blocks) else PERSONS
+
+    @property
+    def by_sex(self) -> bool:
+        """Money amounts are payments of the BG and have no sex (K1, K1E1)."""
+        if not self.blocks:
+            return self.declared_by_sex
+        return self.measure != MONEY
+
+    @property
+    def shown_value(self) -> str:
+        """The value kind users see: the monthly one, else the year-to-date one."""
+        return self.value if self.numerator is not None or self.ytd is None else self.ytd.value
+
+    @property
+    def kind(self) -> str:
+        """"rate" (a percentage or change rate), "money" (an amount) or "count" (persons or needs)."""
+        if self.shown_value in (PERCENT, CHANGE):
+            return "rate"
+        return "money" if self.measure == MONEY else "count"
+
+    @property
+    def unit(self) -> str:
+        """Display unit of the value: %, € or persons (needs)."""
+        return UNIT_PERCENT if self.kind == "rate" else _MEASURE_UNITS[self.measure]
+
+    @property
+    def difference_unit(self) -> str:
+        """Unit of a difference of two values: percentage points for rates, else the unit itself."""
+        return UNIT_POINTS if self.unit == UNIT_PERCENT else self.unit
+
+    @property
+    def warmup_months(self) -> int:
+        """Months after the first month of the data before the monthly value is meaningful: per term,
+        the block's own warm-up plus how far the window reads back (either reading of C7)."""
+        return max((block_warmup(t.block) - min(resolve_window(t, lit)[0] for lit in (False, True))
+                    for t in self.terms), default=0)
+
+    @property
+    def ytd_warmup_months(self) -> int:
+        """Months after the first month of the data that January must lie for the year-to-date value
+        to be meaningful (January..m reads back to January + the earliest window start)."""
+        if self.ytd is None:
+            return 0
+        return max(0, max(block_warmup(t.block) - min(resolve_ytd_window(t, lit)[0] for lit in (False, True))
+                          for t in self.ytd.terms))
+
+
+def _months_spanning(days: int) -> int:
+    """The least k such that any k consecutive calendar months (first day to first day) span at
+    least ``days`` days."""
+    def span(m: int, k: int) -> int:
+        return (date(2000 + (m + k) // 12, (m + k) % 12 + 1, 1) - date(2000 + m // 12, m % 12 + 1, 1)).days
+
+    k = 0
+    while min(span(m, k) for m in range(48)) < days:  # 48 months: every month of a leap-year cycle
+        k += 1
+    return k
+
+
+#: Months of data before a Stichtag that the LZB status reads (C3): its window of
+#: ``lzb_window_days`` days ending at S_t lies in the data once S_t is this many months after the
+#: first month of the data (730 days → 24 months).
+LZB_HISTORY_MONTHS = _months_spanning(max(r.lzb_window_days for r in law.REGULATIONS) - 1)
+#: K2E3 reads the integrations of the months t − L − base + 1 .. t − L (C8), the largest reach of
+#: any version of the regulation.
+_K2E3_REACH = max(r.k2e3_lag_months + r.k2e3_base_months - 1 for r in law.REGULATIONS)
 
 BLOCKS: dict[str, Block] = {
     b.code: b
@@ -119,28 +301,29 @@ BLOCKS: dict[str, Block] = {
               "zuletzt begonnenen Zeitraums (bei gleichem Beginn größere BG-Nummer).", "§ 7 SGB II; § 48a SGB II", "C1, C2"),
         Block("lzb", "LZB-Bestand", f"eLb am S_t mit mindestens {LZB_MIN_DAYS} eLb-Tagen (über alle BG, Orte, "
               f"Jobcenter; ohne nEf) im Fenster der {LZB_WINDOW_DAYS} Tage bis S_t.", "§ 48a SGB II; SGB2§48aFKV Anlage; "
-              "BA-Statistik (tagesgenau)", "C3"),
+              "BA-Statistik (tagesgenau)", "C3", uses_lzb=True),
         Block("ae", "Bestand Alleinerziehende", "eLb am S_t, die Kopf einer BG vom Typ alleinerziehend sind.",
               "§ 48a SGB II i. V. m. SGB2§48aFKV (K2E4)", "C2, C6"),
         Block("lzb_active", "LZB in aktiver Maßnahme", "LZB am S_t mit einer am S_t laufenden aktiven "
-              "arbeitsmarktpolitischen Maßnahme (Instrumentenliste der geltenden FKV).", FKV + " (K3E2)", "C3"),
+              "arbeitsmarktpolitischen Maßnahme (Instrumentenliste der geltenden FKV).", FKV + " (K3E2)", "C3", uses_lzb=True),
         Block("elb_in", "eLb-Zugänge", f"Beginn eines zusammengeführten eLb-Zeitraums je Person und Berichtseinheit "
-              f"(Lücken bis {MERGE_GAP_DAYS} Tage überbrückt) im Fenster (S_t-1, S_t].", FKV + " (K1E3)", "C4"),
+              f"(Lücken bis {MERGE_GAP_DAYS} Tage überbrückt) im Fenster (S_t-1, S_t].", FKV + " (K1E3)", "C4", FLOW),
         Block("elb_out", "eLb-Abgänge", "Tag nach dem Ende eines zusammengeführten eLb-Zeitraums im Fenster "
-              "(S_t-1, S_t].", FKV + " (K1E4)", "C4"),
+              "(S_t-1, S_t].", FKV + " (K1E4)", "C4", FLOW),
         Block("lzb_in", "LZB-Zugänge", "LZB am S_t und nicht LZB am S_t-1 (irgendwo); gezählt am Ort zu S_t.",
-              FKV + " (K3E3)", "C5"),
+              FKV + " (K3E3)", "C5", FLOW, uses_lzb=True),
         Block("lzb_out", "LZB-Abgänge", "LZB am S_t-1 und nicht LZB am S_t (irgendwo); gezählt am Ort zu S_t-1.",
-              FKV + " (K3E4)", "C5"),
+              FKV + " (K3E4)", "C5", FLOW, uses_lzb=True),
         Block("k2e3_num", "Nachhaltige/kontinuierliche svB-Integrationen", "svB-Integrationen der 12 Monate bis "
               "t−L, die am Stichtag 12 Monate später (FKV 2011) bzw. an jedem der 6 folgenden Stichtage "
-              "(FKV 2019) sozialversicherungspflichtig beschäftigt sind.", FKV + " (K2E3)", "C8"),
+              "(FKV 2019) sozialversicherungspflichtig beschäftigt sind.", FKV + " (K2E3)", "C8", FLOW,
+              reach=_K2E3_REACH),
         Block("k2e3_den", "svB-Integrationen (Basis K2E3)", "svB-Integrationen der 12 Monate bis t−L.",
-              FKV + " (K2E3)", "C8"),
+              FKV + " (K2E3)", "C8", FLOW, reach=_K2E3_REACH),
         Block("llu", "Leistungen zum Lebensunterhalt", "Summe der Ansprüche nach §§ 20, 21, 23, 24 Abs. 1 SGB II im "
-              "Monat (vor Sanktionen).", "§ 48a SGB II i. V. m. SGB2§48aFKV (K1)", "—"),
+              "Monat (vor Sanktionen).", "§ 48a SGB II i. V. m. SGB2§48aFKV (K1)", "—", MONEY),
         Block("luh", "Leistungen für Unterkunft und Heizung", "Summe der Ansprüche nach § 22 Abs. 1, 2, 6, 8 SGB II "
-              "im Monat.", "§ 48a SGB II i. V. m. SGB2§48aFKV (K1E1)", "—"),
+              "im Monat.", "§ 48a SGB II i. V. m. SGB2§48aFKV (K1E1)", "—", MONEY),
     )
 }
 
@@ -164,73 +347,119 @@ _ROLL = (-11, 0)
 _K2E3_NAMES = ((FKV_2011.key, FKV_2011.k2e3_name), (FKV_2019.key, FKV_2019.k2e3_name))
 
 
-def _change(code: str, name: str, block: str, what: str, source: str, by_sex: bool = True) -> Indicator:
-    return Indicator(code, name, Term(block), Term(block, (-12, -12)), "change", f"{what} im Monat t",
-                     f"{what} im Monat t−12", "Veränderungsrate gegenüber dem Vorjahresmonat", source, by_sex=by_sex)
+def _change(code: str, name: str, block: str, what: str, source: str, better: str | None) -> Indicator:
+    return Indicator(code, name, Term(block), Term(block, (-12, -12)), CHANGE, f"{what} im Monat t",
+                     f"{what} im Monat t−12", "Veränderungsrate gegenüber dem Vorjahresmonat", source, better=better)
 
 
-def _quota(code: str, name: str, events: str, stock: str, num_text: str, den_text: str) -> Indicator:
-    return Indicator(code, name, Term(events, _ROLL), Term(stock, ROLLING_STOCK, "avg"), "percent", num_text,
+def _ytd_quota(events: str, stock: str) -> YearToDate:
+    """Year-to-date value of a rolling quota: the events of January..m over the average stock of the
+    m preceding Stichtage S_{Dec}..S_{m−1} (BA practice; literal reading S_Jan..S_m, C7)."""
+    what = EVENT_BLOCKS[events].name if events in EVENT_BLOCKS else BLOCKS[events].name
+    return YearToDate(YtdTerm(events), YtdTerm(stock, ROLLING_STOCK, "avg"), PERCENT,
+                      f"{what} der Monate Januar bis Berichtsmonat über den durchschnittlichen Bestand "
+                      f"({BLOCKS[stock].name}) an den Stichtagen der jeweiligen Vormonate (Dezember des Vorjahres "
+                      "bis Vormonat)")
+
+
+def _quota(code: str, name: str, events: str, stock: str, num_text: str, den_text: str, better: str | None,
+           ytd: bool = False) -> Indicator:
+    return Indicator(code, name, Term(events, _ROLL), Term(stock, ROLLING_STOCK, "avg"), PERCENT, num_text,
                      den_text, "gleitende 12-Monats-Summe über den durchschnittlichen Bestand der Vormonate (C7)",
-                     FKV + f" ({code})")
+                     FKV + f" ({code})", better=better, ytd=_ytd_quota(events, stock) if ytd else None)
 
 
-def _rate(code: str, name: str, events: str, stock: str, prev: bool, num_text: str, den_text: str) -> Indicator:
-    return Indicator(code, name, Term(events, _ROLL), Term(stock, (-12, -1) if prev else _ROLL), "percent",
-                     num_text, den_text, "12-Monats-Durchschnitt, bestandsgewichtet (C7)", FKV + f" ({code})")
+def _rate(code: str, name: str, events: str, stock: str, prev: bool, num_text: str, den_text: str,
+          better: str | None) -> Indicator:
+    return Indicator(code, name, Term(events, _ROLL), Term(stock, (-12, -1) if prev else _ROLL), PERCENT,
+                     num_text, den_text, "12-Monats-Durchschnitt, bestandsgewichtet (C7)", FKV + f" ({code})",
+                     better=better)
 
 
 _OFFICIAL: tuple[Indicator, ...] = (
     _change("K1", "Veränderung der Summe der Leistungen zum Lebensunterhalt", "llu",
-            "Summe der Leistungen zum Lebensunterhalt", FKV + " (K1)", by_sex=False),
+            "Summe der Leistungen zum Lebensunterhalt", FKV + " (K1)", LOWER),
     _change("K1E1", "Veränderung der Summe der Leistungen für Unterkunft und Heizung", "luh",
-            "Summe der Leistungen für Unterkunft und Heizung", FKV + " (K1E1)", by_sex=False),
+            "Summe der Leistungen für Unterkunft und Heizung", FKV + " (K1E1)", LOWER),
     _change("K1E2", "Veränderung der Zahl der erwerbsfähigen Leistungsberechtigten", "elb",
-            "eLb-Bestand am Stichtag", FKV + " (K1E2)"),
+            "eLb-Bestand am Stichtag", FKV + " (K1E2)", LOWER),
     _rate("K1E3", "Durchschnittliche Zugangsrate der erwerbsfähigen Leistungsberechtigten", "elb_in", "elb", False,
-          "eLb-Zugänge der Monate t−11 bis t", "eLb-Bestand an den Stichtagen derselben Monate"),
+          "eLb-Zugänge der Monate t−11 bis t", "eLb-Bestand an den Stichtagen derselben Monate", LOWER),
     _rate("K1E4", "Durchschnittliche Abgangsrate der erwerbsfähigen Leistungsberechtigten", "elb_out", "elb", True,
-          "eLb-Abgänge der Monate t−11 bis t", "eLb-Bestand an den Stichtagen der jeweiligen Vormonate"),
+          "eLb-Abgänge der Monate t−11 bis t", "eLb-Bestand an den Stichtagen der jeweiligen Vormonate", HIGHER),
     _quota("K2", "Integrationsquote", "integ", "elb", "Integrationen der Monate t−11 bis t",
-           "durchschnittlicher eLb-Bestand"),
+           "durchschnittlicher eLb-Bestand", HIGHER, ytd=True),
     _quota("K2E1", "Quote der Eintritte in geringfügige Beschäftigung", "marg", "elb",
-           "Eintritte in geringfügige Beschäftigung der Monate t−11 bis t", "durchschnittlicher eLb-Bestand"),
+           "Eintritte in geringfügige Beschäftigung der Monate t−11 bis t", "durchschnittlicher eLb-Bestand",
+           HIGHER),
     _quota("K2E2", "Quote der Eintritte in öffentlich geförderte Beschäftigung", "pub", "elb",
-           "Eintritte in öffentlich geförderte Beschäftigung der Monate t−11 bis t", "durchschnittlicher eLb-Bestand"),
+           "Eintritte in öffentlich geförderte Beschäftigung der Monate t−11 bis t", "durchschnittlicher eLb-Bestand",
+           None),
     Indicator("K2E3", "Nachhaltigkeit der Integrationen / Kontinuierliche Beschäftigung nach Integration",
               Term("k2e3_num"), Term("k2e3_den"), "percent",
               "svB-Integrationen der 12 Monate bis t−L, die nachhaltig (FKV 2011: am Stichtag 12 Monate später) bzw. "
               "kontinuierlich (FKV 2019: an jedem der 6 folgenden Stichtage) svB-beschäftigt sind",
               "svB-Integrationen der 12 Monate bis t−L (L = 12 bzw. 6)",
               "gleitend, um L Monate verzögert; Version nach dem Berichtsmonat (C8)", FKV + " (K2E3)",
-              names_by_regulation=_K2E3_NAMES),
+              names_by_regulation=_K2E3_NAMES, better=HIGHER),
     _quota("K2E4", "Integrationsquote der Alleinerziehenden", "integ_ae", "ae",
            "Integrationen von Alleinerziehenden der Monate t−11 bis t",
-           "durchschnittlicher Bestand alleinerziehender eLb"),
+           "durchschnittlicher Bestand alleinerziehender eLb", HIGHER, ytd=True),
     _change("K3", "Veränderung des Bestands an Langzeitleistungsbeziehenden", "lzb", "LZB-Bestand am Stichtag",
-            FKV + " (K3)"),
+            FKV + " (K3)", LOWER),
     _quota("K3E1", "Integrationsquote der Langzeitleistungsbeziehenden", "integ_lzb", "lzb",
-           "Integrationen von LZB der Monate t−11 bis t", "durchschnittlicher LZB-Bestand"),
+           "Integrationen von LZB der Monate t−11 bis t", "durchschnittlicher LZB-Bestand", HIGHER, ytd=True),
     Indicator("K3E2", "Aktivierungsquote der Langzeitleistungsbeziehenden", Term("lzb_active"), Term("lzb"),
               "percent", "LZB in einer aktiven Maßnahme am Stichtag", "LZB-Bestand am Stichtag", "Stichtagswert",
-              FKV + " (K3E2)"),
+              FKV + " (K3E2)", better=HIGHER),
     _rate("K3E3", "Durchschnittliche Zugangsrate der Langzeitleistungsbeziehenden", "lzb_in", "lzb", False,
-          "LZB-Zugänge der Monate t−11 bis t", "LZB-Bestand an den Stichtagen derselben Monate"),
+          "LZB-Zugänge der Monate t−11 bis t", "LZB-Bestand an den Stichtagen derselben Monate", LOWER),
     _rate("K3E4", "Durchschnittliche Abgangsrate der Langzeitleistungsbeziehenden", "lzb_out", "lzb", True,
-          "LZB-Abgänge der Monate t−11 bis t", "LZB-Bestand an den Stichtagen der jeweiligen Vormonate"),
+          "LZB-Abgänge der Monate t−11 bis t", "LZB-Bestand an den Stichtagen der jeweiligen Vormonate", HIGHER),
 )
 
-#: Local indicators: declarative additions (here: the Siegen-Wittgenstein U25 training goal as a count).
+#: Local indicators: declarative additions (the Siegen-Wittgenstein goals): the U25 training goal as a
+#: count, the LZB annual average and its change (year-to-date rules only), and the two year-to-date
+#: counts computed in :mod:`zielwerk.targets.local` (no terms here).
+_LOCAL_SOURCE = "lokale Zielvereinbarung"
 _LOCAL: tuple[Indicator, ...] = (
     Indicator("L_U25_AUSB", "Integrationen unter 25-Jähriger in Ausbildung (12 Monate)",
-              Term("integ_u25_training", _ROLL), None, "count",
+              Term("integ_u25_training", _ROLL), None, COUNT,
               "Integrationen in voll qualifizierende Ausbildung von eLb unter 25 Jahren, Monate t−11 bis t", "—",
-              "gleitende 12-Monats-Summe", "§ 3 Abs. 2 SGB II; lokale Zielvereinbarung", official=False),
+              "gleitende 12-Monats-Summe; im Dezember der Jahreswert", f"§ 3 Abs. 2 SGB II; {_LOCAL_SOURCE}",
+              official=False, better=HIGHER, agreement_code="U25_AUSB"),
+    Indicator("LZB_JD", "Durchschnittlicher Bestand an Langzeitleistungsbeziehenden (Jahresdurchschnitt)",
+              None, None, RATIO, "Summe der LZB-Bestände an den Stichtagen Januar bis Berichtsmonat",
+              "Zahl der Monate Januar bis Berichtsmonat",
+              "Jahresfortschrittswert; im Dezember der Jahresdurchschnitt", f"§ 48a SGB II (K3); {_LOCAL_SOURCE}",
+              official=False, better=LOWER,
+              ytd=YearToDate(YtdTerm("lzb"), YtdTerm(MONTHS), RATIO,
+                             "Durchschnitt der LZB-Bestände an den Stichtagen Januar bis Berichtsmonat.")),
+    Indicator("K3_JD", "Veränderung des durchschnittlichen LZB-Bestands gegenüber dem Vorjahr", None, None, CHANGE,
+              "durchschnittlicher LZB-Bestand an den Stichtagen Januar bis Berichtsmonat",
+              "durchschnittlicher LZB-Bestand an den Stichtagen derselben Monate des Vorjahres",
+              "Jahresfortschrittswert; im Dezember die Veränderung des Jahresdurchschnitts",
+              f"§ 48a SGB II (K3); {_LOCAL_SOURCE}", official=False, better=LOWER,
+              ytd=YearToDate(YtdTerm("lzb", (0, 0), "avg"), YtdTerm("lzb", (-12, -12), "avg"), CHANGE,
+                             "Veränderung des durchschnittlichen LZB-Bestands (Stichtage Januar bis "
+                             "Berichtsmonat) gegenüber denselben Monaten des Vorjahres.")),
+    Indicator("ELTERN_2J", "Erreichte Eltern ab dem 2. Erziehungsjahr", None, None, COUNT,
+              "eLb mit jüngstem Kind im Alter von 12 bis 35 Monaten, die seit Jahresbeginn eine Maßnahme "
+              "begonnen haben (Personen)", "—", "kumuliert seit Januar (Jahresfortschrittswert)",
+              f"§ 10 Abs. 1 Nr. 3 SGB II; {_LOCAL_SOURCE}", official=False, better=HIGHER,
+              computed_by="zielwerk.targets.local"),
+    Indicator("RANDZEIT", "Gelöste Betreuungsbedarfe in Randzeiten", None, None, COUNT,
+              "Seit Jahresbeginn beendete Betreuungsbedarfe in Randzeiten (früh, spät, Wochenende, Nacht), "
+              "deren Elternteil beim Ende noch Leistungen bezog", "—", "kumuliert seit Januar (Jahresfortschrittswert)",
+              f"§ 16a Nr. 1 SGB II; {_LOCAL_SOURCE}", official=False, better=HIGHER,
+              computed_by="zielwerk.targets.local", declared_measure=NEEDS, declared_by_sex=False),
 )
 
 #: The catalogue: code → definition. Official § 48a indicators first, then local ones.
 INDICATORS: dict[str, Indicator] = {i.code: i for i in _OFFICIAL + _LOCAL}
 OFFICIAL_CODES: tuple[str, ...] = tuple(i.code for i in _OFFICIAL)
+#: indicators with a year-to-date value (:func:`zielwerk.indicators.jahresfortschritt`)
+YTD_CODES: tuple[str, ...] = tuple(c for c, i in INDICATORS.items() if i.ytd is not None)
 
 
 def stock_window(literal: bool) -> tuple[int, int]:
@@ -240,3 +469,35 @@ def stock_window(literal: bool) -> tuple[int, int]:
 
 def resolve_window(term: Term, literal: bool) -> tuple[int, int]:
     return stock_window(literal) if term.window == ROLLING_STOCK else term.window  # type: ignore[return-value]
+
+
+def resolve_ytd_window(term: YtdTerm, literal: bool) -> tuple[int, int]:
+    """The window of a year-to-date term relative to (January, m): ``ROLLING_STOCK`` is the stocks of
+    the preceding months (−1, −1), literally the same months (0, 0) (C7)."""
+    if term.window == ROLLING_STOCK:
+        return (0, 0) if literal else (-1, -1)
+    return term.window  # type: ignore[return-value]
+
+
+def block_kind(code: str) -> str:
+    """STOCK, FLOW or MONEY for a block of :data:`BLOCKS` or :data:`EVENT_BLOCKS` (employment starts:
+    FLOW); :data:`MONTHS` for the month counter."""
+    if code == MONTHS:
+        return MONTHS
+    if code in EVENT_BLOCKS:
+        return FLOW
+    return BLOCKS[code].kind
+
+
+def block_warmup(code: str) -> int:
+    """Months after the first month of the data (the earliest eLb spell start) from which the block's
+    value for month t is meaningful: the LZB status reads :data:`LZB_HISTORY_MONTHS` before S_t; a flow
+    reads the window (S_{t−1}, S_t] and the status at S_{t−1}, one month more; K2E3 reads the
+    integrations of its base months before t (``reach``)."""
+    if code == MONTHS:
+        return 0
+    if code in EVENT_BLOCKS:
+        uses_lzb, reach = EVENT_BLOCKS[code].person == "lzb", 0
+    else:
+        uses_lzb, reach = BLOCKS[code].uses_lzb, BLOCKS[code].reach
+    return (LZB_HISTORY_MONTHS if uses_lzb else 0) + (1 if block_kind(code) == FLOW else 0) + reach

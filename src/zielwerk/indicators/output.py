@@ -16,7 +16,7 @@ from zielwerk.atomic import atomic_file
 from zielwerk.data.dataset import write_canonical_csv
 from zielwerk.domain.codes import SEX_LABELS
 
-from .definitions import INDICATORS
+from .definitions import INDICATORS, UNIT_PERCENT
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 
@@ -105,7 +105,8 @@ def _kz_row(ws, r: dict, cell_cls) -> list:
     from zielwerk.domain.calendar import Month
 
     name = ind.name_for(Month.parse(r["month"])) if ind else r["indicator"]
-    value_fmt = "#,##0" if ind is not None and ind.value == "count" else "#,##0.0"
+    # whole persons for counts, one decimal for rates (the record's display unit)
+    value_fmt = "#,##0.0" if ind is None or ind.unit == UNIT_PERCENT else "#,##0"
     return [
         UNIT_LABELS.get(r["unit_type"], r["unit_type"]),
         r["unit_id"],

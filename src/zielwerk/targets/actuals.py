@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain.calendar import Month
+from zielwerk.indicators.definitions import INDICATORS
 
 from . import catalogue
 from .local import LOCAL_FUNCTIONS
@@ -38,19 +39,12 @@ class SeriesSet:
         self.values.setdefault(key, {}).setdefault(year, [None] * 12)[month - 1] = value
 
 
-#: Months of history an indicator needs before its first meaningful value (the dataset starts with
-#: everybody "new"): the LZB status looks back 730 days (C3), the K3 change compares with the LZB stock
-#: 12 months earlier, rolling quotas and change rates look back 12 months plus the stock S_{t−12} (C7).
-_LZB_BASED = {"LZB_JD", "K3E1", "K3E2", "K3E3", "K3E4"}
-_LZB_CHANGE = {"K3", "K3_JD"}
-
-
 def warmup_months(code: str) -> int:
-    if code in _LZB_CHANGE:
-        return 36
-    if code in _LZB_BASED:
-        return 24
-    return 13
+    """Months of history the indicator of the agreement code ``code`` needs before its first
+    meaningful value (the dataset starts with everybody "new"), derived from the windows of its
+    declared terms (:attr:`zielwerk.indicators.definitions.Indicator.warmup_months`); for year-to-date
+    values the months January must lie after the first month of the data."""
+    return catalogue.get(code).warmup_months
 
 
 def coverage_start(ds: Dataset) -> Month | None:
@@ -67,8 +61,7 @@ def _blank_warmup(out: SeriesSet, ds: Dataset, specs: dict) -> None:
         spec = specs.get(code)
         if spec is None or spec.source == "lokal":
             continue
-        valid_from = start + warmup_months(spec.engine_code if spec.engine_code in _LZB_CHANGE | _LZB_BASED
-                                           else code)
+        valid_from = start + spec.warmup_months
         for year, series in years.items():
             for m in range(1, 13):
                 # year-to-date values contain January: the whole year is unusable if January is
@@ -96,8 +89,9 @@ def series_from_tables(agreement: Agreement, tables: list[pa.Table]) -> SeriesSe
     out = SeriesSet()
     for tbl in tables:
         codes = set(tbl.column("indicator").unique().to_pylist())
-        # jahresfortschritt tables carry LZB_JD / K3_JD; K2/K2E4/K3E1 in them are year-to-date values
-        is_jfw = bool(codes & {"LZB_JD", "K3_JD"})
+        # a jahresfortschritt table carries the indicators that exist only as year-to-date values
+        # (LZB_JD, K3_JD); the quotas in it (K2, …) are year-to-date values too
+        is_jfw = any(INDICATORS[c].ytd is not None and not INDICATORS[c].monthly for c in codes if c in INDICATORS)
         _fill(out, tbl, agreement.jobcenter_id, jfw if is_jfw else monthly)
     return out
 

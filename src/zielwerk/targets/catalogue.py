@@ -1,15 +1,16 @@
 """Which indicators a target can refer to, and how the target module reads them.
 
-The § 48a Kennzahlen and the engine's local indicators are defined in :mod:`zielwerk.indicators`
-(one place); this module only records, per code usable in an agreement, *where the monthly value
-comes from* and *which direction is better*. Two local indicators that the engine does not
-provide (parents in the 2nd year reached, off-peak childcare needs solved) are computed in
-:mod:`zielwerk.targets.local`.
+Every fact about an indicator (name, by sex, which direction is better, year-to-date rule, unit,
+warm-up) is a field of its record in :mod:`zielwerk.indicators.definitions` (one place); this
+module only presents the records in the agreement's vocabulary: the code an agreement uses, where
+the monthly value comes from, and the German words of the TOML format (``prozent``/``anzahl``,
+``hoeher``/``niedriger``). Two local indicators that the engine does not provide (parents in the
+2nd year reached, off-peak childcare needs solved) are computed in :mod:`zielwerk.targets.local`.
 
 Sources of a monthly series x_Y(m), m = 1..12, of a target year Y:
 
-- ``jfw``: the engine's year-to-date value (Jahresfortschrittswert, :func:`jahresfortschritt`);
-  its December value is the annual result.
+- ``jfw``: the engine's year-to-date value (Jahresfortschrittswert, :func:`jahresfortschritt`),
+  for every indicator with a year-to-date rule; its December value is the annual result.
 - ``monat``: the monthly value of the long table (:func:`compute_kennzahlen`), rolling 12-month
   quotas and rates as published; the December value of a rolling quota is the calendar year's.
 - ``lokal``: a year-to-date count computed in :mod:`zielwerk.targets.local`.
@@ -19,16 +20,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zielwerk.indicators.definitions import HIGHER as _HIGHER
+from zielwerk.indicators.definitions import INDICATORS, UNIT_PERCENT, Indicator
+from zielwerk.indicators.definitions import LOWER as _LOWER
+
 PERCENT = "prozent"
 COUNT = "anzahl"
 
 HIGHER = "hoeher"
 LOWER = "niedriger"
 
+JFW, MONTHLY, LOCAL = "jfw", "monat", "lokal"
+_DIRECTION = {_HIGHER: HIGHER, _LOWER: LOWER, None: None}
+
 
 @dataclass(frozen=True)
 class TargetIndicator:
-    """An indicator as used in an agreement."""
+    """An indicator as used in an agreement: a view of its record (:attr:`record`)."""
 
     code: str
     name: str
@@ -42,75 +50,62 @@ class TargetIndicator:
     description: str = ""
 
     @property
+    def record(self) -> Indicator:
+        """The indicator's record in :data:`zielwerk.indicators.INDICATORS`."""
+        return INDICATORS[self.engine_code]
+
+    @property
     def seasonal(self) -> str:
         """Seasonal method: ``mult`` (share of the year-end value reached by month m) for counts and
         year-to-date quotas, which grow through the year; ``add`` (distance to the year-end value)
         for rolling quotas, point-in-time quotas and change rates, which move around a level and
         can be zero or negative."""
-        return "mult" if self.unit == COUNT or (self.source == "jfw" and self.code in _JFW) else "add"
+        ytd = self.record.ytd
+        grows = self.source == JFW and ytd is not None and ytd.grows
+        return "mult" if self.unit == COUNT or grows else "add"
 
     @property
     def cumulative(self) -> bool:
         """True for year-to-date counts that start at zero each January."""
-        return self.source == "lokal"
+        return self.source == LOCAL
+
+    @property
+    def warmup_months(self) -> int:
+        """Months after the first month of the data before the value is meaningful; for year-to-date
+        values (which contain January) January must lie that far in."""
+        return self.record.ytd_warmup_months if self.source == JFW else self.record.warmup_months
 
 
-def _official() -> dict[str, str]:
-    from zielwerk.indicators import INDICATORS
-
-    return {code: ind.name for code, ind in INDICATORS.items()}
-
-
-# Direction of the 15 official indicators: which way is an improvement (domain.md § 2).
-_BETTER = {
-    "K1": LOWER, "K1E1": LOWER, "K1E2": LOWER, "K1E3": LOWER, "K1E4": HIGHER,
-    "K2": HIGHER, "K2E1": HIGHER, "K2E2": None, "K2E3": HIGHER, "K2E4": HIGHER,
-    "K3": LOWER, "K3E1": HIGHER, "K3E2": HIGHER, "K3E3": LOWER, "K3E4": HIGHER,
-}
-#: quotas for which the engine provides a year-to-date value (Jahresfortschrittswert)
-_JFW = {"K2", "K2E4", "K3E1"}
-_NO_SEX = {"K1", "K1E1"}
-
-
-def _build() -> dict[str, TargetIndicator]:
-    names = _official()
-    out: dict[str, TargetIndicator] = {}
-    for code, better in _BETTER.items():
-        src = "jfw" if code in _JFW else "monat"
-        suffix = " (Jahresfortschrittswert)" if src == "jfw" else ""
-        out[code] = TargetIndicator(code, names.get(code, code) + suffix, PERCENT, better, src, code,
-                                    by_sex=code not in _NO_SEX)
-    out["LZB_JD"] = TargetIndicator(
-        "LZB_JD", "Durchschnittlicher Bestand an Langzeitleistungsbeziehenden (Jahresdurchschnitt)", COUNT,
-        LOWER, "jfw", "LZB_JD", annual_average=True,
-        description="Durchschnitt der LZB-Bestände an den Stichtagen Januar bis Berichtsmonat.")
-    out["K3_JD"] = TargetIndicator(
-        "K3_JD", "Veränderung des durchschnittlichen LZB-Bestands gegenüber dem Vorjahr", PERCENT, LOWER, "jfw",
-        "K3_JD")
-    if "L_U25_AUSB" in names:
-        out["U25_AUSB"] = TargetIndicator(
-            "U25_AUSB", "Integrationen unter 25-Jähriger in Ausbildung", COUNT, HIGHER, "monat", "L_U25_AUSB",
-            description="Gleitende 12-Monats-Summe der Kennzahlen-Engine; im Dezember der Jahreswert.")
-    out["ELTERN_2J"] = TargetIndicator(
-        "ELTERN_2J", "Erreichte Eltern ab dem 2. Erziehungsjahr", COUNT, HIGHER, "lokal", "ELTERN_2J",
-        description="eLb mit jüngstem Kind im Alter von 12 bis 35 Monaten, die seit Jahresbeginn eine "
-                    "Maßnahme begonnen haben (kumuliert, Personen).")
-    out["RANDZEIT"] = TargetIndicator(
-        "RANDZEIT", "Gelöste Betreuungsbedarfe in Randzeiten", COUNT, HIGHER, "lokal", "RANDZEIT",
-        by_sex=False,
-        description="Seit Jahresbeginn beendete Betreuungsbedarfe in Randzeiten (früh, spät, Wochenende, "
-                    "Nacht), deren Elternteil beim Ende noch Leistungen bezog (kumuliert).")
-    return out
+def _target(ind: Indicator) -> TargetIndicator:
+    if ind.computed_by != "engine":
+        source = LOCAL
+    elif ind.ytd is not None:
+        source = JFW
+    else:
+        source = MONTHLY
+    # an official indicator's year-to-date value is a variant of it: named so
+    name = ind.name + (" (Jahresfortschrittswert)" if source == JFW and ind.monthly else "")
+    if ind.ytd is not None:
+        description = ind.ytd.text
+    elif ind.official:
+        description = ""
+    else:
+        description = f"{ind.numerator_text}; {ind.time_logic}."
+    return TargetIndicator(
+        ind.agreement_code or ind.code, name, PERCENT if ind.unit == UNIT_PERCENT else COUNT,
+        _DIRECTION[ind.better], source, ind.code, by_sex=ind.by_sex,
+        annual_average=ind.ytd is not None and ind.ytd.annual_average, description=description)
 
 
 _CACHE: dict[str, TargetIndicator] | None = None
 
 
 def target_indicators() -> dict[str, TargetIndicator]:
-    """Code → :class:`TargetIndicator` for every code an agreement may use."""
+    """Code → :class:`TargetIndicator` for every code an agreement may use (every record of the
+    catalogue)."""
     global _CACHE
     if _CACHE is None:
-        _CACHE = _build()
+        _CACHE = {t.code: t for t in map(_target, INDICATORS.values())}
     return _CACHE
 
 

@@ -1,10 +1,12 @@
-"""Bridge to the indicator catalogue of ``zielwerk.indicators`` (names, definitions, sources)."""
+"""Bridge to the indicator catalogue of ``zielwerk.indicators``: each record as a display record
+(JSON-ready for the API), every field read from the record itself."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+
+_DIRECTION_TEXT = {"higher": "höher ist besser", "lower": "niedriger ist besser", None: "ohne Richtung"}
 
 
 @dataclass(frozen=True)
@@ -15,29 +17,32 @@ class IndicatorInfo:
     denominator: str
     time_logic: str
     source: str
-    value_kind: str  # percent | change | count
+    value_kind: str  # percent | change | count | ratio
     official: bool
+    #: display unit of the value (%, €, Personen, Bedarfe) and of differences (Prozentpunkte for rates)
+    unit: str
+    difference_unit: str
+    #: German: which direction is better
+    direction: str
+    by_sex: bool
+    #: German description of the year-to-date value ("" if none)
+    year_to_date: str
 
 
 @functools.cache
 def catalogue() -> dict[str, IndicatorInfo]:
-    """The engine's catalogue as display records (empty if the engine is not installed)."""
-    try:
-        from zielwerk.indicators import INDICATORS
-    except ImportError:
-        return {}
-    out = {}
-    for code, i in INDICATORS.items():
-        out[code] = IndicatorInfo(
-            code=code, name=_a(i, "name", code), numerator=_a(i, "numerator_text", ""),
-            denominator=_a(i, "denominator_text", ""), time_logic=_a(i, "time_logic", ""),
-            source=_a(i, "source", ""), value_kind=_a(i, "value", "percent"), official=_a(i, "official", True),
+    """The engine's catalogue as display records."""
+    from zielwerk.indicators import INDICATORS
+
+    return {
+        code: IndicatorInfo(
+            code=code, name=i.name, numerator=i.numerator_text, denominator=i.denominator_text,
+            time_logic=i.time_logic, source=i.source, value_kind=i.shown_value, official=i.official, unit=i.unit,
+            difference_unit=i.difference_unit, direction=_DIRECTION_TEXT[i.better], by_sex=i.by_sex,
+            year_to_date=i.ytd.text if i.ytd is not None else "",
         )
-    return out
-
-
-def _a(obj: Any, name: str, default: Any) -> Any:
-    return getattr(obj, name, default)
+        for code, i in INDICATORS.items()
+    }
 
 
 def label(code: str) -> str:

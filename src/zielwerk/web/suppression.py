@@ -2,9 +2,9 @@
 
 Rule (domain.md C10, threshold ``SMALL_NUMBER_MIN`` in ``zielwerk.domain.law``): a figure for a
 group of fewer than 3 persons is replaced by ``*``. Here a row's group is its numerator and its
-denominator (both person counts for every indicator except the money amounts K1/K1E1): if either
-is 1 or 2 the row's numerator, denominator and value are suppressed (0 is shown: an empty group
-reveals nobody). Secondary suppression: within one unit, month and indicator, if exactly one of
+denominator (person counts for every indicator whose record does not measure money, i.e. except
+K1/K1E1: :attr:`zielwerk.indicators.definitions.Indicator.measure`): if either is 1 or 2 the
+row's numerator, denominator and value are suppressed (0 is shown: an empty group reveals nobody). Secondary suppression: within one unit, month and indicator, if exactly one of
 the sexes f/m is suppressed while "all" is shown, the other sex is suppressed too, because
 all − other would reveal it.
 """
@@ -15,11 +15,16 @@ from collections import defaultdict
 from typing import Any
 
 from zielwerk.domain.law import SMALL_NUMBER_MIN
+from zielwerk.indicators.definitions import INDICATORS, MONEY
 
 from .formats import SUPPRESSED
 
-#: indicators whose numerator/denominator are money amounts, not persons (no group size)
-MONEY_INDICATORS = frozenset({"K1", "K1E1"})
+
+def _money(code: str) -> bool:
+    """The indicator's numerator/denominator are money amounts, not persons (no group size); an
+    unknown code counts as persons (suppressed rather than revealed)."""
+    ind = INDICATORS.get(code)
+    return ind is not None and ind.measure == MONEY
 
 
 def _small(count: Any) -> bool:
@@ -31,7 +36,7 @@ def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = [dict(r) for r in rows]
     groups: dict[tuple, dict[str, dict[str, Any]]] = defaultdict(dict)
     for r in out:
-        if r["indicator"] in MONEY_INDICATORS:
+        if _money(r["indicator"]):
             continue
         if _small(r.get("numerator")) or _small(r.get("denominator")):
             r["suppressed"] = True
