@@ -40,7 +40,7 @@ def chart_spec(tm: TargetMonitor, width: int = 520, height: int = 150) -> dict:
     domain = ["Ist", "Zielpfad", "Vorjahr", "Prognose"]
     color = alt.Color("reihe:N", title=None, scale=alt.Scale(domain=domain, range=[COLORS[d] for d in domain]),
                       legend=alt.Legend(orient="bottom", direction="horizontal"))
-    unit = "%" if tm.spec.unit == "prozent" else "Personen"
+    unit = tm.spec.record.unit  # the indicator's display unit: %, Personen, Bedarfe
     y = alt.Y("wert:Q", title=unit, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.1~f"))
     layers = []
     if band:

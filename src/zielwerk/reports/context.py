@@ -134,7 +134,7 @@ def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool | str = True) -
         yrs = f"{tm.backtest.years[0]}–{tm.backtest.years[-1]}" if len(tm.backtest.years) > 1 else str(
             tm.backtest.years[0])
         err = german.pct(mape, 1) if unit == COUNT or tm.spec.seasonal == "mult" else \
-            german.num(tm.backtest.mae[m - 1], 2) + " Prozentpunkte (MAE)"
+            german.num(tm.backtest.mae[m - 1], 2) + f" {tm.spec.record.difference_unit} (MAE)"
         backtest = (f"Backtest {yrs}: mittlerer Fehler der Dezember-Prognose aus dem {german.month_name(m)} "
                     f"{err}" + (f", MAPE {german.pct(mape, 1)}" if unit == PERCENT and tm.spec.seasonal == "add"
                                 and mape is not None and mape < 1000 else ""))
