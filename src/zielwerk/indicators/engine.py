@@ -720,23 +720,6 @@ def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
     return _Cube(lo, hi, units, by_level)
 
 
-def _register_wide(ctx: _Ctx, cube: _Cube) -> None:
-    """The cube as the SQL table ``wide(lvl, ui, unit_id, sex, t, <blocks>)`` (year-to-date values)."""
-    parts = []
-    T = cube.hi - cube.lo + 1
-    for lvl, arr in cube.data.items():
-        U = arr.shape[2]
-        t, u, s = (a.reshape(-1) for a in np.indices((T, U, 3)))
-        cols = {"lvl": pa.array([lvl] * (U * 3 * T)), "ui": pa.array(u.astype(np.int32)),
-                "unit_id": pa.array(cube.units[lvl]).take(pa.array(u)), "sex": pa.array(SEXES).take(pa.array(s)),
-                "t": pa.array((t + cube.lo).astype(np.int32))}
-        for i, b in enumerate(ALL_BLOCKS):
-            cols[b] = pa.array(arr[i].reshape(-1))
-        parts.append(pa.table(cols))
-    ctx.con.register("wide_arrow", pa.concat_tables(parts))
-    ctx.con.execute("CREATE TEMP TABLE wide AS SELECT * FROM wide_arrow")
-
-
 def _term(cube: _Cube, lvl: str, term: Term, literal: bool, first: int, last: int) -> np.ndarray:
     """``term`` for the reporting months first..last: ``[month, unit, sex]``."""
     a, b = resolve_window(term, literal)
@@ -768,10 +751,6 @@ def _value(ind: Indicator, num: np.ndarray, den: np.ndarray | None) -> np.ndarra
     if ind.value == "change":
         return (q - 1) * 100
     raise ValueError(f"Unbekannte Darstellung {ind.value!r}")
-
-
-def _month_text_sql(t: str) -> str:
-    return f"printf('%04d-%02d', ({t}) // 12, ({t}) % 12 + 1)"
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -819,6 +798,10 @@ def compute_kennzahlen(
     unknown = [c for c in codes if c not in INDICATORS]
     if unknown:
         raise ValueError(f"Unbekannte Kennzahl(en): {', '.join(unknown)}")
+    not_monthly = [c for c in codes if not INDICATORS[c].monthly]
+    if not_monthly:
+        raise ValueError(f"Keine Monatswerte für: {', '.join(not_monthly)} (nur Jahresfortschrittswerte oder "
+                         "lokal berechnet)")
     day = stichtag_day if stichtag_day is not None else ds.stichtag_day
     lo, hi = first.index - LOOKBACK_MONTHS, last.index
     # the blocks are computed from LOOKBACK_MONTHS before the first reporting month on; no
@@ -894,74 +877,6 @@ def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: b
     if not tables:
         return _LONG_SCHEMA.empty_table()
     return pa.concat_tables(tables)
-
-
-def jahresfortschritt(
-    ds: Dataset,
-    year: int,
-    through: Month | None = None,
-    level: str = "all",
-    stichtag_day: int | None = None,
-    literal_window: bool = False,
-) -> pa.Table:
-    """Year-to-date values (Jahresfortschrittswerte) for every month Jan..``through`` of ``year``.
-
-    Same long format as :func:`compute_kennzahlen`; indicators:
-
-    - ``K2``, ``K2E4``, ``K3E1``: integrations (of all eLb, single parents, LZB) counted in months
-      January..m, over the average stock at the m Stichtage S_{Dec prev. year}..S_{m−1} (BA practice,
-      the stock "of the m preceding months"; ``literal_window``: S_Jan..S_m). Percent.
-    - ``LZB_JD``: average LZB stock at S_Jan..S_m (numerator: sum of the m stocks, denominator m);
-      value = the average (a count, not percent).
-    - ``K3_JD``: change of that average against the same months of the previous year:
-      numerator = average Jan..m of ``year``, denominator = average Jan..m of ``year − 1``, value
-      (num/den − 1)·100.
-    """
-    through = through or Month(year, 12)
-    if through.year != year:
-        raise ValueError(f"Der Monat {through} liegt nicht im Jahr {year}.")
-    first = Month(year, 1)
-    _check_args(first, through, level, stichtag_day)
-    day = stichtag_day if stichtag_day is not None else ds.stichtag_day
-    lo, hi = first.index - LOOKBACK_MONTHS, through.index
-    ctx, cube = _prepare(ds, lo, hi, day, LEVELS[level])
-    _register_wide(ctx, cube)
-    prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
-    shift = 0 if literal_window else 1
-    part = "PARTITION BY lvl, unit_id, sex, t // 12 ORDER BY t ROWS UNBOUNDED PRECEDING"
-    sql = f"""
-        WITH x AS (
-            SELECT *, lag(elb, {shift}) OVER w AS elb_s, lag(ae, {shift}) OVER w AS ae_s,
-                      lag(lzb, {shift}) OVER w AS lzb_s
-            FROM wide WINDOW w AS (PARTITION BY lvl, unit_id, sex ORDER BY t)),
-        y AS (
-            SELECT lvl, unit_id, sex, t,
-                   sum(integ) OVER ({part}) AS integ_c, avg(elb_s) OVER ({part}) AS elb_a,
-                   sum(integ_ae) OVER ({part}) AS integ_ae_c, avg(ae_s) OVER ({part}) AS ae_a,
-                   sum(integ_lzb) OVER ({part}) AS integ_lzb_c, avg(lzb_s) OVER ({part}) AS lzb_sa,
-                   sum(lzb) OVER ({part}) AS lzb_sum, count(*) OVER ({part}) AS n,
-                   avg(lzb) OVER ({part}) AS lzb_avg
-            FROM x),
-        z AS (SELECT *, lag(lzb_avg, 12) OVER (PARTITION BY lvl, unit_id, sex ORDER BY t) AS lzb_avg_prev FROM y),
-        longf AS (
-            SELECT lvl, unit_id, sex, t, 'K2' AS indicator, integ_c AS num, elb_a AS den, 'p' AS kind FROM z
-            UNION ALL SELECT lvl, unit_id, sex, t, 'K2E4', integ_ae_c, ae_a, 'p' FROM z
-            UNION ALL SELECT lvl, unit_id, sex, t, 'K3E1', integ_lzb_c, lzb_sa, 'p' FROM z
-            UNION ALL SELECT lvl, unit_id, sex, t, 'LZB_JD', lzb_sum, n, 'a' FROM z
-            UNION ALL SELECT lvl, unit_id, sex, t, 'K3_JD', lzb_avg, lzb_avg_prev, 'c' FROM z)
-        SELECT lvl AS unit_type, unit_id, {_month_text_sql('t')} AS month, indicator, sex,
-               num::DOUBLE AS numerator, den::DOUBLE AS denominator,
-               (CASE WHEN den IS NULL OR den = 0 THEN NULL
-                     WHEN kind = 'p' THEN num / den * 100
-                     WHEN kind = 'a' THEN num / den
-                     ELSE (num / den - 1) * 100 END)::DOUBLE AS value,
-               t >= {prov_from} AS provisional
-        FROM longf WHERE t BETWEEN {first.index} AND {through.index}
-        ORDER BY unit_type, unit_id, month, indicator, sex
-    """
-    result = ctx.con.sql(sql).to_arrow_table()
-    ctx.con.close()
-    return result.cast(_LONG_SCHEMA)
 
 
 def lzb_status(ds: Dataset, stichtag: date, stichtag_day: int | None = None) -> pa.Table:
