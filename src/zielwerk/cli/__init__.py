@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from . import data_cmds, demo, generate_cmd, kennzahlen_cmds, listen_cmds, web_cmds, ziele_cmds
+from .audit_cmd import register as register_audit
 
 app = typer.Typer(
     name="zielwerk",
@@ -32,6 +33,7 @@ kennzahlen_cmds.register(app)  # zielwerk kennzahlen, zielwerk lzb
 ziele_cmds.register(app)  # zielwerk ziele pruefen|bericht
 listen_cmds.register(app)  # zielwerk liste
 web_cmds.register(app)  # zielwerk serve, zielwerk benutzer
+register_audit(app)  # zielwerk audit pruefen
 
 
 def main() -> None:

@@ -30,6 +30,10 @@ class UserError(ValueError):
     """A user cannot be created or changed (German message)."""
 
 
+class WrongPassword(UserError):
+    """The old password given for a self-service change is wrong (counted by the throttle)."""
+
+
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
@@ -112,7 +116,7 @@ def set_password(session: Session, user: User, password: str, *, one_time: bool 
 def change_own_password(session: Session, user: User, old: str, new: str, repeat: str) -> None:
     """Self-service change: the old password must be right, the new one meet the rules and differ."""
     if not verify_password(old, user.password_hash):
-        raise UserError("Das bisherige Passwort ist falsch.")
+        raise WrongPassword("Das bisherige Passwort ist falsch.")
     if new != repeat:
         raise UserError("Die beiden neuen Passwörter stimmen nicht überein.")
     if new == old:
