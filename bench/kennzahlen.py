@@ -252,7 +252,7 @@ def baseline(ds, first, last) -> dict:
                       OR (q.person_id IS NULL AND e."start" > DATE '{a}' AND e."start" <= DATE '{b}')"""
 
     def integ_sql(m: int) -> str:  # law.is_integration for the regulation of counting month m
-        return (f"(kind IN {_sql_set(law.INTEGRATION_KINDS)} "
+        return (f"(kind IN {_sql_set(reg(m).integration_kinds)} "
                 f"AND subsidy NOT IN {_sql_set(reg(m).publicly_funded_subsidies)})")
 
     def pub_sql(m: int) -> str:  # law.is_publicly_funded
@@ -327,10 +327,10 @@ def baseline(ds, first, last) -> dict:
             collect(f"""
                 WITH st AS ({counted_starts(m, tables)}),
                 base AS (SELECT person_id FROM st GROUP BY person_id
-                         HAVING bool_or({integ_sql(m)} AND kind IN {_sql_set(law.SVB_KINDS)})),
+                         HAVING bool_or({integ_sql(m)} AND kind IN {_sql_set(rt.k2e3_base_kinds)})),
                 svb AS (SELECT e.person_id, count(DISTINCT v.k) AS n FROM emp e
                         JOIN (VALUES {days}) v(k) ON e."start" <= v.k AND coalesce(e."end", {_FAR}) >= v.k
-                        WHERE e.kind IN {_sql_set(law.SVB_KINDS)} AND e.person_id IN (SELECT person_id FROM base)
+                        WHERE e.kind IN {_sql_set(rt.k2e3_check_kinds)} AND e.person_id IN (SELECT person_id FROM base)
                         GROUP BY e.person_id)
                 SELECT p.jobcenter_id, p.municipality_id, p.sex,
                        count(*) FILTER (WHERE coalesce(svb.n, 0) = {len(checks)}), count(*)

@@ -19,8 +19,12 @@ def _d(rng: random.Random, lo: date, hi: date) -> date:
     return lo + timedelta(days=rng.randint(0, max(span, 0)))
 
 
-def random_dataset(seed: int, n_persons: int = 14, stichtag_day: int = 15) -> Dataset:
+def random_dataset(seed: int, n_persons: int = 14, stichtag_day: int = 15, start: date = BASE,
+                   end: date = END) -> Dataset:
+    """Spells from ``start`` (the last ones begin about two years before ``end``), employment and
+    measures from a year after ``start`` to three months before ``end``; as-of date ``end``."""
     rng = random.Random(seed)
+    shift = start - BASE
     muns = [m for _, ms in JCS for m in ms]
     rows: dict[str, list[dict]] = {
         "jobcenters": [{"jobcenter_id": j, "name": f"Jobcenter {j}", "form": "gE"} for j, _ in JCS],
@@ -33,7 +37,7 @@ def random_dataset(seed: int, n_persons: int = 14, stichtag_day: int = 15) -> Da
         pid = f"P{i:03d}"
         rows["persons"].append({"person_id": pid, "birth_date": _d(rng, date(1960, 1, 1), date(2001, 12, 31)),
                                 "sex": rng.choice(["f", "m", "f", "m", "d"])})
-        cur = _d(rng, BASE, date(2018, 6, 1))
+        cur = _d(rng, start, end - timedelta(days=760))
         if rng.random() < 0.2:  # nef period first (e.g. a child), ending before the eLb spells
             nef_end = cur - timedelta(days=rng.randint(1, 30))
             rows["elb_spells"].append({"person_id": pid, "bg_id": f"B{bg_counter}", "municipality_id": rng.choice(muns),
@@ -42,18 +46,18 @@ def random_dataset(seed: int, n_persons: int = 14, stichtag_day: int = 15) -> Da
             bg_counter += 1
         mun = rng.choice(muns)
         for _ in range(rng.randint(1, 4)):
-            if cur > END:
+            if cur > end:
                 break
             bg_counter += 1
             bg = f"B{bg_counter}"
             length = rng.choice([rng.randint(1, 60), rng.randint(60, 400), rng.randint(400, 1000)])
-            end = cur + timedelta(days=length)
-            open_ = rng.random() < 0.15 or end > END
+            stop = cur + timedelta(days=length)
+            open_ = rng.random() < 0.15 or stop > end
             if rng.random() < 0.3:
                 mun = rng.choice(muns)  # move
             role = rng.choice(["head", "head", "partner", "other"])
             rows["elb_spells"].append({"person_id": pid, "bg_id": bg, "municipality_id": mun, "status": "elb",
-                                       "role": role, "start": cur, "end": None if open_ else end})
+                                       "role": role, "start": cur, "end": None if open_ else stop})
             btype = rng.choice(codes.BG_TYPES)
             if rng.random() < 0.3:
                 mid = cur + timedelta(days=length // 2)
@@ -76,21 +80,21 @@ def random_dataset(seed: int, n_persons: int = 14, stichtag_day: int = 15) -> Da
                 break
             r = rng.random()
             if r < 0.2:  # overlapping spell in another BG
-                cur = end - timedelta(days=rng.randint(0, min(length, 40)))
+                cur = stop - timedelta(days=rng.randint(0, min(length, 40)))
             elif r < 0.7:  # short gap around the 7-day limit
-                cur = end + timedelta(days=rng.randint(1, 10))
+                cur = stop + timedelta(days=rng.randint(1, 10))
             else:
-                cur = end + timedelta(days=rng.randint(10, 400))
+                cur = stop + timedelta(days=rng.randint(10, 400))
         for _ in range(rng.randint(0, 4)):
-            start = _d(rng, date(2016, 1, 1), date(2020, 3, 1))
+            begin = _d(rng, date(2016, 1, 1) + shift, end - timedelta(days=121))
             kind = rng.choice(codes.EMPLOYMENT_KINDS)
             subsidy = rng.choice(codes.SUBSIDIES)
-            end = None if rng.random() < 0.3 else start + timedelta(days=rng.randint(0, 500))
-            rows["employment"].append({"person_id": pid, "kind": kind, "subsidy": subsidy, "start": start, "end": end})
+            stop = None if rng.random() < 0.3 else begin + timedelta(days=rng.randint(0, 500))
+            rows["employment"].append({"person_id": pid, "kind": kind, "subsidy": subsidy, "start": begin, "end": stop})
         for _ in range(rng.randint(0, 2)):
-            start = _d(rng, date(2016, 1, 1), date(2020, 3, 1))
-            rows["measures"].append({"person_id": pid, "instrument": rng.choice(codes.INSTRUMENTS), "start": start,
-                                     "end": start + timedelta(days=rng.randint(0, 300))})
+            begin = _d(rng, date(2016, 1, 1) + shift, end - timedelta(days=121))
+            rows["measures"].append({"person_id": pid, "instrument": rng.choice(codes.INSTRUMENTS), "start": begin,
+                                     "end": begin + timedelta(days=rng.randint(0, 300))})
     # payments keys must be unique per (bg, month)
     seen = set()
     pay = []
@@ -99,4 +103,4 @@ def random_dataset(seed: int, n_persons: int = 14, stichtag_day: int = 15) -> Da
             seen.add((r["bg_id"], r["month"]))
             pay.append(r)
     rows["payments"] = pay
-    return Dataset.from_rows(rows, as_of=date(2020, 6, 30), stichtag_day=stichtag_day)
+    return Dataset.from_rows(rows, as_of=end, stichtag_day=stichtag_day)

@@ -1,9 +1,11 @@
 """Brute-force reference for the indicators, written independently of the engine.
 
 Days are Python ``set``s of ordinals, everything is plain loops over persons, months and days,
-directly from the wording of docs/domain.md § 2 and C1–C11. It shares nothing with
-``zielwerk.indicators`` except the legal predicates of ``zielwerk.domain.law`` (the one place
-the law lives). Only for small datasets.
+directly from the wording of docs/domain.md § 2, C1–C12 and the regulation's text (SGB2§48aFKV in
+the versions of 2011 and 2019). It shares nothing with ``zielwerk.indicators`` except the legal
+parameters of ``zielwerk.domain.law`` (the one place the law lives: the dated ``Regulation`` fields,
+read through ``law.regulation_for`` at call time, so a test may replace ``law.REGULATIONS``). Only for
+small datasets.
 """
 
 from __future__ import annotations
@@ -75,11 +77,18 @@ class Ref:
             self._stock_cache[t] = best
         return self._stock_cache[t]
 
-    def days730(self, p: str, s: int) -> int:
-        return sum(1 for d in range(s - 729, s + 1) if d in self.days[p])
+    @staticmethod
+    def reg(t: int) -> law.Regulation:
+        """The version in force for month t (history before 2011 is read with the first version)."""
+        return law.regulation_for(Month.from_index(max(t, law.REGULATIONS[0].first_month.index)))
+
+    def days_in_window(self, p: str, s: int, window: int) -> int:
+        return sum(1 for d in range(s - window + 1, s + 1) if d in self.days[p])
 
     def is_lzb(self, p: str, t: int) -> bool:
-        return p in self.stock(t) and self.days730(p, self.S(t)) >= 638
+        # § 6 Abs. 1: "in den vergangenen 24 Monaten mindestens 21 Monate hilfebedürftig", day-exact (C3)
+        reg = self.reg(t)
+        return p in self.stock(t) and self.days_in_window(p, self.S(t), reg.lzb_window_days) >= reg.lzb_min_days
 
     def is_ae(self, p: str, t: int) -> bool:
         sp = self.stock(t).get(p)
@@ -89,7 +98,9 @@ class Ref:
                    for h in self.households)
 
     def is_active(self, p: str, t: int) -> bool:
-        reg = law.regulation_for(Month.from_index(t))
+        # § 6 Abs. 2 Nr. 2 with § 2 Abs. 2 Nr. 1 of the version in force for t: a "Maßnahme der aktiven
+        # Arbeitsförderung" covering S_t (C12)
+        reg = self.reg(t)
         return any(m["person_id"] == p and m["instrument"] in reg.active_instruments and self.covers(m, self.S(t))
                    for m in self.measures)
 
@@ -105,14 +116,16 @@ class Ref:
         return [e for e in self.employment if e["person_id"] == p and lo < e["start"].toordinal() <= self.S(m)]
 
     def entries_exits(self, level: str, unit: str, p: str) -> tuple[list[int], list[int]]:
-        """Entry and exit days of p in ``unit`` (C4): merged periods, gaps of at most 7 days joined."""
+        """Entry and exit days of p in ``unit`` (C4): merged periods, gaps of at most ``merge_gap_days``
+        joined (the value of the last reporting month's version)."""
+        gap = self.reg(self.hi).merge_gap_days
         days = sorted({d for sp in self.spells if sp["person_id"] == p and self.unit(sp, level) == unit
                        for d in range(sp["start"].toordinal(), self._end(sp["end"]) + 1)})
         entries, exits = [], []
         for i, d in enumerate(days):
-            if i == 0 or d - days[i - 1] - 1 > law.MERGE_GAP_DAYS:
+            if i == 0 or d - days[i - 1] - 1 > gap:
                 entries.append(d)
-            last_day = i == len(days) - 1 or days[i + 1] - d - 1 > law.MERGE_GAP_DAYS
+            last_day = i == len(days) - 1 or days[i + 1] - d - 1 > gap
             if last_day and d < self.limit:
                 exits.append(d + 1)
         return entries, exits
@@ -146,7 +159,7 @@ class Ref:
                 if self.is_lzb(p, t - 1) and not self.is_lzb(p, t):
                     for g in self.groups_of(p, sp, level):
                         c[g]["lzb_out"][t] += 1
-            mreg = law.regulation_for(Month.from_index(max(t, Month(2011, 1).index)))
+            mreg = self.reg(t)
             for p in persons:
                 starts = self.counted_starts(p, t)
                 if not starts:
@@ -191,18 +204,24 @@ class Ref:
         return c
 
     def k2e3(self, level: str, t: int) -> dict[tuple[str, str], tuple[int, int]]:
-        reg = law.regulation_for(Month.from_index(t))
+        """§ 5 Abs. 2 Nr. 3 of the version in force for t (C8): the base are the integrations of the
+        ``k2e3_base_months`` months up to t − L that take up "eine sozialversicherungspflichtige
+        Beschäftigung" (``k2e3_base_kinds``; a training start is no such integration); sustained
+        (2011: "nach zwölf Monaten") or continuous (2019: "in jedem der sechs … folgenden Monate")
+        employment of a kind in ``k2e3_check_kinds``."""
+        reg = self.reg(t)
         L = reg.k2e3_lag_months
         out: dict = defaultdict(lambda: [0, 0])
-        for m in range(t - L - 11, t - L + 1):
-            mreg = law.regulation_for(Month.from_index(max(m, Month(2011, 1).index)))
+        for m in range(t - L - reg.k2e3_base_months + 1, t - L + 1):
+            mreg = self.reg(m)
             for p in sorted(self.sex):
                 starts = self.counted_starts(p, m)
-                if not any(law.is_integration(e["kind"], e["subsidy"], mreg) and e["kind"] in law.SVB_KINDS
+                if not any(law.is_integration(e["kind"], e["subsidy"], mreg) and e["kind"] in reg.k2e3_base_kinds
                            for e in starts):
                     continue
+
                 def in_svb(k: int, p: str = p) -> bool:
-                    return any(e["person_id"] == p and e["kind"] in law.SVB_KINDS and self.covers(e, self.S(k))
+                    return any(e["person_id"] == p and e["kind"] in reg.k2e3_check_kinds and self.covers(e, self.S(k))
                                for e in self.employment)
                 if reg.k2e3_rule == "at_lag":
                     ok = in_svb(m + L)
@@ -271,12 +290,14 @@ class Ref:
                 if p not in best or (sp["start"], sp["bg_id"]) > (best[p]["start"], best[p]["bg_id"]):
                     best[p] = sp
         out = {}
+        reg = self.reg(Month.of(when).index)
+        w, n = reg.lzb_window_days, reg.lzb_min_days
         for p, sp in best.items():
-            days = self.days730(p, s)
-            projected = {d for d in self.days[p] if d <= s} | set(range(s + 1, s + 800))
-            cands = [when] + [stichtag(Month.of(when) + k, self.day) for k in range(1, 30)]
+            days = self.days_in_window(p, s, w)
+            projected = {d for d in self.days[p] if d <= s} | set(range(s + 1, s + w + 70))
+            cands = [when] + [stichtag(Month.of(when) + k, self.day) for k in range(1, n // 28 + 5)]
             cands = [c for c in cands if c >= when]
             lzb_from = next(c for c in cands
-                            if sum(1 for d in range(c.toordinal() - 729, c.toordinal() + 1) if d in projected) >= 638)
-            out[p] = (self.jc_of[sp["municipality_id"]], sp["municipality_id"], days, days >= 638, lzb_from)
+                            if sum(1 for d in range(c.toordinal() - w + 1, c.toordinal() + 1) if d in projected) >= n)
+            out[p] = (self.jc_of[sp["municipality_id"]], sp["municipality_id"], days, days >= n, lzb_from)
         return out

@@ -89,3 +89,24 @@ def test_engine_matches_bruteforce_with_other_person_keys(monkeypatch, env, valu
     first, last = Month(2018, 10), Month(2019, 3)
     problems = _compare(_engine_dict(compute_kennzahlen(ds, first, last, level="all")), Ref(ds, first, last).compute())
     assert not problems, "\n".join(problems[:20])
+
+
+# Issue 11 acceptance: data of 2012–2017 (only FKV 2011 in force) and data of 2015–2020 over the
+# whole switch 2018-10..2019-12; every value of the 15 indicators, Jobcenters, municipalities and the
+# total, all sexes
+@pytest.mark.parametrize("seed", [31, pytest.param(32, marks=pytest.mark.slow),
+                                  pytest.param(33, marks=pytest.mark.slow)])
+def test_engine_matches_bruteforce_fkv_2011_data(seed):
+    ds = random_dataset(seed, n_persons=16, start=date(2012, 1, 1), end=date(2017, 12, 31))
+    first, last = (Month(2016, 10), Month(2016, 12)) if seed == 31 else (Month(2016, 1), Month(2017, 9))
+    problems = _compare(_engine_dict(compute_kennzahlen(ds, first, last, level="all")), Ref(ds, first, last).compute())
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [41, 42, 43])
+def test_engine_matches_bruteforce_across_the_switch_2018_10_to_2019_12(seed):
+    ds = random_dataset(seed, n_persons=16)
+    first, last = Month(2018, 10), Month(2019, 12)
+    problems = _compare(_engine_dict(compute_kennzahlen(ds, first, last, level="all")), Ref(ds, first, last).compute())
+    assert not problems, "\n".join(problems[:20])

@@ -1,13 +1,18 @@
 """Legal definitions, each in one place, with its source and its period of validity.
 
-The model is GETTSIM's dated policy functions: a definition that changed over time exists once per
-version, and :func:`regulation_for` picks the version in force for a reporting month. Reporting
-months up to 2018-12 use the Kennzahlenverordnung of 24 March 2011 (FKV 2011); from 2019-01 the
-version of 15 March 2019 (FKV 2019) applies (docs/domain.md § 2).
+The model is GETTSIM's dated parameters: every number and list the § 48a indicators depend on is a
+field of the dated :class:`Regulation` (one record per version of the regulation, with its
+BGBl. reference), and :func:`regulation_for` picks the version in force for a reporting month.
+Reporting months up to 2018-12 use the regulation as amended in 2011 (FKV 2011); from 2019-01 the
+version of 15.03.2019 applies (FKV 2019, docs/domain.md § 2). Everything else (the engine's lookback,
+block texts, the reference implementation's loops) is derived from these fields.
 
-Sources: SGB II §§ 3, 10, 15, 16a–16i, 48a, 48b; SGB2§48aFKV (Verordnung zur Festlegung der
-Kennzahlen nach § 48a SGB II) in the versions of 24.3.2011 and 15.3.2019; BA Statistik,
-"Kennzahlen nach § 48a SGB II – Detailbeschreibungen".
+Sources: SGB II §§ 3, 10, 15, 16a–16i, 48a, 48b; Verordnung zur Festlegung der Kennzahlen nach
+§ 48a SGB II (SGB2§48aFKV) of 12.08.2010 (BGBl. I S. 1152), amended by Art. 10 of the law of
+24.03.2011 (BGBl. I S. 453) and by Art. 1 of the regulation of 15.03.2019 (BGBl. I S. 339); text of
+both versions as in the public mirror ``bundestag/gesetze``, ``s/sgb2_48afkv/index.md`` (commits
+27ae8b60 for 2011, 5710c0a6 for 2019); BA Statistik, "Kennzahlen nach § 48a SGB II –
+Detailbeschreibungen" (the day-exact operationalisations).
 """
 
 from __future__ import annotations
@@ -17,17 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from .calendar import Month
-
-# --- Long-term receipt (Langzeitleistungsbezug) -------------------------------------------------
-#: § 48a SGB II with SGB2§48aFKV: LZB are eLb who received benefits in at least 21 of the last
-#: 24 months. The official statistics operationalise this day-exact: at least 638 of the 730 days
-#: ending at the Stichtag (convention C3).
-LZB_WINDOW_DAYS = 730
-LZB_MIN_DAYS = 638
-
-# --- Entries and exits ------------------------------------------------------------------------
-#: C4: eLb spells of a person in one reporting unit are merged when the gap is at most 7 days.
-MERGE_GAP_DAYS = 7
 
 # --- Publication ------------------------------------------------------------------------------
 #: C11: BA Statistik "Wartezeit" — months within 3 months of the as-of date are provisional.
@@ -53,91 +47,201 @@ ACTION_PLAN_REVIEW_MONTHS = 6
 #: Young parents (casework list, configurable): under 25.
 YOUNG_PARENT_AGE_LIMIT = 25
 
-# --- Employment classes ------------------------------------------------------------------------
-#: Kinds of employment that are integrations (svB, fully qualifying vocational training,
-#: self-employment) unless publicly funded (§ 48a SGB II with § 4 SGB2§48aFKV).
+# --- Employment and measure classes ------------------------------------------------------------
+#: Kinds of employment whose start is an integration, unless publicly funded (§ 5 Abs. 1 Satz 1
+#: SGB2§48aFKV, both versions: "sozialversicherungspflichtige Beschäftigung, eine voll
+#: qualifizierende berufliche Ausbildung oder eine selbständige Tätigkeit").
 INTEGRATION_KINDS = frozenset({"svb", "training", "self_employed"})
-#: Kinds that are employment subject to social insurance (for K2E3).
-SVB_KINDS = frozenset({"svb", "training"})
 MARGINAL_KIND = "marginal"
 PUBLIC_FUNDED_KIND = "public_funded"
+
+#: Instruments (the contract's codes, data-contract.md) that are "Maßnahmen der aktiven
+#: Arbeitsförderung" in both versions of § 2 Abs. 2 Nr. 1: measures under § 16 SGB II (with §§ 45, 81
+#: SGB III: ``activation``, ``vocational_further_training``; other § 16 measures: ``other_active``),
+#: § 16d (``agh``), § 16e in the version before 2019 (``fav``) and § 16f. Never counted: the
+#: Vermittlungsbudget (``placement_budget``; 2011: "ohne Maßnahmen aus dem Vermittlungsbudget nach § 16
+#: Absatz 1 … in Verbindung mit § 45 SGB III", the budget's paragraph before 2012; 2019: "keine
+#: Förderungen aus dem Vermittlungsbudget nach § 16 Absatz 1 Satz 2 Nummer 2 … in Verbindung mit § 44
+#: SGB III"), the employment-accompanying benefits of § 2 Abs. 2 Nr. 2 (``egz``, ``esg``, from 2019
+#: ``16e_new``) and § 16h (``16h``), which neither version lists.
+_ACTIVE_BOTH = frozenset({"activation", "vocational_further_training", "other_active", "agh", "fav", "16f"})
 
 
 @dataclass(frozen=True)
 class Regulation:
-    """One version of the Kennzahlenverordnung with everything that depends on it."""
+    """One version of the Kennzahlenverordnung: every number and list that depends on it, each with
+    its paragraph. The fields are the only place these facts live."""
 
     key: str
     title: str
+    #: Short citation shown beside figures.
     citation: str
+    #: Full reference with the Bundesgesetzblatt.
+    source: str
     first_month: Month
     last_month: Month | None
-    #: K2E3 (C8): lag L in months between integration month and the end of the check.
+
+    # --- § 6 Abs. 1: LZB -----------------------------------------------------------------------
+    #: LZB are eLb "die in den vergangenen 24 Monaten mindestens 21 Monate hilfebedürftig waren"
+    #: (§ 6 Abs. 1 Satz 2). BA Statistik operationalises this day-exact: at least ``lzb_min_days`` eLb
+    #: days in the ``lzb_window_days`` days ending at the Stichtag (convention C3).
+    lzb_window_days: int
+    lzb_min_days: int
+
+    # --- § 4 Abs. 2 Nr. 3, 4: entries and exits --------------------------------------------------
+    #: C4 (BA Statistik): eLb spells of a person in one reporting unit are one period when the gap
+    #: between them is at most ``merge_gap_days`` days.
+    merge_gap_days: int
+
+    # --- rolling quotas and averages ------------------------------------------------------------
+    #: "in den vergangenen zwölf Monaten" / "Durchschnitt der vergangenen zwölf Monate" (§ 4 Abs. 2
+    #: Nr. 3, 4, § 5 Abs. 1, Abs. 2 Nr. 1, 2, 4, § 6 Abs. 2 Nr. 1, 3, 4): months of a rolling window.
+    rolling_months: int
+
+    # --- § 5 Abs. 2 Nr. 3: K2E3 -----------------------------------------------------------------
+    #: Lag L in months between the integration month and the (last) check (C8).
     k2e3_lag_months: int
-    #: "at_lag": in svB at S_{m+L} (Nachhaltigkeit, FKV 2011);
-    #: "each_month": in svB at each S_{m+1} .. S_{m+L} (kontinuierliche Beschäftigung, FKV 2019).
+    #: "at_lag": in svB at S_{m+L} (2011: "nach zwölf Monaten sozialversicherungspflichtig
+    #: beschäftigt"); "each_month": in svB at each of S_{m+1} .. S_{m+L} (2019: "in jedem der sechs
+    #: auf die Integration folgenden Monate").
     k2e3_rule: str
-    k2e3_name: str
-    #: Subsidies that accompany employment and leave it an integration.
+    #: The base sums the integrations "in den vergangenen zwölf Monaten", here: up to t − L.
+    k2e3_base_months: int
+    #: Starts in the base: "Integration im Sinne dieser Ergänzungsgröße ist die Aufnahme einer
+    #: sozialversicherungspflichtigen Beschäftigung" — svB only; the fully qualifying training is a
+    #: separate kind of integration in § 5 Abs. 1 and not in this base (C8).
+    k2e3_base_kinds: frozenset[str]
+    #: Employment that counts as "sozialversicherungspflichtig beschäftigt" at the check: svB and
+    #: vocational training (apprentices are subject to social insurance; C8).
+    k2e3_check_kinds: frozenset[str]
+
+    # --- § 2 Abs. 2: classes of employment and measures -------------------------------------------
+    #: Kinds of employment whose start is an integration (§ 5 Abs. 1 Satz 1).
+    integration_kinds: frozenset[str]
+    #: Subsidies that accompany employment and leave it an integration (§ 2 Abs. 2 Nr. 2, § 5 Abs. 1
+    #: Satz 2).
     accompanying_subsidies: frozenset[str]
-    #: Subsidies that make employment publicly funded: never an integration, counted in K2E2.
+    #: Subsidies that make employment publicly funded: never an integration, counted in K2E2
+    #: (§ 2 Abs. 2 Nr. 3, § 5 Abs. 1 Satz 3).
     publicly_funded_subsidies: frozenset[str]
-    #: Instruments that count as an active labour-market measure (K3E2).
+    #: "Maßnahmen der aktiven Arbeitsförderung" (§ 2 Abs. 2 Nr. 1), counted in K3E2 (§ 6 Abs. 2 Nr. 2).
     active_instruments: frozenset[str]
+
+    #: Indicator names whose wording is specific to this version: (code, name) as in §§ 5, 6.
+    indicator_names: tuple[tuple[str, str], ...] = ()
 
     def applies_to(self, month: Month) -> bool:
         return self.first_month <= month and (self.last_month is None or month <= self.last_month)
 
+    @property
+    def k2e3_name(self) -> str:
+        return dict(self.indicator_names)["K2E3"]
 
-_ALL_ACTIVE = frozenset(
-    {
-        "activation",
-        "vocational_further_training",
-        "placement_budget",
-        "agh",
-        "fav",
-        "16e_new",
-        "16f",
-        "16h",
-        "16i",
-        "egz",
-        "esg",
-        "other_active",
-    }
-)
+
+def _lzb_names(dative: str, genitive: str) -> tuple[tuple[str, str], ...]:
+    """The names of K3 and K3E1–K3E4 (§ 6 Abs. 1, Abs. 2 Nr. 1–4) with the version's word for LZB."""
+    return (
+        ("K3", f"Veränderung des Bestands an {dative}"),
+        ("K3E1", f"Integrationsquote der {genitive}"),
+        ("K3E2", f"Aktivierungsquote der {genitive}"),
+        ("K3E3", f"Durchschnittliche Zugangsrate der {genitive}"),
+        ("K3E4", f"Durchschnittliche Abgangsrate der {genitive}"),
+    )
+
 
 FKV_2011 = Regulation(
     key="FKV2011",
-    title="Kennzahlenverordnung vom 24.03.2011",
-    citation="SGB2§48aFKV i. d. F. vom 24.03.2011",
+    title="Kennzahlenverordnung i. d. F. vom 24.03.2011",
+    citation="SGB2§48aFKV i. d. F. des Gesetzes vom 24.03.2011",
+    source="SGB2§48aFKV vom 12.08.2010 (BGBl. I S. 1152), geändert durch Art. 10 des Gesetzes vom "
+           "24.03.2011 (BGBl. I S. 453)",
     first_month=Month(2011, 1),
     last_month=Month(2018, 12),
+    lzb_window_days=730,
+    lzb_min_days=638,
+    merge_gap_days=7,
+    rolling_months=12,
     k2e3_lag_months=12,
     k2e3_rule="at_lag",
-    k2e3_name="Nachhaltigkeit der Integrationen",
+    k2e3_base_months=12,
+    k2e3_base_kinds=frozenset({"svb"}),
+    k2e3_check_kinds=frozenset({"svb", "training"}),
+    integration_kinds=INTEGRATION_KINDS,
+    # § 2 Abs. 2 Nr. 2: EGZ (§ 16 Abs. 1 with §§ 218, 219, 223, 421f SGB III in the old numbering) and
+    # Einstiegsgeld (§ 16b)
     accompanying_subsidies=frozenset({"none", "egz", "esg", "other"}),
-    # § 16e new and § 16i did not exist before 2019; should a dataset carry them earlier, they are
-    # treated like their predecessors (§ 16e old, FAV): publicly funded.
+    # § 2 Abs. 2 Nr. 3: § 16d, § 16e (old), Bürgerarbeit. § 16e new and § 16i did not exist before
+    # 2019; should a dataset carry them earlier, they are treated like their predecessors (§ 16e old,
+    # FAV): publicly funded.
     publicly_funded_subsidies=frozenset({"agh", "fav", "16e_new", "16i"}),
-    active_instruments=_ALL_ACTIVE,
+    # § 2 Abs. 2 Nr. 1: "alle Maßnahmen nach den §§ 16 und 16d Satz 1 sowie nach den §§ 16e und 16f …
+    # sowie nach dem Programm ‚Bürgerarbeit' ohne Maßnahmen aus dem Vermittlungsbudget … und ohne
+    # Beschäftigung begleitende Leistungen"
+    active_instruments=_ACTIVE_BOTH,
+    indicator_names=(("K2E3", "Nachhaltigkeit der Integrationen"),
+                     *_lzb_names("Langzeitleistungsbeziehern", "Langzeitleistungsbezieher")),
 )
 
 FKV_2019 = Regulation(
     key="FKV2019",
-    title="Kennzahlenverordnung vom 15.03.2019",
-    citation="SGB2§48aFKV i. d. F. vom 15.03.2019",
+    title="Kennzahlenverordnung i. d. F. vom 15.03.2019",
+    citation="SGB2§48aFKV i. d. F. der Verordnung vom 15.03.2019",
+    source="SGB2§48aFKV vom 12.08.2010 (BGBl. I S. 1152), zuletzt geändert durch Art. 1 der Verordnung "
+           "vom 15.03.2019 (BGBl. I S. 339)",
     first_month=Month(2019, 1),
     last_month=None,
+    lzb_window_days=730,
+    lzb_min_days=638,
+    merge_gap_days=7,
+    rolling_months=12,
     k2e3_lag_months=6,
     k2e3_rule="each_month",
-    k2e3_name="Kontinuierliche Beschäftigung nach Integration",
-    # § 16e new version (Teilhabechancengesetz) is employment-accompanying from 2019.
+    k2e3_base_months=12,
+    k2e3_base_kinds=frozenset({"svb"}),
+    k2e3_check_kinds=frozenset({"svb", "training"}),
+    integration_kinds=INTEGRATION_KINDS,
+    # § 2 Abs. 2 Nr. 2: EGZ (§§ 88–90 SGB III), §§ 16b and 16e (new version, Teilhabechancengesetz),
+    # ESF-Bundesprogramm
     accompanying_subsidies=frozenset({"none", "egz", "esg", "16e_new", "other"}),
+    # § 2 Abs. 2 Nr. 3: §§ 16d, 16e (version until 31.12.2018), 16i, "Soziale Teilhabe am Arbeitsmarkt"
     publicly_funded_subsidies=frozenset({"agh", "fav", "16i"}),
-    active_instruments=_ALL_ACTIVE,
+    # § 2 Abs. 2 Nr. 1: "alle Maßnahmen nach den §§ 16, 16d, 16e in der bis 31. Dezember 2018 gültigen
+    # Fassung, den §§ 16f und 16i … sowie nach dem Bundesprogramm ‚Soziale Teilhabe am Arbeitsmarkt';
+    # jedoch keine Förderungen aus dem Vermittlungsbudget … und ohne Beschäftigung begleitende
+    # Leistungen nach Nummer 2"
+    active_instruments=_ACTIVE_BOTH | {"16i"},
+    indicator_names=(("K2E3", "Kontinuierliche Beschäftigung nach Integration"),
+                     *_lzb_names("Langzeitleistungsbeziehenden", "Langzeitleistungsbeziehenden")),
 )
 
 REGULATIONS: tuple[Regulation, ...] = (FKV_2011, FKV_2019)
+
+
+def regulations_between(first: Month, last: Month) -> tuple[Regulation, ...]:
+    """The versions in force for some month of ``first``..``last`` (history before the first version,
+    needed as lookback, is read with the first version)."""
+    regs = tuple(r for r in REGULATIONS if (r.last_month is None or first <= r.last_month) and r.first_month <= last)
+    if first < REGULATIONS[0].first_month and REGULATIONS[0] not in regs:
+        regs = (REGULATIONS[0], *regs)
+    return regs
+
+
+def common_value(regs, field: str):
+    """The value of ``field`` shared by the versions ``regs``; a clear error where they differ (used
+    where a computation supports no change of the value within one run)."""
+    values = {getattr(r, field) for r in regs}
+    if len(values) != 1:
+        raise ValueError(f"Der Parameter {field} unterscheidet sich zwischen den Fassungen "
+                         f"{', '.join(r.key for r in regs)} im angefragten Zeitraum; das wird nicht unterstützt.")
+    return values.pop()
+
+
+#: The version in force today, for callers that need no history (case lists, the benchmark's
+#: baseline, texts). The indicator engine reads the dated fields of each version.
+CURRENT = REGULATIONS[-1]
+LZB_WINDOW_DAYS = CURRENT.lzb_window_days
+LZB_MIN_DAYS = CURRENT.lzb_min_days
+MERGE_GAP_DAYS = CURRENT.merge_gap_days
 
 
 def regulation_for(month: Month) -> Regulation:
@@ -149,8 +253,8 @@ def regulation_for(month: Month) -> Regulation:
 
 
 def is_integration(kind: str, subsidy: str, reg: Regulation) -> bool:
-    """Employment that is an integration under ``reg`` (§ 48a SGB II, domain.md § 2)."""
-    return kind in INTEGRATION_KINDS and subsidy not in reg.publicly_funded_subsidies
+    """Employment that is an integration under ``reg`` (§ 5 Abs. 1 SGB2§48aFKV, domain.md § 2)."""
+    return kind in reg.integration_kinds and subsidy not in reg.publicly_funded_subsidies
 
 
 def is_publicly_funded(kind: str, subsidy: str, reg: Regulation) -> bool:

@@ -24,15 +24,12 @@ import pyarrow as pa
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain import law
 from zielwerk.domain.calendar import Month, stichtag
-from zielwerk.domain.law import LZB_MIN_DAYS, LZB_WINDOW_DAYS, MERGE_GAP_DAYS, REGULATIONS, Regulation
+from zielwerk.domain.law import Regulation
 
 from .definitions import EVENT_BLOCKS, INDICATORS, OFFICIAL_CODES, Indicator, Term, resolve_window
 
 #: open spells ("end" empty) run until this sentinel day
 OPEN_END = date(2999, 12, 31)
-#: months of history the panel needs before the first reporting month (K2E3 under FKV 2011:
-#: integrations of t−23, counted with the stock at S_{m−2} → t−25; one more for safety)
-LOOKBACK_MONTHS = 26
 LEVELS = {"all": ("jobcenter", "municipality", "total"), "jobcenter": ("jobcenter", "total"),
           "municipality": ("municipality", "total")}
 TOTAL_ID = "total"
@@ -65,7 +62,7 @@ def _sql_text(value: str) -> str:
 def _reg_case(t_col: str, attr_sql) -> str:
     """CASE over the regulation versions by month index ``t_col`` (months before 2011 use FKV 2011)."""
     parts = []
-    for reg in REGULATIONS:
+    for reg in law.REGULATIONS:
         if reg.last_month is None:
             parts.append(f"ELSE {attr_sql(reg)}")
         else:
@@ -75,7 +72,7 @@ def _reg_case(t_col: str, attr_sql) -> str:
 
 def _is_integration_sql(reg: Regulation) -> str:
     # zielwerk.domain.law.is_integration
-    return f"(kind IN {_sql_set(law.INTEGRATION_KINDS)} AND subsidy NOT IN {_sql_set(reg.publicly_funded_subsidies)})"
+    return f"(kind IN {_sql_set(reg.integration_kinds)} AND subsidy NOT IN {_sql_set(reg.publicly_funded_subsidies)})"
 
 
 def _is_public_sql(reg: Regulation) -> str:
@@ -130,15 +127,6 @@ class _PersonKey:
         return f"p.person_id = {_person_hash(f'{alias}.person_id')}" if self.hashed else f"p.pid = {alias}.person_id"
 
 
-@dataclass
-class _Ctx:
-    con: duckdb.DuckDBPyConnection
-    lo: int
-    hi: int
-    day: int
-    person_key: _PersonKey = _PersonKey()
-
-
 def _connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
     """In-memory DuckDB with the dataset's tables as ``src_<name>``: validated Parquet files scanned in
     place, other tables as zero-copy Arrow scans.
@@ -162,159 +150,216 @@ def _connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _stichtage(con: duckdb.DuckDBPyConnection, lo: int, hi: int, day: int) -> None:
-    rows = [(t, stichtag(Month.from_index(t), day)) for t in range(lo, hi + 1)]
-    con.register("st_arrow", pa.table({"t": [r[0] for r in rows], "S": [r[1] for r in rows]}))
-    con.execute("CREATE TEMP TABLE st AS SELECT t::INTEGER AS t, S::DATE AS S FROM st_arrow")
+
+@dataclass
+class _Ctx:
+    """One computation: the connection, the months lo..hi whose blocks are computed, the first
+    reporting month, the Stichtag day and the regulation versions in force from lo to hi."""
+
+    con: duckdb.DuckDBPyConnection
+    lo: int
+    hi: int
+    day: int
+    first: int
+    regs: tuple[Regulation, ...]
+    person_key: _PersonKey = _PersonKey()
+
+    def param(self, name: str):
+        """A legal parameter of the versions in force (the engine needs one value per run)."""
+        return law.common_value(self.regs, name)
+
+    @property
+    def full_from(self) -> int:
+        """First month whose blocks are computed for every person (:func:`_full_back`); before it
+        (down to ``lo``) only K2E3's base is computed."""
+        return self.first - _full_back(self.regs)
+
+    def S(self, t: int) -> date:
+        return stichtag(Month.from_index(t), self.day)
 
 
-# --- building blocks ------------------------------------------------------------------------
+# --- lookback: derived from the regulation's parameters ----------------------------------------
 
-def _full_from(ctx: _Ctx) -> int:
-    """First month whose blocks are all computed: rolling terms read back to first−12 (C7);
-    the months before it (down to lo) are needed only for K2E3 under FKV 2011 (integrations of
-    t−23..t−12 with the stock at S_{m−2})."""
-    return ctx.lo + LOOKBACK_MONTHS - 13
+def _full_back(regs: tuple[Regulation, ...]) -> int:
+    """Months before the first reporting month from which every block is needed: the rolling windows
+    read the stocks back to S_{t−R} (R = ``rolling_months``: the BA denominator S_{t−12}..S_{t−1},
+    K1E4's S_{t−12}, the change rates' t−12), and the starts counted in month t−R+1 need the stock at
+    S_{t−R−1} (C6)."""
+    return law.common_value(regs, "rolling_months") + 1
 
 
-def _build_spells(ctx: _Ctx) -> None:
-    con = ctx.con
-    s_lo = stichtag(Month.from_index(ctx.lo), ctx.day)
-    # K1/K1E1 need the payments of t and t−12 for the reporting months (first = lo + LOOKBACK_MONTHS)
-    m_from, m_to = Month.from_index(ctx.lo + LOOKBACK_MONTHS - 12), Month.from_index(ctx.hi)
-    # Integer surrogate keys (the string identifiers are mapped back at the end): persons, units.
-    # Municipalities are numbered 0.. in the order of their identifiers (the cube's first axis).
-    con.execute("""
-        CREATE TEMP TABLE jdim AS
-        SELECT jobcenter_id AS jid, (row_number() OVER (ORDER BY jobcenter_id) - 1)::INTEGER AS ji FROM src_jobcenters
-    """)
-    con.execute("""
-        CREATE TEMP TABLE mdim AS
+def _k2e3_back(reg: Regulation) -> int:
+    """Months before a reporting month t that K2E3 reads under ``reg`` (C8): the base months
+    t−L−B+1..t−L (L lag, B base months), and a start counted in base month m may lie in
+    (S_{m−2}, S_{m−1}] and is then counted with the stock at S_{m−2} (C6)."""
+    return reg.k2e3_lag_months + reg.k2e3_base_months - 1 + 2
+
+
+def lookback_months(first: Month, last: Month) -> int:
+    """Months of history before ``first`` from which the blocks are computed: the most any version
+    in force for the reporting months ``first``..``last`` needs."""
+    regs = law.regulations_between(first, last)
+    return max(_full_back(regs), *(_k2e3_back(r) for r in regs))
+
+
+#: The lookback over every version (callers that do not pass their reporting months).
+LOOKBACK_MONTHS = lookback_months(law.REGULATIONS[0].first_month, law.REGULATIONS[-1].first_month)
+
+
+# --- the temporary tables of one computation -----------------------------------------------------
+
+class _Temps:
+    """The temporary tables and views of one computation. :func:`_blocks` owns the only instance:
+    it creates every intermediate relation and drops each as soon as nothing reads it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.live: dict[str, str] = {}
+
+    def create(self, name: str, sql: str, kind: str = "TABLE") -> None:
+        self.con.execute(f"CREATE TEMP {kind} {name} AS {sql}")
+        self.live[name] = kind
+
+    def drop(self, *names: str) -> None:
+        for name in names:
+            self.con.execute(f"DROP {self.live.pop(name)} {name}")
+
+    def drop_all(self) -> None:
+        self.drop(*reversed(list(self.live)))
+
+
+# --- SQL of the shared relations (spells, segments, events); executed by _blocks ----------------
+
+def _jdim_sql() -> str:
+    # integer surrogate keys (the string identifiers are mapped back at the end)
+    return ("SELECT jobcenter_id AS jid, (row_number() OVER (ORDER BY jobcenter_id) - 1)::INTEGER AS ji "
+            "FROM src_jobcenters")
+
+
+def _mdim_sql() -> str:
+    # municipalities are numbered 0.. in the order of their identifiers (the cube's unit axis)
+    return """
         SELECT m.municipality_id AS mid, (row_number() OVER (ORDER BY m.municipality_id) - 1)::INTEGER AS mi, j.ji
-        FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id
-    """)
-    # Spells ending long before the period cannot count: from month ``_full_from`` on every block
-    # needs at most the 730-day window before its Stichtag and the flow window before it (before
-    # that month only K2E3's stock membership is read, and spells covering S_lo end after the cut)
-    spell_cut = stichtag(Month.from_index(_full_from(ctx)), ctx.day) - timedelta(days=LZB_WINDOW_DAYS + 40)
-    s_hi = stichtag(Month.from_index(ctx.hi), ctx.day)
-    # person key (_PersonKey): hashed identifiers, checked below (a view: read once, by the join
-    # with the spells)
-    con.execute(f"""
-        CREATE TEMP VIEW pers AS
-        SELECT person_id AS pid, {_person_hash("person_id")} AS person_id,
+        FROM src_municipalities m JOIN jdim j ON j.jid = m.jobcenter_id"""
+
+
+def _persons_sql(numbered: bool) -> str:
+    """Person key (_PersonKey): the hashed identifier (a view, read once by the join with the
+    spells), or a number (the fallback where hashes collide)."""
+    key = "row_number() OVER ()::UBIGINT" if numbered else _person_hash("person_id")
+    return f"""
+        SELECT person_id AS pid, {key} AS person_id,
                CASE sex WHEN 'f' THEN 1 WHEN 'm' THEN 2 ELSE 0 END::TINYINT AS sex, birth_date
-        FROM src_persons
-    """)
-    # the months as a list: DuckDB evaluates it on the Parquet dictionary (a range comparison made
-    # the scan of a large file about twice as slow as no filter)
-    con.execute(f"""
-        CREATE TEMP TABLE pay AS
+        FROM src_persons"""
+
+
+def _payments_sql(ctx: _Ctx) -> str:
+    """K1/K1E1: payments of the months t and t−12 of the reporting months, per month and
+    municipality. The months as a list: DuckDB evaluates it on the Parquet dictionary (a range
+    comparison made the scan of a large file about twice as slow as no filter)."""
+    months = (str(Month.from_index(t)) for t in range(ctx.first - 12, ctx.hi + 1))
+    return f"""
         SELECT CAST(substr(y.month, 1, 4) AS INTEGER) * 12 + CAST(substr(y.month, 6, 2) AS INTEGER) - 1 AS t,
                md.mi AS municipality_id, y.llu, y.luh
         FROM (SELECT month, municipality_id, sum(llu) AS llu, sum(luh) AS luh FROM src_payments
-              WHERE month IN {_sql_set(str(Month.from_index(t)) for t in range(m_from.index, m_to.index + 1))}
+              WHERE month IN {_sql_set(months)}
               GROUP BY month, municipality_id) y
-        JOIN mdim md ON md.mid = y.municipality_id
-    """)
-    con.execute(f"""
-        CREATE TEMP TABLE hh AS
+        JOIN mdim md ON md.mid = y.municipality_id"""
+
+
+def _single_parent_bgs_sql(ctx: _Ctx) -> str:
+    return f"""
         SELECT h.bg_id AS bid, h."start", coalesce(h."end", DATE '{OPEN_END}') AS "end"
         FROM src_households h WHERE h.bg_type = 'single_parent'
-          AND coalesce(h."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
-    """)
+          AND coalesce(h."end", DATE '{OPEN_END}') >= DATE '{ctx.S(ctx.lo)}'"""
 
-    def window_pass() -> None:
-        # the eLb spells (``bid``: the BG identifier as text; C2 compares it, households join on it)
-        spells = f"""
-            SELECT p.person_id, p.sex, p.birth_date AS bd, s.bg_id AS bid, md.mi AS municipality_id, md.ji AS jobcenter_id,
-                   s.role = 'head' AS role, s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e,
-                   {ctx.person_key.exact("s")} AS key_ok
-            FROM src_elb_spells s JOIN pers p ON {ctx.person_key.match("s")}
-            JOIN mdim md ON md.mid = s.municipality_id
-            WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'"""
-        # Merged eLb intervals per person over all units (C3: overlaps count once). Each spell keeps
-        # its merged interval (grp, starting on day ms) and its eLb period with gaps of up to 7 days
-        # bridged (grp7, C4). ``ov``: the spell overlaps another one of the person (C2 needs a choice
-        # only there); ``near``: the spell starts a merged interval and an earlier one ends less than
-        # 730 days before (C3 then needs the earlier intervals). Two window passes, one sort order.
-        con.execute(f"""
-            CREATE TEMP TABLE spg AS
-            WITH o AS (
-                SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
-                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
-                       lead(s) OVER (PARTITION BY person_id ORDER BY s, e) AS next_s
-                FROM ({spells})),
-            n AS (
-                SELECT * EXCLUDE (next_s), prev_e IS NULL OR s > prev_e + 1 AS new1,
-                       prev_e IS NULL OR s > prev_e + {MERGE_GAP_DAYS + 1} AS new7,
-                       coalesce(s <= prev_e, false) OR coalesce(next_s <= e, false) AS ov,
-                       coalesce(s > prev_e + 1 AND prev_e >= s - {LZB_WINDOW_DAYS}, false) AS near
-                FROM o),
-            -- at the start of a merged interval: the previous interval is [ps1, prev_e]; the one before
-            -- it ends on e2
-            x AS (
-                SELECT * EXCLUDE (new1, new7),
-                       sum(new1::INTEGER) OVER w AS grp, sum(new7::INTEGER) OVER w AS grp7,
-                       max(CASE WHEN new1 THEN s END) OVER w AS ms,
-                       max(CASE WHEN new1 THEN s END) OVER wp AS ps1,
-                       max(CASE WHEN new1 THEN prev_e END) OVER wp AS e2
-                FROM n
-                WINDOW w AS (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING),
-                       wp AS (PARTITION BY person_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
-            -- near: only the previous interval reaches into the window (pq_s..pq_e); multi: more do
-            SELECT * EXCLUDE (prev_e, ps1, e2),
-                   CASE WHEN near THEN ps1 END AS pq_s, CASE WHEN near THEN prev_e END AS pq_e,
-                   near AND coalesce(e2 >= s - {LZB_WINDOW_DAYS}, false) AS multi
-            FROM x
-        """)
 
-    window_pass()
-    # The hashed key is exact for everything counted if every spell matched its own person: a
-    # person whose hash equals that of a person with spells shows up as a spell matched to another
-    # identifier. (Persons without spells count only through the segments of persons with spells.)
-    exact = con.execute("SELECT coalesce(bool_and(key_ok), true) FROM spg").fetchone()[0]
-    if not exact or (ctx.person_key.hashed and os.environ.get("ZIELWERK_NO_HASH_KEYS")):
-        con.execute("""
-            DROP TABLE spg;
-            CREATE TEMP TABLE pers_n AS
-            SELECT pid, row_number() OVER ()::UBIGINT AS person_id, sex, birth_date FROM pers;
-            DROP VIEW pers;
-            ALTER TABLE pers_n RENAME TO pers;
-        """)
-        ctx.person_key = _PersonKey(hashed=False)
-        window_pass()
-    # employment and measures that can touch a Stichtag or flow window of the period
-    key, join = ctx.person_key.select("e")
-    con.execute(f"""
-        CREATE TEMP TABLE emp AS
-        SELECT {key} AS person_id, e.kind, e.subsidy, e."start", e."end" FROM src_employment e {join}
-        WHERE e."start" <= DATE '{s_hi}' AND coalesce(e."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
-    """)
-    key, join = ctx.person_key.select("m")
-    con.execute(f"""
-        CREATE TEMP TABLE meas AS
-        SELECT {key} AS person_id, m.instrument, m."start", m."end" FROM src_measures m {join}
-        WHERE m."start" <= DATE '{s_hi}' AND coalesce(m."end", DATE '{OPEN_END}') >= DATE '{s_lo}'
-    """)
-    # eLb periods (C4) over all units. A period whose spells all lie in one Jobcenter (municipality)
-    # is also that unit's period (periods are > 7 days apart, at unit level even more); the spells
-    # of the other periods are merged per unit later (few rows). Entries and exits are read from
-    # month ``_full_from`` on: spells ending more than 8 days before its flow window cannot change
-    # one (a period reaching into the window from such a spell starts before the window anyway), so
-    # periods, and whether they stay in one unit, are judged on the spells from ``flow_cut`` on.
-    flow_cut = stichtag(Month.from_index(_full_from(ctx) - 1), ctx.day) - timedelta(days=MERGE_GAP_DAYS + 1)
-    con.execute(f"""
-        CREATE TEMP TABLE per AS
+def _spell_pass_sql(ctx: _Ctx) -> str:
+    """The eLb spells in one window pass (partitioned by person, ordered by start).
+
+    Merged eLb intervals per person over all units (C3: overlaps count once). Each spell keeps its
+    merged interval (grp, starting on day ms) and its eLb period with gaps of up to
+    ``merge_gap_days`` bridged (grp7, C4). ``ov``: the spell overlaps another one of the person (C2
+    needs a choice only there); ``near``: the spell starts a merged interval and an earlier one ends
+    less than ``lzb_window_days`` before (C3 then needs the earlier intervals); ``multi``: more than
+    one earlier interval reaches into that window. ``bid``: the BG identifier as text (C2 compares
+    it, households join on it).
+
+    Spells ending long before the period cannot count: from month ``full_from`` on every block needs
+    at most the LZB window before its Stichtag and a flow window (≤ 31 days, gaps bridged) before it;
+    before that month only K2E3's stock membership is read, and spells covering S_lo end after the cut.
+    """
+    W, gap = ctx.param("lzb_window_days"), ctx.param("merge_gap_days")
+    spell_cut = ctx.S(ctx.full_from) - timedelta(days=W + 31 + gap + 2)
+    pk = ctx.person_key
+    spells = f"""
+        SELECT p.person_id, p.sex, p.birth_date AS bd, s.bg_id AS bid, md.mi AS municipality_id,
+               md.ji AS jobcenter_id, s.role = 'head' AS role, s."start" AS s,
+               coalesce(s."end", DATE '{OPEN_END}') AS e, {pk.exact("s")} AS key_ok
+        FROM src_elb_spells s JOIN pers p ON {pk.match("s")}
+        JOIN mdim md ON md.mid = s.municipality_id
+        WHERE s.status = 'elb' AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{spell_cut}'"""
+    return f"""
+        WITH o AS (
+            SELECT *, max(e) OVER (PARTITION BY person_id ORDER BY s, e
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e,
+                   lead(s) OVER (PARTITION BY person_id ORDER BY s, e) AS next_s
+            FROM ({spells})),
+        n AS (
+            SELECT * EXCLUDE (next_s), prev_e IS NULL OR s > prev_e + 1 AS new1,
+                   prev_e IS NULL OR s > prev_e + {gap + 1} AS new7,
+                   coalesce(s <= prev_e, false) OR coalesce(next_s <= e, false) AS ov,
+                   coalesce(s > prev_e + 1 AND prev_e >= s - {W}, false) AS near
+            FROM o),
+        -- at the start of a merged interval: the previous interval is [ps1, prev_e]; the one before
+        -- it ends on e2
+        x AS (
+            SELECT * EXCLUDE (new1, new7),
+                   sum(new1::INTEGER) OVER w AS grp, sum(new7::INTEGER) OVER w AS grp7,
+                   max(CASE WHEN new1 THEN s END) OVER w AS ms,
+                   max(CASE WHEN new1 THEN s END) OVER wp AS ps1,
+                   max(CASE WHEN new1 THEN prev_e END) OVER wp AS e2
+            FROM n
+            WINDOW w AS (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING),
+                   wp AS (PARTITION BY person_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
+        -- near: only the previous interval reaches into the window (pq_s..pq_e); multi: more do
+        SELECT * EXCLUDE (prev_e, ps1, e2),
+               CASE WHEN near THEN ps1 END AS pq_s, CASE WHEN near THEN prev_e END AS pq_e,
+               near AND coalesce(e2 >= s - {W}, false) AS multi
+        FROM x"""
+
+
+def _person_rows_sql(ctx: _Ctx, table: str, cols: str) -> str:
+    """Employment or measures that can touch a Stichtag or flow window of the period, keyed."""
+    key, join = ctx.person_key.select("x")
+    return f"""
+        SELECT {key} AS person_id, {cols}, x."start", x."end" FROM src_{table} x {join}
+        WHERE x."start" <= DATE '{ctx.S(ctx.hi)}' AND coalesce(x."end", DATE '{OPEN_END}') >= DATE '{ctx.S(ctx.lo)}'"""
+
+
+def _periods_sql(ctx: _Ctx) -> str:
+    """eLb periods (C4) over all units. A period whose spells all lie in one Jobcenter
+    (municipality) is also that unit's period (periods are more than the gap apart, at unit level
+    even more); the spells of the other periods (``_movers_sql``) are merged per unit later (few
+    rows). Entries and exits are read from month ``full_from`` on: spells ending more than gap + 1
+    days before its flow window cannot change one, so periods, and whether they stay in one unit,
+    are judged on the spells from ``_flow_cut`` on."""
+    return f"""
         SELECT person_id, grp7, any_value(sex) AS sex, min(s) AS ps, max(e) AS pe,
                min(jobcenter_id) < max(jobcenter_id) AS mv_j, min(municipality_id) < max(municipality_id) AS mv_m,
                any_value(jobcenter_id) AS jc, any_value(municipality_id) AS mun
-        FROM spg WHERE e >= DATE '{flow_cut}' GROUP BY person_id, grp7;
-        CREATE TEMP TABLE mov AS
+        FROM spg WHERE e >= DATE '{_flow_cut(ctx)}' GROUP BY person_id, grp7"""
+
+
+def _flow_cut(ctx: _Ctx) -> date:
+    return ctx.S(ctx.full_from - 1) - timedelta(days=ctx.param("merge_gap_days") + 1)
+
+
+def _movers_sql(ctx: _Ctx) -> str:
+    return f"""
         SELECT g.person_id, g.sex, g.jobcenter_id, g.municipality_id, p.mv_j, p.mv_m, g.s, g.e
         FROM spg g JOIN (SELECT person_id, grp7, mv_j, mv_m FROM per WHERE mv_j OR mv_m) p USING (person_id, grp7)
-        WHERE g.e >= DATE '{flow_cut}'
-    """)
+        WHERE g.e >= DATE '{_flow_cut(ctx)}'"""
 
 
 def _t_range_sql(start: str, end: str, day: int) -> tuple[str, str]:
@@ -334,69 +379,76 @@ def _merge_ranges_sql(src: str, key: str) -> str:
         SELECT {key}, min(a)::INTEGER AS a, max(b)::INTEGER AS b FROM g GROUP BY {key}, grp"""
 
 
-def _build_segments(ctx: _Ctx) -> None:
-    """The eLb stock as *segments* (C2, C3): per spell the range of reporting months t0..t1 at whose
-    Stichtag the spell makes its person part of the stock, and ``la``, the first of them at which
-    the person is LZB. A person is in at most one segment per Stichtag.
+def _lzb_start_sql(ctx: _Ctx) -> str:
+    """The first month ``tl`` at whose Stichtag a merged interval with earlier intervals in reach
+    (``near``) is LZB (C3); without earlier intervals it is the Stichtag on or after day
+    ms + n − 1 (n = ``lzb_min_days``), see :func:`_segments_sql`.
 
-    Within a merged eLb interval the eLb days in the 730-day window never decrease (each day adds
-    one in the interval and removes at most one from before it), so LZB status is a suffix of the
-    interval: one start per merged interval. Persons with overlapping spells (rare) get one
-    single-month segment per Stichtag with the spell chosen by C2.
+    One earlier interval [q_s, q_e] in reach (q_e < ms), window of w days: the eLb days at day x ≥ ms are
+      x − ms + 1 + (q_e − q_s + 1)   while the whole earlier interval is in the window (x ≤ q_s + w − 1),
+      q_e − ms + w + 1               while it leaves the window (constant),
+      x − ms + 1                     once it has left (x > q_e + w − 1);
+    the first day with ≥ n is the least of the first qualifying day of the first two pieces and day
+    ms + n − 1 (which always qualifies: n days of the current interval alone). Several earlier
+    intervals in reach (rare): the days at each candidate Stichtag.
     """
-    con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
-    W = LZB_WINDOW_DAYS - 1
-    # the first Stichtag with ≥ 638 eLb days in the window: the first from day 638 of the merged
-    # interval on, or earlier where earlier merged intervals reach into the window (``near``)
-    # One earlier interval [q_s, q_e] in reach (q_e < ms): the eLb days at day x ≥ ms are
-    #   x − ms + 1 + L            while the whole earlier interval is in the window (x ≤ q_s + 729),
-    #   q_e − ms + 731            while it leaves the window (constant),
-    #   x − ms + 1                once it has left (x > q_e + 729);
-    # the first day with ≥ 638 is the least of the first qualifying day of the first two pieces
-    # and day ms + 637 (which always qualifies: 638 days of the current interval alone).
-    n, w = LZB_MIN_DAYS, LZB_WINDOW_DAYS
+    n, w = ctx.param("lzb_min_days"), ctx.param("lzb_window_days")
     first_day = (f"least(CASE WHEN greatest(ms, ms + {n - 1} - (pq_e - pq_s + 1)::INTEGER) <= pq_s + {w - 1} "
                  f"THEN greatest(ms, ms + {n - 1} - (pq_e - pq_s + 1)::INTEGER) END, "
                  f"CASE WHEN greatest(ms, pq_s + {w}) <= pq_e + {w - 1} AND ms - pq_e <= {w + 1 - n} "
                  f"THEN greatest(ms, pq_s + {w}) END, "
                  f"ms + {n - 1})")
-    # several earlier intervals in reach (rare): the days at each candidate Stichtag
     many = (f"list_sum(list_transform(p.prevs, lambda q: "
-            f"greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {W}) + 1)))")
-    con.execute(f"""
-        CREATE TEMP TABLE mlzb AS
+            f"greatest(0, least(q.e, st.S) - greatest(q.s, st.S - {w - 1}) + 1)))")
+    return f"""
         WITH m AS (
             SELECT person_id, grp, min(s) AS s, max(e) AS e, bool_or(multi) AS multi FROM spg
             WHERE person_id IN (SELECT person_id FROM spg WHERE multi) GROUP BY ALL),
         pm AS (
             SELECT l.person_id, l.grp, l.s AS ms, list({{'s': q.s, 'e': q.e}}) AS prevs
-            FROM m l JOIN m q ON q.person_id = l.person_id AND q.grp < l.grp AND q.e >= l.s - {LZB_WINDOW_DAYS}
+            FROM m l JOIN m q ON q.person_id = l.person_id AND q.grp < l.grp AND q.e >= l.s - {w}
             WHERE l.multi GROUP BY l.person_id, l.grp, l.s)
-        SELECT person_id, grp, {_month_idx_sql("d", day)}::INTEGER AS tl
+        SELECT person_id, grp, {_month_idx_sql("d", ctx.day)}::INTEGER AS tl
         FROM (SELECT person_id, grp, {first_day} AS d
               FROM (SELECT person_id, grp, s AS ms, pq_s, pq_e FROM spg WHERE near AND NOT multi))
         UNION ALL
         SELECT p.person_id, p.grp, min(st.t)::INTEGER AS tl
-        FROM pm p JOIN st ON st.S BETWEEN p.ms AND p.ms + {LZB_MIN_DAYS - 2}
-        WHERE (st.S - p.ms + 1) + {many} >= {LZB_MIN_DAYS}
-        GROUP BY ALL
-    """)
-    # before ``_full_from`` the segments are restricted to persons with an svB start (K2E3)
-    cut = _full_from(ctx)
-    s_cut = stichtag(Month.from_index(cut), day)
-    con.execute(f"""
-        CREATE TEMP TABLE early AS
+        FROM pm p JOIN st ON st.S BETWEEN p.ms AND p.ms + {n - 2}
+        WHERE (st.S - p.ms + 1) + {many} >= {n}
+        GROUP BY ALL"""
+
+
+def _k2e3_base_kinds(ctx: _Ctx) -> frozenset[str]:
+    return frozenset().union(*(r.k2e3_base_kinds for r in ctx.regs))
+
+
+def _early_sql(ctx: _Ctx) -> str:
+    """Persons whose stock membership is needed before ``full_from``: an employment start of a kind
+    in some K2E3 base between S_lo and S_{full_from}."""
+    return f"""
         SELECT DISTINCT person_id FROM emp
-        WHERE kind IN {_sql_set(law.SVB_KINDS)} AND "start" <= DATE '{s_cut}'
-          AND "start" > DATE '{stichtag(Month.from_index(lo), day)}'
-    """)
+        WHERE kind IN {_sql_set(_k2e3_base_kinds(ctx))} AND "start" <= DATE '{ctx.S(ctx.full_from)}'
+          AND "start" > DATE '{ctx.S(ctx.lo)}'"""
+
+
+def _segments_sql(ctx: _Ctx) -> str:
+    """The eLb stock as *segments* (C2, C3): per spell the range of reporting months t0..t1 at whose
+    Stichtag the spell makes its person part of the stock, and ``la``, the first of them at which
+    the person is LZB. A person is in at most one segment per Stichtag.
+
+    Within a merged eLb interval the eLb days in the window never decrease (each day adds one in the
+    interval and removes at most one from before it), so LZB status is a suffix of the interval: one
+    start per merged interval (``mlzb`` where earlier intervals are in reach, else the Stichtag on or
+    after day ms + n − 1). Persons with overlapping spells (rare) get one single-month segment per
+    Stichtag with the spell chosen by C2. Before ``full_from`` only persons of ``early``.
+    """
+    lo, hi, day, n = ctx.lo, ctx.hi, ctx.day, ctx.param("lzb_min_days")
     t_from, t_to = _t_range_sql("g.s", "g.e", day)
-    first_t = f"greatest({t_from}, CASE WHEN ep.person_id IS NULL THEN {cut} ELSE {lo} END)"
+    first_t = f"greatest({t_from}, CASE WHEN ep.person_id IS NULL THEN {ctx.full_from} ELSE {lo} END)"
     last_t = f"least({t_to}, {hi})"
     src = "spg g LEFT JOIN mlzb m USING (person_id, grp) LEFT JOIN early ep ON ep.person_id = g.person_id"
-    tl = f"coalesce(m.tl, {_month_idx_sql(f'(g.ms + {LZB_MIN_DAYS - 1})', day)})::INTEGER"
-    con.execute(f"""
-        CREATE TEMP TABLE seg AS
+    tl = f"coalesce(m.tl, {_month_idx_sql(f'(g.ms + {n - 1})', day)})::INTEGER"
+    return f"""
         SELECT person_id, sex, bd, municipality_id, bid, role, t0, t1,
                greatest(t0, tl)::INTEGER AS la
         FROM (SELECT g.person_id, g.sex, g.bd, g.municipality_id, g.bid, g.role,
@@ -411,108 +463,38 @@ def _build_segments(ctx: _Ctx) -> None:
             FROM (SELECT g.person_id, g.sex, g.bd, g.municipality_id, g.bid, g.role, g.s, {tl} AS tl,
                          unnest(range({first_t}, {last_t} + 1))::INTEGER AS t
                   FROM {src} WHERE g.ov)
-            GROUP BY t, person_id, sex, bd)
-    """)
-    con.execute("DROP TABLE spg; DROP TABLE mlzb")
-    # LZB ranges (one per segment in which the person becomes or is LZB)
-    con.execute("""
-        CREATE TEMP TABLE lzr AS
-        SELECT person_id, municipality_id, sex, la, t1 FROM seg WHERE la <= t1
-    """)
-    # single parents (AE): heads of a BG at a Stichtag in a single-parent period of that BG
-    h0, h1 = _t_range_sql('"start"', '"end"', day)
-    con.execute(f"""
-        CREATE TEMP TABLE ae_rng AS
-        WITH hr AS ({_merge_ranges_sql(f"SELECT bid, greatest({h0}, {lo}) AS a, least({h1}, {hi}) AS b FROM hh", "bid")})
-        SELECT s.person_id, s.municipality_id, s.sex,
-               greatest(s.t0, hr.a) AS a, least(s.t1, hr.b) AS b
+            GROUP BY t, person_id, sex, bd)"""
+
+
+def _lzb_ranges_sql() -> str:
+    """LZB ranges: one per segment in which the person becomes or is LZB."""
+    return "SELECT person_id, municipality_id, sex, la, t1 FROM seg WHERE la <= t1"
+
+
+def _single_parent_ranges_sql(ctx: _Ctx) -> str:
+    """Single parents (AE): heads of a BG at a Stichtag in a single-parent period of that BG."""
+    h0, h1 = _t_range_sql('"start"', '"end"', ctx.day)
+    hr = _merge_ranges_sql(f"SELECT bid, greatest({h0}, {ctx.lo}) AS a, least({h1}, {ctx.hi}) AS b FROM hh", "bid")
+    return f"""
+        WITH hr AS ({hr})
+        SELECT s.person_id, s.municipality_id, s.sex, greatest(s.t0, hr.a) AS a, least(s.t1, hr.b) AS b
         FROM seg s JOIN hr ON hr.bid = s.bid
-        WHERE s.role AND greatest(s.t0, hr.a) <= least(s.t1, hr.b)
-    """)
-    # LZB in an active measure at the Stichtag (K3E2): the instrument list of the regulation in
-    # force for the reporting month; measure ranges merged per person so a person counts once
-    m0, m1 = _t_range_sql('"start"', f"""coalesce("end", DATE '{OPEN_END}')""", day)
-    per_reg = []
-    for reg in REGULATIONS:
-        r_lo = lo if reg.first_month == REGULATIONS[0].first_month else max(lo, reg.first_month.index)
-        r_hi = hi if reg.last_month is None else min(hi, reg.last_month.index)
-        if r_lo > r_hi:
-            continue
-        per_reg.append(f"""
-            SELECT person_id, greatest({m0}, {r_lo}) AS a, least({m1}, {r_hi}) AS b FROM meas
-            WHERE instrument IN {_sql_set(reg.active_instruments)}
-              AND person_id IN (SELECT person_id FROM lzr)""")
-    con.execute(f"""
-        CREATE TEMP TABLE act_rng AS
-        WITH mr AS ({_merge_ranges_sql(" UNION ALL ".join(per_reg) + " ", "person_id")})
-        SELECT l.municipality_id, l.sex, greatest(l.la, mr.a) AS a, least(l.t1, mr.b) AS b
-        FROM lzr l JOIN mr USING (person_id)
-        WHERE greatest(l.la, mr.a) <= least(l.t1, mr.b)
-    """)
+        WHERE s.role AND greatest(s.t0, hr.a) <= least(s.t1, hr.b)"""
 
 
-#: blocks computed at the finest grain (month, municipality, sex); the first ``len(STOCK_BLOCKS)``
-#: are stocks, delivered as changes (+1 where a range starts, −1 after it ends) and summed up over
-#: the months
-STOCK_BLOCKS = ("elb", "lzb", "ae", "lzb_active")
-FINE_BLOCKS = (*STOCK_BLOCKS, "lzb_in", "lzb_out", *EVENT_BLOCKS, "k2e3_num", "k2e3_den", "llu", "luh")
-#: entries/exits with gap merge: computed per level and unit (C4), not summable from municipalities
-FLOW_BLOCKS = ("elb_in", "elb_out")
-ALL_BLOCKS = (*FINE_BLOCKS, *FLOW_BLOCKS)
-SEXES = ("all", "f", "m")
-
-
-def _fine_blocks(ctx: _Ctx) -> None:
-    """Every fine block as one aggregate over a single integer key (tables ``fine_stock`` and
-    ``fine_events``, columns k, val) with
-    k = ((block·T + (t − lo))·M + municipality)·3 + sex (the flat index of the cube)."""
-    con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
-    bi = {b: i for i, b in enumerate(FINE_BLOCKS)}
-    parts: list[str] = []
-
-    def ranges(table: str, block: str, a: str, b: str, where: str = "true") -> None:
-        parts.append(f"SELECT {a}, municipality_id, sex, {bi[block]}, 1 FROM {table} WHERE {where}")
-        parts.append(f"SELECT {b} + 1, municipality_id, sex, {bi[block]}, -1 FROM {table} "
-                     f"WHERE {where} AND {b} < {hi}")
-
-    # stocks (C2, C3), single parents, LZB in an active measure (K3E2)
-    ranges("seg", "elb", "t0", "t1")
-    ranges("lzr", "lzb", "la", "t1")
-    ranges("ae_rng", "ae", "a", "b")
-    ranges("act_rng", "lzb_active", "a", "b")
-    # LZB entries/exits by stock comparison (C5): a person's LZB ranges that do not continue one
-    # another; an entry is counted at the unit at S_t, an exit at the unit at S_{t−1}
-    parts.append(f"""
-        SELECT r.la, r.municipality_id, r.sex, {bi['lzb_in']}, 1 FROM lzr r
-        WHERE r.la > {lo} AND NOT EXISTS (SELECT 1 FROM lzr q WHERE q.person_id = r.person_id AND q.t1 = r.la - 1)""")
-    parts.append(f"""
-        SELECT r.t1 + 1, r.municipality_id, r.sex, {bi['lzb_out']}, 1 FROM lzr r
-        WHERE r.t1 < {hi} AND NOT EXISTS (SELECT 1 FROM lzr q WHERE q.person_id = r.person_id AND q.la = r.t1 + 1)""")
-    T, M = hi - lo + 1, con.execute("SELECT count(*) FROM mdim").fetchone()[0]
-
-    def aggregate(table: str) -> None:
-        con.execute(f"""
-            CREATE TEMP TABLE {table} AS
-            SELECT ((b::BIGINT * {T} + (t - {lo})) * {M} + municipality_id) * 3 + sex AS k, sum(val)::DOUBLE AS val
-            FROM ({" UNION ALL ".join(f"({p})" for p in parts)}) u(t, municipality_id, sex, b, val)
-            WHERE t BETWEEN {lo} AND {hi} GROUP BY k
-        """)
-        parts.clear()
-
-    aggregate("fine_stock")
-    # employment starts counted by the BA rule (C6), with the person's unit, sex, LZB and AE status
-    # at the Stichtag before (S_{m−1}; entry and integration in the same month: S_m)
+def _events_sql(ctx: _Ctx) -> str:
+    """Employment starts counted by the BA rule (C6), with the person's unit, sex, LZB and AE status
+    at the Stichtag before (S_{m−1}; entry and integration in the same month: S_m) and the start's
+    class under the regulation of the counting month m (``is_integration`` etc.)."""
+    lo, hi, day = ctx.lo, ctx.hi, ctx.day
     te = _month_idx_sql('"start"', day)
-    con.execute(f"""
-        CREATE TEMP TABLE ev0 AS
-        SELECT row_number() OVER () AS eid, person_id, kind, subsidy, "start" AS d, {te} AS te
-        FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}
-    """)
     cls_cols = ", ".join(f"{_reg_case('m', fn)} AS is_{name}" for name, fn in _CLASS_SQL.items())
     # the segment at S_{te−1}, else (not in the stock then) the one at S_te: one join, the earlier wins
-    con.execute(f"""
-        CREATE TEMP TABLE ev AS
-        WITH j AS (
+    return f"""
+        WITH ev0 AS (
+            SELECT row_number() OVER () AS eid, person_id, kind, subsidy, "start" AS d, {te} AS te
+            FROM emp WHERE {te} BETWEEN {lo + 1} AND {hi}),
+        j AS (
             SELECT ev0.*, CASE WHEN ev0.te - 1 BETWEEN s.t0 AND s.t1 THEN ev0.te - 1 ELSE ev0.te END AS pt,
                    s.municipality_id, s.sex, s.la, s.bd
             FROM ev0 JOIN seg s ON s.person_id = ev0.person_id AND s.t0 <= ev0.te AND s.t1 >= ev0.te - 1),
@@ -532,46 +514,178 @@ def _fine_blocks(ctx: _Ctx) -> None:
                {cls_cols},
                year(d) - year(birth_date)
                  - CASE WHEN (month(d), day(d)) < (month(birth_date), day(birth_date)) THEN 1 ELSE 0 END AS age
-        FROM c
-    """)
-    con.execute("DROP TABLE seg")  # the largest table: freed as soon as it is no longer read
-    for eb in EVENT_BLOCKS.values():
-        conds = [f"is_{eb.event_class}"]
-        if eb.kinds is not None:
-            conds.append(f"kind IN {_sql_set(eb.kinds)}")
-        if eb.person == "lzb":
-            conds.append("lzb")
-        elif eb.person == "single_parent":
-            conds.append("ae")
-        elif eb.person is not None:
-            raise ValueError(f"Unbekannte Personenbedingung {eb.person!r} in {eb.code}")
-        if eb.max_age is not None:
-            conds.append(f"age < {int(eb.max_age)}")
-        parts.append(f"""
-            SELECT m, municipality_id, sex, {bi[eb.code]}, count(DISTINCT person_id)
-            FROM ev WHERE {' AND '.join(conds)} GROUP BY ALL""")
-    parts.append(_k2e3_sql(ctx, bi))
-    # K1, K1E1: payments of the BG (no sex: slot 0)
-    parts.append(f"SELECT t, municipality_id, 0, {bi['llu']}, llu FROM pay")
-    parts.append(f"SELECT t, municipality_id, 0, {bi['luh']}, luh FROM pay")
-    aggregate("fine_events")
-    con.execute("DROP TABLE ev0; DROP TABLE lzr; DROP TABLE ae_rng; DROP TABLE act_rng")
+        FROM c"""
 
-    # eLb entries/exits per person and reporting unit with gap merge (C4): the periods over all
-    # units count for the total and, relabelled, for the units of persons who never move; movers'
-    # spells are merged per Jobcenter/municipality
-    gap = MERGE_GAP_DAYS + 1
-    ti = _month_idx_sql("ps", day)
-    to = _month_idx_sql("pe + 1", day)
-    con.execute(f"""
-        CREATE TEMP TABLE pert AS
-        SELECT * FROM (SELECT sex, mv_j, mv_m, jc, mun, {ti} AS tin,
-                              CASE WHEN pe < DATE '{OPEN_END}' THEN {to} END AS tout FROM per)
-        WHERE tin BETWEEN {_full_from(ctx)} AND {hi} OR tout BETWEEN {_full_from(ctx)} AND {hi}
-    """)
-    con.execute(f"""
-        CREATE TEMP TABLE flows AS
-        WITH u AS (
+
+# --- the blocks: one function per block (or pair), each with its definition's convention ---------
+# Each returns SQL with the columns (t, municipality_id, sex, b, val): the block's value (or, for
+# stocks, its change) in month t, municipality and sex, with b the block's position in FINE_BLOCKS.
+
+#: blocks computed at the finest grain (month, municipality, sex); the first ``len(STOCK_BLOCKS)``
+#: are stocks, delivered as changes (+1 where a range starts, −1 after it ends) and summed up over
+#: the months
+STOCK_BLOCKS = ("elb", "lzb", "ae", "lzb_active")
+FINE_BLOCKS = (*STOCK_BLOCKS, "lzb_in", "lzb_out", *EVENT_BLOCKS, "k2e3_num", "k2e3_den", "llu", "luh")
+#: entries/exits with gap merge: computed per level and unit (C4), not summable from municipalities
+FLOW_BLOCKS = ("elb_in", "elb_out")
+ALL_BLOCKS = (*FINE_BLOCKS, *FLOW_BLOCKS)
+SEXES = ("all", "f", "m")
+_BI = {b: i for i, b in enumerate(FINE_BLOCKS)}
+
+
+def _stock_changes(block: str, src: str, a: str, b: str, hi: int) -> str:
+    """The stock ``block`` over the month ranges [a, b] of ``src`` as changes: +1 in month a, −1 in
+    month b + 1 (one scan of ``src``)."""
+    return f"""
+        SELECT CASE WHEN d.v = 1 THEN {a} ELSE {b} + 1 END, municipality_id, sex, {_BI[block]}, d.v
+        FROM ({src}) r, (VALUES (1), (-1)) d(v) WHERE d.v = 1 OR {b} < {hi}"""
+
+
+def _block_elb(ctx: _Ctx) -> str:
+    """``elb`` (C1, C2): persons in the eLb stock at S_t, in the unit of their segment."""
+    return _stock_changes("elb", "SELECT * FROM seg", "t0", "t1", ctx.hi)
+
+
+def _block_lzb(ctx: _Ctx) -> str:
+    """``lzb`` (C3): LZB at S_t."""
+    return _stock_changes("lzb", "SELECT * FROM lzr", "la", "t1", ctx.hi)
+
+
+def _block_ae(ctx: _Ctx) -> str:
+    """``ae``: heads of a single-parent BG at S_t (K2E4 denominator)."""
+    return _stock_changes("ae", "SELECT * FROM ae_rng", "a", "b", ctx.hi)
+
+
+def _block_lzb_active(ctx: _Ctx) -> str:
+    """``lzb_active`` (K3E2, § 6 Abs. 2 Nr. 2 with § 2 Abs. 2 Nr. 1, C12): LZB at S_t with a measure
+    covering S_t whose instrument is in ``active_instruments`` of the version in force for t. The
+    measure ranges are cut to each version's months and merged per person, so a person counts once."""
+    lo, hi = ctx.lo, ctx.hi
+    m0, m1 = _t_range_sql('"start"', f"""coalesce("end", DATE '{OPEN_END}')""", ctx.day)
+    per_reg = []
+    for i, reg in enumerate(ctx.regs):
+        r_lo = lo if i == 0 else max(lo, reg.first_month.index)
+        r_hi = hi if reg.last_month is None else min(hi, reg.last_month.index)
+        if r_lo <= r_hi:
+            per_reg.append(f"""
+                SELECT person_id, greatest({m0}, {r_lo}) AS a, least({m1}, {r_hi}) AS b FROM meas
+                WHERE instrument IN {_sql_set(reg.active_instruments) if reg.active_instruments else "('')"}
+                  AND person_id IN (SELECT person_id FROM lzr)""")
+    src = f"""
+        WITH mr AS ({_merge_ranges_sql(" UNION ALL ".join(per_reg), "person_id")})
+        SELECT l.municipality_id, l.sex, greatest(l.la, mr.a) AS a, least(l.t1, mr.b) AS b
+        FROM lzr l JOIN mr USING (person_id)
+        WHERE greatest(l.la, mr.a) <= least(l.t1, mr.b)"""
+    return _stock_changes("lzb_active", src, "a", "b", hi)
+
+
+def _block_lzb_in(ctx: _Ctx) -> str:
+    """``lzb_in`` (C5): LZB at S_t and not at S_{t−1} (anywhere): an LZB range that does not continue
+    another range of the person; counted at the unit at S_t."""
+    return f"""
+        SELECT r.la, r.municipality_id, r.sex, {_BI['lzb_in']}, 1 FROM lzr r
+        WHERE r.la > {ctx.lo} AND NOT EXISTS (SELECT 1 FROM lzr q WHERE q.person_id = r.person_id AND q.t1 = r.la - 1)"""
+
+
+def _block_lzb_out(ctx: _Ctx) -> str:
+    """``lzb_out`` (C5): LZB at S_{t−1} and not at S_t; counted at the unit at S_{t−1}."""
+    return f"""
+        SELECT r.t1 + 1, r.municipality_id, r.sex, {_BI['lzb_out']}, 1 FROM lzr r
+        WHERE r.t1 < {ctx.hi} AND NOT EXISTS (SELECT 1 FROM lzr q WHERE q.person_id = r.person_id AND q.la = r.t1 + 1)"""
+
+
+def _block_event(ctx: _Ctx, eb) -> str:
+    """An :class:`~.definitions.EventBlock` (C6): persons with a counted start of its class (and
+    kinds, person condition, age) in month m; at most one per person and month."""
+    conds = [f"is_{eb.event_class}"]
+    if eb.kinds is not None:
+        conds.append(f"kind IN {_sql_set(eb.kinds)}")
+    if eb.person == "lzb":
+        conds.append("lzb")
+    elif eb.person == "single_parent":
+        conds.append("ae")
+    elif eb.person is not None:
+        raise ValueError(f"Unbekannte Personenbedingung {eb.person!r} in {eb.code}")
+    if eb.max_age is not None:
+        conds.append(f"age < {int(eb.max_age)}")
+    return f"""
+        SELECT m, municipality_id, sex, {_BI[eb.code]}, count(DISTINCT person_id)
+        FROM ev WHERE {' AND '.join(conds)} GROUP BY ALL"""
+
+
+def _block_k2e3(ctx: _Ctx) -> str:
+    """``k2e3_den`` and ``k2e3_num`` for reporting month t (§ 5 Abs. 2 Nr. 3, C8), all parameters from
+    the version in force for t: the base is the persons with an integration counted in month m,
+    t−L−B+1 ≤ m ≤ t−L, of which a start is of a kind in ``k2e3_base_kinds`` (svB: the taking up of
+    a training is not in the base); the numerator those of them in employment of a kind in
+    ``k2e3_check_kinds`` at S_{m+L} (``at_lag``) or at each of S_{m+1}..S_{m+L} (``each_month``)."""
+    lo, hi = ctx.lo, ctx.hi
+    a, b = _t_range_sql('"start"', f"""coalesce("end", DATE '{OPEN_END}')""", ctx.day)
+    base_cols, cov, flags, counts, pick_n, pick_k = [], [], [], [], [], []
+    for i, reg in enumerate(ctx.regs):
+        k = f"r{i}"
+        base_cols.append(f"bool_or(kind IN {_sql_set(reg.k2e3_base_kinds)}) AS in_{k}")
+        cov.append(f"""
+            SELECT person_id, {i} AS r, greatest({a}, {lo}) AS a, least({b}, {hi}) AS b FROM emp
+            WHERE kind IN {_sql_set(reg.k2e3_check_kinds)} AND person_id IN (SELECT person_id FROM base)""")
+        L = reg.k2e3_lag_months
+        if reg.k2e3_rule == "at_lag":
+            cond = f"c.a <= k.m + {L} AND c.b >= k.m + {L}"
+        elif reg.k2e3_rule == "each_month":
+            cond = f"c.a <= k.m + 1 AND c.b >= k.m + {L}"
+        else:
+            raise ValueError(f"Unbekannte K2E3-Regel {reg.k2e3_rule!r}")
+        flags.append(f"coalesce(bool_or(c.r = {i} AND {cond}), false) AS ok_{k}")
+        counts.append(f"count(*) FILTER (WHERE in_{k}) AS n_{k}, count(*) FILTER (WHERE in_{k} AND ok_{k}) AS k_{k}")
+        pick_n.append(f"WHEN {i} THEN f.n_{k}")
+        pick_k.append(f"WHEN {i} THEN f.k_{k}")
+    # per reporting month: the version's index, lag L and base months B
+    months = []
+    for t in range(max(lo, law.REGULATIONS[0].first_month.index), hi + 1):
+        reg = law.regulation_for(Month.from_index(t))
+        months.append(f"({t}, {ctx.regs.index(reg)}, {reg.k2e3_lag_months}, {reg.k2e3_base_months})")
+    if not months:
+        return f"SELECT NULL::INTEGER, NULL::INTEGER, NULL::TINYINT, {_BI['k2e3_den']}, 0 WHERE false"
+    all_base = _sql_set(_k2e3_base_kinds(ctx))
+    # counted per (m, unit, sex) first, so the window join with the reporting months multiplies few rows
+    return f"""
+        WITH base AS (
+            SELECT person_id, m, municipality_id, sex, {', '.join(base_cols)} FROM ev
+            WHERE is_integration AND kind IN {all_base} GROUP BY person_id, m, municipality_id, sex),
+        cov AS ({_merge_ranges_sql(" UNION ALL ".join(cov), "person_id, r")}),
+        flagged AS (
+            SELECT k.*, {', '.join(flags)}
+            FROM base k LEFT JOIN cov c USING (person_id) GROUP BY ALL),
+        agg AS (SELECT m, municipality_id, sex, {', '.join(counts)} FROM flagged GROUP BY ALL),
+        km(t, r, L, B) AS (VALUES {', '.join(months)}),
+        w AS (
+            SELECT k.t, f.municipality_id, f.sex, sum(CASE k.r {' '.join(pick_n)} END) AS den,
+                   sum(CASE k.r {' '.join(pick_k)} END) AS num
+            FROM agg f JOIN km k ON f.m BETWEEN k.t - k.L - k.B + 1 AND k.t - k.L GROUP BY ALL)
+        SELECT t, municipality_id, sex, unnest([{_BI['k2e3_den']}, {_BI['k2e3_num']}]), unnest([den, num]) FROM w"""
+
+
+def _block_payments(ctx: _Ctx) -> str:
+    """``llu``, ``luh`` (K1, K1E1): sums of the payments of the BGs in month t (no sex: slot 0)."""
+    return f"""
+        SELECT t, municipality_id, 0, {_BI['llu']}, llu FROM pay
+        UNION ALL SELECT t, municipality_id, 0, {_BI['luh']}, luh FROM pay"""
+
+
+def _flows_sql(ctx: _Ctx) -> str:
+    """``elb_in``, ``elb_out`` (C4) per level (0 total, 1 Jobcenter, 2 municipality) and unit: entry =
+    first day of a period with gaps of up to ``merge_gap_days`` bridged, exit = the day after its
+    last day. The periods over all units count for the total and, relabelled, for the units of
+    persons who never move; movers' spells are merged per Jobcenter/municipality."""
+    lo, hi, day = ctx.lo, ctx.hi, ctx.day
+    gap = ctx.param("merge_gap_days") + 1
+    ti, to = _month_idx_sql("ps", day), _month_idx_sql("pe + 1", day)
+    return f"""
+        WITH pert AS (
+            SELECT * FROM (SELECT sex, mv_j, mv_m, jc, mun, {ti} AS tin,
+                                  CASE WHEN pe < DATE '{OPEN_END}' THEN {to} END AS tout FROM per)
+            WHERE tin BETWEEN {ctx.full_from} AND {hi} OR tout BETWEEN {ctx.full_from} AND {hi}),
+        u AS (
             SELECT 1 AS lvl, jobcenter_id AS unit_id, person_id, sex, s, e FROM mov WHERE mv_j
             UNION ALL SELECT 2, municipality_id, person_id, sex, s, e FROM mov WHERE mv_m),
         o AS (
@@ -585,71 +699,102 @@ def _fine_blocks(ctx: _Ctx) -> None:
         pu AS (
             SELECT lvl, unit_id, sex, {ti} AS tin, CASE WHEN pe < DATE '{OPEN_END}' THEN {to} END AS tout
             FROM (SELECT lvl, unit_id, sex, min(s) AS ps, max(e) AS pe FROM g GROUP BY lvl, unit_id, person_id, sex, grp)
-            UNION ALL SELECT 0, 0, sex, tin, tout FROM pert
-            UNION ALL SELECT 1, jc, sex, tin, tout FROM pert WHERE NOT mv_j
-            UNION ALL SELECT 2, mun, sex, tin, tout FROM pert WHERE NOT mv_m),
+            UNION ALL
+            SELECT lvl, CASE lvl WHEN 0 THEN 0 WHEN 1 THEN jc ELSE mun END, sex, tin, tout
+            FROM (SELECT *, unnest(list_concat(list_concat([0], CASE WHEN mv_j THEN [] ELSE [1] END),
+                                               CASE WHEN mv_m THEN [] ELSE [2] END)) AS lvl FROM pert)),
         evs AS (
             SELECT lvl, unit_id, sex, 0 AS b, tin AS t FROM pu
             UNION ALL
             SELECT lvl, unit_id, sex, 1, tout FROM pu WHERE tout IS NOT NULL)
         SELECT lvl, unit_id, sex, t - {lo} AS t, b, count(*)::DOUBLE AS val
         FROM evs
-        WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL
-    """)
-    con.execute("DROP TABLE per; DROP TABLE pert; DROP TABLE mov")
+        WHERE t BETWEEN {lo} AND {hi} GROUP BY ALL"""
 
 
-def _k2e3_sql(ctx: _Ctx, bi: dict[str, int]) -> str:
-    """K2E3 numerator/denominator per reporting month t (C8), version by t."""
-    con, lo, hi, day = ctx.con, ctx.lo, ctx.hi, ctx.day
-    svb = _sql_set(law.SVB_KINDS)
-    con.execute(f"""
-        CREATE TEMP TABLE k2base AS
-        SELECT DISTINCT person_id, m, municipality_id, sex FROM ev
-        WHERE is_integration AND kind IN {svb}
-    """)
-    # months at whose Stichtag the person is in svB employment, as merged ranges
-    a, b = _t_range_sql('"start"', f"""coalesce("end", DATE '{OPEN_END}')""", day)
-    con.execute(f"""
-        CREATE TEMP TABLE svbcov AS {_merge_ranges_sql(f'''
-            SELECT person_id, greatest({a}, {lo}) AS a, least({b}, {hi}) AS b FROM emp
-            WHERE kind IN {svb} AND person_id IN (SELECT person_id FROM k2base)''', "person_id")}
-    """)
-    flags = []
-    for reg in REGULATIONS:
-        L = reg.k2e3_lag_months
-        if reg.k2e3_rule == "at_lag":
-            cond = f"c.a <= k.m + {L} AND c.b >= k.m + {L}"
-        elif reg.k2e3_rule == "each_month":
-            cond = f"c.a <= k.m + 1 AND c.b >= k.m + {L}"
-        else:
-            raise ValueError(f"Unbekannte K2E3-Regel {reg.k2e3_rule!r}")
-        flags.append(f"coalesce(bool_or({cond}), false) AS ok_{reg.key}")
-    rows = []
-    for t in range(lo, hi + 1):
-        m = Month.from_index(t)
-        if m < REGULATIONS[0].first_month:
-            continue
-        reg = law.regulation_for(m)
-        rows.append((t, reg.k2e3_lag_months, reg.key))
-    con.register("k2months_arrow", pa.table({"t": [r[0] for r in rows], "L": [r[1] for r in rows],
-                                              "reg": [r[2] for r in rows]}))
-    # counted per (m, unit, sex) first, so the 12-month window join multiplies few rows
-    okc = ", ".join(f"count(*) FILTER (WHERE ok_{r.key}) AS n_{r.key}" for r in REGULATIONS)
-    con.execute(f"""
-        CREATE TEMP TABLE k2agg AS
-        SELECT m, municipality_id, sex, count(*) AS n_all, {okc}
-        FROM (SELECT k.person_id, k.m, k.municipality_id, k.sex, {', '.join(flags)}
-              FROM k2base k LEFT JOIN svbcov c USING (person_id) GROUP BY ALL)
-        GROUP BY ALL
-    """)
-    ok = "CASE " + " ".join(f"WHEN k.reg = '{r.key}' THEN f.n_{r.key}" for r in REGULATIONS) + " END"
-    return f"""
-        SELECT k.t, f.municipality_id, f.sex, {bi['k2e3_den']}, sum(f.n_all)
-        FROM k2agg f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L GROUP BY ALL
-        UNION ALL
-        SELECT k.t, f.municipality_id, f.sex, {bi['k2e3_num']}, sum({ok})
-        FROM k2agg f JOIN k2months_arrow k ON f.m BETWEEN k.t - k.L - 11 AND k.t - k.L GROUP BY ALL"""
+@dataclass
+class _Fine:
+    """The pipeline's result: per fine block the values at [block, month, municipality, sex] as flat
+    (key, value) pairs, the flows per level, and the unit dimensions."""
+
+    keys: np.ndarray
+    vals: np.ndarray
+    flows: dict
+    mdim: dict
+    jids: list[str]
+
+
+def _blocks(ctx: _Ctx) -> _Fine:
+    """The pipeline. Every intermediate relation is created here and dropped here as soon as nothing
+    reads it any more; the SQL of each lives in its own function above, the SQL of each block in its
+    ``_block_*`` function. Steps (docs/kennzahlen.md § Architecture): keys → one window pass over the
+    spells → LZB starts → segments → stock blocks → employment starts → event blocks, K2E3,
+    payments → entries/exits."""
+    con, T = ctx.con, ctx.hi - ctx.lo + 1
+    tmp = _Temps(con)
+    try:
+        tmp.create("jdim", _jdim_sql())
+        tmp.create("mdim", _mdim_sql())
+        mdim = con.execute("SELECT mi, ji, mid FROM mdim ORDER BY mi").fetchnumpy()
+        jids = [r[0] for r in con.execute("SELECT jid FROM jdim ORDER BY ji").fetchall()]
+        M = len(mdim["mi"])
+        tmp.create("pers", _persons_sql(numbered=bool(os.environ.get("ZIELWERK_NO_HASH_KEYS"))),
+                   "TABLE" if os.environ.get("ZIELWERK_NO_HASH_KEYS") else "VIEW")
+        ctx.person_key = _PersonKey(hashed=not os.environ.get("ZIELWERK_NO_HASH_KEYS"))
+        tmp.create("spg", _spell_pass_sql(ctx))
+        # The hashed key is exact for everything counted if every spell matched its own person: a
+        # person whose hash equals that of a person with spells shows up as a spell matched to another
+        # identifier. (Persons without spells count only through the segments of persons with spells.)
+        if not con.execute("SELECT coalesce(bool_and(key_ok), true) FROM spg").fetchone()[0]:
+            tmp.drop("spg", "pers")
+            tmp.create("pers", _persons_sql(numbered=True))
+            ctx.person_key = _PersonKey(hashed=False)
+            tmp.create("spg", _spell_pass_sql(ctx))
+        tmp.create("emp", _person_rows_sql(ctx, "employment", "x.kind, x.subsidy"))
+        tmp.create("meas", _person_rows_sql(ctx, "measures", "x.instrument"))
+        tmp.drop("pers")
+        tmp.create("per", _periods_sql(ctx))
+        tmp.create("mov", _movers_sql(ctx))
+        con.register("st", _stichtage(ctx))
+        tmp.create("mlzb", _lzb_start_sql(ctx))
+        tmp.create("early", _early_sql(ctx))
+        tmp.create("seg", _segments_sql(ctx))
+        tmp.drop("spg", "mlzb", "early")
+        tmp.create("lzr", _lzb_ranges_sql())
+        tmp.create("hh", _single_parent_bgs_sql(ctx))
+        tmp.create("ae_rng", _single_parent_ranges_sql(ctx))
+        tmp.drop("hh")
+        stock = _aggregate(ctx, [_block_elb(ctx), _block_lzb(ctx), _block_ae(ctx), _block_lzb_active(ctx),
+                                 _block_lzb_in(ctx), _block_lzb_out(ctx)], T, M)
+        tmp.drop("meas", "lzr")
+        tmp.create("ev", _events_sql(ctx))
+        tmp.drop("seg", "ae_rng")  # the segments are the largest table: freed as soon as nothing reads them
+        tmp.create("pay", _payments_sql(ctx))
+        events = _aggregate(ctx, [*(_block_event(ctx, eb) for eb in EVENT_BLOCKS.values()), _block_k2e3(ctx),
+                                  _block_payments(ctx)], T, M)
+        tmp.drop("ev", "emp", "pay")
+        flows = con.execute(_flows_sql(ctx)).fetchnumpy()
+        tmp.drop("per", "mov")
+        return _Fine(np.concatenate([stock[0], events[0]]), np.concatenate([stock[1], events[1]]), flows, mdim, jids)
+    finally:
+        tmp.drop_all()
+
+
+def _aggregate(ctx: _Ctx, parts: list[str], T: int, M: int) -> tuple[np.ndarray, np.ndarray]:
+    """The blocks of ``parts`` summed per flat cube index
+    k = ((block·T + (t − lo))·M + municipality)·3 + sex."""
+    res = ctx.con.execute(f"""
+        SELECT ((b::BIGINT * {T} + (t - {ctx.lo})) * {M} + municipality_id) * 3 + sex AS k, sum(val)::DOUBLE AS val
+        FROM ({" UNION ALL ".join(f"({p})" for p in parts)}) u(t, municipality_id, sex, b, val)
+        WHERE t BETWEEN {ctx.lo} AND {ctx.hi} GROUP BY k
+    """).fetchnumpy()
+    return np.asarray(res["k"], dtype=np.int64), np.asarray(res["val"], dtype=np.float64)
+
+
+def _stichtage(ctx: _Ctx) -> pa.Table:
+    """The Stichtage S_t of the months lo..hi (C1), registered as ``st``."""
+    ts = list(range(ctx.lo, ctx.hi + 1))
+    return pa.table({"t": pa.array(ts, pa.int32()), "S": pa.array([ctx.S(t) for t in ts], pa.date32())})
 
 
 @dataclass
@@ -675,21 +820,16 @@ class _Cube:
         return self._sums[key]
 
 
-def _cube(ctx: _Ctx, levels: tuple[str, ...]) -> _Cube:
+def _cube(ctx: _Ctx, fine: _Fine, levels: tuple[str, ...]) -> _Cube:
     """Scatter the fine blocks into a (block, month, municipality, sex) array, sum the stock changes
     up over the months, roll up to Jobcenters and the total, add the entries/exits per level."""
-    con, lo, hi = ctx.con, ctx.lo, ctx.hi
+    lo, hi = ctx.lo, ctx.hi
     T, B = hi - lo + 1, len(FINE_BLOCKS)
-    mdim = con.execute("SELECT mi, ji, mid FROM mdim ORDER BY mi").fetchnumpy()
-    jids = [r[0] for r in con.execute("SELECT jid FROM jdim ORDER BY ji").fetchall()]
+    mdim, jids, flows = fine.mdim, fine.jids, fine.flows
     M, J = len(mdim["mi"]), len(jids)
-    fine = con.execute("SELECT k, val FROM fine_stock UNION ALL SELECT k, val FROM fine_events").fetchnumpy()
-    fm = np.bincount(np.asarray(fine["k"], dtype=np.int64), weights=np.asarray(fine["val"], dtype=np.float64),
-                     minlength=B * T * M * 3).reshape(B, T, M, 3)
+    fm = np.bincount(fine.keys, weights=fine.vals, minlength=B * T * M * 3).reshape(B, T, M, 3)
     ns = len(STOCK_BLOCKS)
     fm[:ns] = np.cumsum(fm[:ns], axis=1)
-    flows = con.execute("SELECT lvl, unit_id, sex, t, b, val FROM flows").fetchnumpy()
-    con.execute("DROP TABLE fine_stock; DROP TABLE fine_events; DROP TABLE flows")
     by_level: dict[str, np.ndarray] = {}
     units: dict[str, list[str]] = {}
     for code, lvl in enumerate(("total", "jobcenter", "municipality")):
@@ -755,14 +895,19 @@ def _value(ind: Indicator, num: np.ndarray, den: np.ndarray | None) -> np.ndarra
 
 # --- public API ------------------------------------------------------------------------------
 
-def _prepare(ds: Dataset, lo: int, hi: int, day: int, levels: tuple[str, ...]) -> tuple[_Ctx, _Cube]:
+def _prepare(ds: Dataset, lo: int, hi: int, day: int, levels: tuple[str, ...],
+             first: int | None = None) -> tuple[_Ctx, _Cube]:
+    """The block cube for months lo..hi (the connection stays open for the caller to close).
+    ``first``: the first reporting month (default ``lo + LOOKBACK_MONTHS``)."""
     con = _connect(ds)
-    ctx = _Ctx(con, lo, hi, day)
-    _stichtage(con, lo, hi, day)
-    _build_spells(ctx)
-    _build_segments(ctx)
-    _fine_blocks(ctx)
-    return ctx, _cube(ctx, levels)
+    regs = law.regulations_between(Month.from_index(lo), Month.from_index(hi))
+    ctx = _Ctx(con, lo, hi, day, lo + LOOKBACK_MONTHS if first is None else first, regs)
+    try:
+        cube = _cube(ctx, _blocks(ctx), levels)
+    except BaseException:
+        con.close()
+        raise
+    return ctx, cube
 
 
 def _check_args(first: Month, last: Month, level: str, day: int | None) -> None:
@@ -770,11 +915,22 @@ def _check_args(first: Month, last: Month, level: str, day: int | None) -> None:
         raise ValueError(f"Unbekannte Ebene {level!r} (erlaubt: jobcenter, municipality, all)")
     if last < first:
         raise ValueError(f"Der Zeitraum ist leer: {first} liegt nach {last}.")
-    if first < REGULATIONS[0].first_month:
-        raise ValueError(f"Kennzahlen nach § 48a SGB II gibt es erst ab {REGULATIONS[0].first_month} "
+    if first < law.REGULATIONS[0].first_month:
+        raise ValueError(f"Kennzahlen nach § 48a SGB II gibt es erst ab {law.REGULATIONS[0].first_month} "
                          f"(angefragt: {first}).")
     if day is not None and not 1 <= day <= 31:
         raise ValueError(f"Ungültiger Stichtag-Tag: {day} (erlaubt 1 bis 31)")
+
+
+def _check_validity(codes: list[str], first: Month, last: Month) -> None:
+    """Every requested indicator must be in force for every requested month (``valid_from`` ..
+    ``valid_to``); otherwise a German error naming the indicator and its validity."""
+    for c in codes:
+        ind = INDICATORS[c]
+        if first < ind.valid_from or (ind.valid_to is not None and last > ind.valid_to):
+            until = f"bis {ind.valid_to}" if ind.valid_to is not None else "ohne Ende"
+            raise ValueError(f"Die Kennzahl {c} gilt ab {ind.valid_from} {until}; angefragt ist der Zeitraum "
+                             f"{first} bis {last}.")
 
 
 def compute_kennzahlen(
@@ -802,15 +958,16 @@ def compute_kennzahlen(
     if not_monthly:
         raise ValueError(f"Keine Monatswerte für: {', '.join(not_monthly)} (nur Jahresfortschrittswerte oder "
                          "lokal berechnet)")
+    _check_validity(codes, first, last)
     day = stichtag_day if stichtag_day is not None else ds.stichtag_day
-    lo, hi = first.index - LOOKBACK_MONTHS, last.index
-    # the blocks are computed from LOOKBACK_MONTHS before the first reporting month on; no
-    # requested term may read further back
+    lo, hi = first.index - lookback_months(first, last), last.index
+    # the blocks are computed for every person from _full_back months before the first reporting
+    # month on; no requested term may read further back
     reach = min(resolve_window(term, literal_window)[0] for c in codes
                 for term in (INDICATORS[c].numerator, INDICATORS[c].denominator) if term is not None)
-    if first.index + min(reach, 0) < lo:
+    if -min(reach, 0) >= _full_back(law.regulations_between(first, last)):
         raise ValueError("Ein Fenster reicht weiter zurück als die berechneten Vormonate")
-    ctx, cube = _prepare(ds, lo, hi, day, LEVELS[level])
+    ctx, cube = _prepare(ds, lo, hi, day, LEVELS[level], first.index)
     ctx.con.close()
     prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
     return _long_table(cube, codes, first.index, last.index, literal_window, prov_from)
@@ -885,11 +1042,14 @@ def lzb_status(ds: Dataset, stichtag: date, stichtag_day: int | None = None) -> 
     person is LZB if they stay eLb without a break from ``stichtag`` on)."""
     day = stichtag_day if stichtag_day is not None else ds.stichtag_day
     base = Month.of(stichtag)
-    cands = [stichtag] + [s for k in range(27) if (s := _st(base + k, day)) > stichtag]
+    reg = law.regulation_for(max(base, law.REGULATIONS[0].first_month))
+    n, w = reg.lzb_min_days, reg.lzb_window_days
+    # a person in the stock reaches n days at the latest n − 1 days later; every month has ≥ 28 days
+    cands = [stichtag] + [s for k in range(n // 28 + 3) if (s := _st(base + k, day)) > stichtag]
     con = _connect(ds)
     con.register("cand_arrow", pa.table({"k": list(range(len(cands))), "C": cands}))
     S = f"DATE '{stichtag.isoformat()}'"
-    W = LZB_WINDOW_DAYS - 1
+    W = w - 1
     con.execute(f"""
         CREATE TEMP TABLE sp AS
         SELECT s.person_id, s.bg_id, s.municipality_id, m.jobcenter_id,
@@ -916,10 +1076,10 @@ def lzb_status(ds: Dataset, stichtag: date, stichtag_day: int | None = None) -> 
             GROUP BY c.k, c.C, m.person_id),
         agg AS (
             SELECT person_id, max(days) FILTER (WHERE k = 0) AS d0,
-                   min(C) FILTER (WHERE days >= {LZB_MIN_DAYS}) AS lzb_from
+                   min(C) FILTER (WHERE days >= {n}) AS lzb_from
             FROM proj GROUP BY person_id)
         SELECT s.person_id, s.jobcenter_id, s.municipality_id, a.d0::BIGINT AS elb_days_730,
-               a.d0 >= {LZB_MIN_DAYS} AS is_lzb, a.lzb_from::DATE AS lzb_from
+               a.d0 >= {n} AS is_lzb, a.lzb_from::DATE AS lzb_from
         FROM stock s JOIN agg a USING (person_id)
         ORDER BY s.jobcenter_id, s.municipality_id, s.person_id
     """
