@@ -26,6 +26,7 @@ from .definitions import (
     PERCENT,
     RATIO,
     YTD_CODES,
+    YearToDate,
     YtdTerm,
     resolve_ytd_window,
 )
@@ -93,23 +94,25 @@ def jahresfortschritt(
     first = Month(year, 1)
     _check_args(first, through, level, stichtag_day)
     codes = list(indicators) if indicators is not None else list(YTD_CODES)
-    missing = [c for c in codes if c not in INDICATORS or INDICATORS[c].ytd is None]
+    rules = {c: rule for c in codes if c in INDICATORS and (rule := INDICATORS[c].ytd) is not None}
+    missing = [c for c in codes if c not in rules]
     if missing:
         raise ValueError(f"Kein Jahresfortschrittswert für: {', '.join(missing)} "
                          f"(vorhanden: {', '.join(YTD_CODES)})")
     day = stichtag_day if stichtag_day is not None else ds.stichtag_day
     lo, hi = first.index - lookback_months(first, through), through.index
     # every block is computed from _full_back months before January on; no term may read further back
-    reach = min(resolve_ytd_window(term, literal_window)[0] for c in codes for term in INDICATORS[c].ytd.terms)
+    reach = min(resolve_ytd_window(term, literal_window)[0] for rule in rules.values() for term in rule.terms)
     if -min(reach, 0) >= _full_back(law.regulations_between(first, through)):
         raise ValueError("Ein Fenster reicht weiter zurück als die berechneten Vormonate")
     ctx, cube = _prepare(ds, lo, hi, day, LEVELS[level], first.index)
     ctx.con.close()
     prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
-    return _long_table(cube, codes, first.index, through.index, literal_window, prov_from)
+    return _long_table(cube, rules, first.index, through.index, literal_window, prov_from)
 
 
-def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: bool, prov_from: int) -> pa.Table:
+def _long_table(cube: _Cube, rules: dict[str, YearToDate], first: int, last: int, literal: bool,
+                prov_from: int) -> pa.Table:
     months = np.arange(first, last + 1)
     month_texts = np.array([str(Month.from_index(int(t))) for t in months], dtype=object)
     cols: dict[str, list] = {name: [] for name in _LONG_SCHEMA.names}
@@ -117,9 +120,7 @@ def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: b
         if lvl not in cube.data or not cube.units[lvl]:
             continue
         unit_ids = np.array(cube.units[lvl], dtype=object)
-        for code in codes:
-            rule = INDICATORS[code].ytd
-            assert rule is not None
+        for code, rule in rules.items():
             num = _ytd_term(cube, lvl, rule.numerator, literal, first, last)
             den = None if rule.denominator is None else _ytd_term(cube, lvl, rule.denominator, literal, first, last)
             val = _ytd_value(rule.value, num, den)
