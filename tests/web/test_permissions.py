@@ -62,8 +62,16 @@ MATRIX = [
     ("GET", "/verwaltung", None, {A}, 200),
     ("POST", "/verwaltung/benutzer", {"username": "neu", "password": "kurz", "role": "admin"}, {A}, 422),
     ("POST", "/verwaltung/benutzer/niemand/aktiv", {"active": "0"}, {A}, 404),
-    ("POST", "/verwaltung/benutzer/niemand/token", {"label": "x"}, {A}, 404),
+    # tokens only for their owner (issue 12): nobody, admin included, mints one for another user
+    ("POST", "/verwaltung/benutzer/niemand/token", {"label": "x"}, set(), 0),
     ("GET", "/verwaltung/protokoll", None, {A}, 200),
+    ("GET", "/verwaltung/protokoll?seite=99999999999999999999", None, {A}, 404),
+    # own account: every role (issue 12); the POSTs fail validation before anything is counted or changed
+    ("GET", "/konto", None, set(ROLES), 200),
+    ("GET", "/konto/passwort", None, set(ROLES), 200),
+    ("POST", "/konto/passwort", {"old": "", "new": "a", "repeat": "b"}, set(ROLES), 422),
+    ("POST", "/konto/token/999999/widerrufen", {}, set(ROLES), 404),
+    ("POST", "/konto/token", {"label": "Matrix"}, set(ROLES), 200),
     ("GET", "/api/meta", None, {A, G, C, T, K}, 200),
     ("GET", "/api/kennzahlen/katalog", None, {A, G, C, T, K}, 200),
     ("GET", "/api/kennzahlen?k=K2", None, {A, G, C, T, K}, 200),
@@ -96,7 +104,7 @@ def test_matrix_covers_every_route():
         if path in ("/anmelden", "/abmelden"):
             continue
         concrete = (path.replace("{code}", "K2").replace("{key}", "testkreis-2016").replace("{monat}", "1999-01")
-                    .replace("{person_id}", "P1").replace("{username}", "niemand").replace("{name}", "lzb-praevention"))
+                    .replace("{person_id}", "P1").replace("{username}", "niemand").replace("{token_id}", "999999").replace("{name}", "lzb-praevention"))
         assert (method, concrete) in covered, f"route {method} {path} missing from the matrix"
 
 

@@ -16,7 +16,8 @@ from zielwerk.store import default_url, open_store
 from . import api, auth, formats
 from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, render
-from .pages import admin, agreement, casework, data, fall_lists, indicators, overview, reports
+from .pages import account, admin, agreement, casework, data, fall_lists, indicators, overview, reports
+from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
 from .results import BatchState, Results
 from .security import SecurityHeaders
 
@@ -59,6 +60,12 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", "/verwaltung/benutzer/{username}/aktiv", admin.set_active),
     ("POST", "/verwaltung/benutzer/{username}/token", admin.issue_token),
     ("GET", "/verwaltung/protokoll", admin.audit_page),
+    # own account (every role): password change, own API tokens (issue 12)
+    ("GET", "/konto", account.page),
+    ("GET", "/konto/passwort", account.password_form),
+    ("POST", "/konto/passwort", account.change_password),
+    ("POST", "/konto/token", account.create_token),
+    ("POST", "/konto/token/{token_id}/widerrufen", account.revoke_token),
 ]
 
 
@@ -110,6 +117,14 @@ def _is_api(request: Request) -> bool:
 
 
 def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, _exc: PasswordChangeRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "Bitte zuerst das Einmal-Passwort ändern."}, status_code=403)
+        if request.headers.get("hx-request"):
+            return Response(status_code=403, headers={"hx-redirect": PASSWORD_CHANGE_PATH})
+        return RedirectResponse(PASSWORD_CHANGE_PATH, status_code=303)
+
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, _exc: NotAuthenticated) -> Response:
         if _is_api(request):

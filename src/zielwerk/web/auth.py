@@ -8,13 +8,13 @@ from urllib.parse import urlparse
 
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 
-from zielwerk.store import audit, users
-from zielwerk.store.models import LoginAttempt, WebSession
+from zielwerk.store import audit, throttle, users
+from zielwerk.store.models import WebSession
 
 from .context import SESSION_COOKIE, PageCtx, render
-from .permissions import LANDING
+from .permissions import LANDING, PASSWORD_CHANGE_PATH
 
 LOGIN_CSRF_COOKIE = "zw_login_csrf"
 
@@ -63,33 +63,34 @@ def login(
         return again("Das Formular ist abgelaufen. Bitte erneut anmelden.", 400)
     factory = request.app.state.sessions
     now = datetime.now(UTC)
+    name = username.strip()[:80]
+    # atomic reservation of a try, committed before the password hash is verified (store/throttle.py)
+    slot = throttle.reserve(factory, name, client, limit=cfg.max_failed_logins, window=cfg.throttle_window,
+                            now=now)
+    if not slot.allowed:
+        with factory.begin() as db:
+            throttle.audit_failed_login(db, name, client, "denied", cfg.throttle_window, now,
+                                        client_locked=slot.client_count > throttle.CLIENT_FACTOR
+                                        * cfg.max_failed_logins)
+        minutes = max(1, -(-int(slot.retry_after.total_seconds()) // 60))
+        return again(f"Zu viele Fehlversuche. Bitte in {minutes} Minuten erneut versuchen.", 429)
     with factory.begin() as db:
-        since = now - cfg.throttle_window
-        failed = db.scalar(select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.username == username.strip(), LoginAttempt.at >= since)) or 0
-        failed_client = db.scalar(select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.client == client, LoginAttempt.at >= since)) or 0
-        if failed >= cfg.max_failed_logins or failed_client >= 4 * cfg.max_failed_logins:
-            audit.record(db, username=username.strip()[:80], action="login", object_type="user",
-                         object_id=username.strip()[:80], outcome="denied", client=client,
-                         after={"grund": "zu viele Fehlversuche"})
-            minutes = int(cfg.throttle_window.total_seconds() // 60)
-            return again(f"Zu viele Fehlversuche. Bitte in {minutes} Minuten erneut versuchen.", 429)
         user = users.authenticate(db, username, password)
         if user is None:
-            db.add(LoginAttempt(username=username.strip()[:80], client=client))
-            audit.record(db, username=username.strip()[:80], action="login", object_type="user",
-                         object_id=username.strip()[:80], outcome="failed", client=client)
+            throttle.audit_failed_login(db, name, client, "failed", cfg.throttle_window, now)
             failed_login = True
         else:
             failed_login = False
-            db.execute(delete(LoginAttempt).where(LoginAttempt.username == user.username))
+            earlier = throttle.release(db, user.username, client, now, cfg.throttle_window)
             sid = secrets.token_urlsafe(32)
             db.add(WebSession(id=sid, user_id=user.id, csrf_token=secrets.token_urlsafe(32),
                               expires_at=now + cfg.session_lifetime))
             audit.record(db, username=user.username, role=user.role, action="login", object_type="user",
-                         object_id=user.username, client=client)
+                         object_id=user.username, client=client,
+                         after={"fehlversuche_vorher": earlier} if earlier else None)
             target = _safe_next(next) or LANDING[user.role]
+            if user.must_change_password:
+                target = PASSWORD_CHANGE_PATH
     if failed_login:
         return again("Benutzername oder Passwort ist falsch.", 401)
     response = RedirectResponse(target, status_code=303)

@@ -135,6 +135,8 @@ async def _context(request: Request, *, allow_token: bool) -> AsyncIterator[Ctx]
             ctx = Ctx(request, db, found[0], csrf_token=found[1])
             if request.method in UNSAFE_METHODS:
                 await _check_csrf(request, found[1])
+        if ctx.user.must_change_password and request.url.path not in permissions.ONE_TIME_PASSWORD_PATHS:
+            raise permissions.PasswordChangeRequired()
         yield ctx
         db.commit()
     except BaseException:

@@ -33,8 +33,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "casework.write": frozenset({"fallmanagement"}),
     # C10: only controlling sees figures of groups below 3 persons unsuppressed
     "figures.unsuppressed": frozenset({"controlling"}),
+    # own account: change the own password, own API tokens (issued only to their owner, issue 12)
+    "account.self": _ALL,
     "api.token": _ALL,
 }
+
+#: a user with a one-time password (set by an administrator) reaches only these paths until changed
+PASSWORD_CHANGE_PATH = "/konto/passwort"
+ONE_TIME_PASSWORD_PATHS = frozenset({PASSWORD_CHANGE_PATH, "/abmelden"})
+
+
+class PasswordChangeRequired(Exception):
+    """The user still has a one-time password (HTML: redirect to the change form; API: 403)."""
 
 #: the page a role lands on after login
 LANDING: dict[str, str] = {

@@ -41,17 +41,21 @@ async def create_user(
                  "Teamleitung – das Team Pflicht.")
     if not error:
         try:
+            # the first password is a one-time password: the user must change it (issue 12)
             user = users.create_user(ctx.db, username, password, role, full_name=full_name,
                                      jobcenter_id=jobcenter_id.strip(), municipality_id=municipality_id.strip(),
                                      caseworker_id=caseworker_id.strip(), team=team.strip(),
-                                     known_roles=tuple(ROLES))
+                                     known_roles=tuple(ROLES), one_time_password=True)
         except users.UserError as exc:
             error = str(exc)
     if error:
+        audit.record(ctx.db, username=ctx.user.username, role=ctx.role, action="user.create", object_type="user",
+                     object_id=username.strip()[:200], outcome="failed", client=ctx.client,
+                     after={"rolle": role, "grund": error})
         return ctx.render("admin_users.html", status_code=422, users=users.all_users(ctx.db), error=error,
                           values=values, token="")
     ctx.audit("user.create", object_type="user", object_id=user.username,
-              after={"rolle": user.role, **user.scope()})
+              after={"rolle": user.role, **user.scope(), "einmalpasswort": True})
     return RedirectResponse("/verwaltung", status_code=303)
 
 
@@ -72,18 +76,19 @@ async def set_active(ctx: PageCtx, username: str, active: str = Form("")) -> Res
 
 
 async def issue_token(ctx: PageCtx, username: str, label: str = Form("")) -> Response:
+    """Tokens are issued only to their owner (issue 12): for anyone else refused and audited; the own
+    token is made on the account page."""
     ctx.require("admin.users")
-    user = users.by_name(ctx.db, username)
-    if user is None:
-        raise HTTPException(404, f"Den Benutzer „{username}“ gibt es nicht.")
-    token = users.issue_token(ctx.db, user, label)
-    ctx.audit("token.issue", object_type="user", object_id=username, after={"bezeichnung": label})
-    return ctx.render("admin_users.html", users=users.all_users(ctx.db), error="", values={},
-                      token=token, token_user=username)
+    if username != ctx.user.username:
+        ctx.deny("token.issue", object_type="user", object_id=username)
+    return RedirectResponse("/konto", status_code=303)
 
 
 async def audit_page(ctx: PageCtx, benutzer: str = "", aktion: str = "", seite: int = 1) -> Response:
     ctx.require("admin.audit")
+    pages = max(1, -(-audit.count(ctx.db) // 100))
+    if seite > pages:
+        raise HTTPException(404, f"Diese Seite des Protokolls gibt es nicht (Seiten 1 bis {pages}).")
     seite = max(1, seite)
     entries = audit.entries(ctx.db, username=benutzer or None, action=aktion or None, limit=100,
                             offset=(seite - 1) * 100)

@@ -20,6 +20,7 @@ from zielwerk.store import agreements
 
 from ..context import Ctx, PageCtx
 from ..results import active_dataset, start_batch, store_case_records
+from ..security import path_input_error
 
 ALLOWED_FILES = frozenset({f"{t.name}.{ext}" for t in TABLES for ext in ("csv", "parquet")} | {"dataset.toml"})
 
@@ -78,6 +79,8 @@ async def recompute(ctx: PageCtx) -> Response:
 
 async def import_folder(ctx: PageCtx, folder: str = Form("")) -> Response:
     ctx.require("data.import")
+    if (problem := path_input_error(folder.strip())) is not None:  # e.g. ENAMETOOLONG (issue 12)
+        return _render(ctx, 422, problem)
     cfg = ctx.request.app.state.config
     root = Path(cfg.import_root or Path(cfg.data_dir).resolve().parent).resolve()
     source = Path(folder.strip()).expanduser()
