@@ -153,7 +153,11 @@ def test_admin_creates_a_team_lead(app):
                    follow_redirects=False)
     assert r.status_code == 303
     tl = TestClient(app, base_url="https://testserver")
-    assert login(tl, "tl1", "lang-genug-123").status_code == 303
+    assert login(tl, "tl1", "lang-genug-123").headers["location"] == "/konto/passwort"  # one-time (issue 12)
+    token = re.search(r'"X-CSRF-Token": "([^"]+)"', tl.get("/konto/passwort").text).group(1)
+    assert tl.post("/konto/passwort", data={"old": "lang-genug-123", "new": "Team-eins-Leitung", "repeat":
+                                            "Team-eins-Leitung", "csrf_token": token},
+                   follow_redirects=False).status_code == 303
     assert "Fallbestand des Teams T1 (1 Person)" in tl.get("/fallsteuerung").text
     assert tl.get("/fallsteuerung/person/A").status_code == 200
     assert tl.get("/fallsteuerung/person/B").status_code == 403
