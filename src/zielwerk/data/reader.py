@@ -12,6 +12,7 @@ Datensätze"). Every other file is read into memory and typed as a whole.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from . import fastcheck
 from .columns import ColumnConverter, detect_date_style, detect_decimal
 from .csvread import Advance, RawTable, read_csv
 from .dataset import Dataset, ParquetSource, _TempDir, arrow_schema
@@ -30,7 +33,7 @@ from .dialect import DATE_GERMAN, DATE_ISO, Dialect
 from .problems import FILE, NO_COLUMN, BatchCollector, DatasetInvalid, LineMap, Problem, ProblemCollector
 from .schema import TABLES, TABLES_BY_NAME, Table
 from .settings import SETTINGS_FILE, Settings, read_settings
-from .validate import TypedTable, check_dataset
+from .validate import DUCKDB_MEMORY_LIMIT, TypedTable, check_dataset
 
 __all__ = ["DatasetInvalid", "FileInfo", "LoadReport", "load_dataset", "read_dataset"]
 
@@ -76,24 +79,33 @@ class LoadReport:
 STREAM_BATCH_ROWS = 1 << 20
 
 
-def load_dataset(path: str | Path, progress: bool = False, file_backed: bool = True) -> Dataset:
+def load_dataset(
+    path: str | Path, progress: bool = False, file_backed: bool = True, fast: bool = True
+) -> Dataset:
     """Read and validate the dataset folder ``path``; raise :class:`DatasetInvalid` on any problem.
 
     ``file_backed=False`` reads every table into memory (the path used before file-backed tables).
+    ``fast=False`` skips the fast checks (:mod:`zielwerk.data.fastcheck`): every file and rule takes
+    the exact path (same result, slower; the baseline of ``bench/validate.py``).
     """
-    report = read_dataset(path, progress=progress, file_backed=file_backed)
+    report = read_dataset(path, progress=progress, file_backed=file_backed, fast=fast)
     if not report.ok or report.dataset is None:
         raise DatasetInvalid(report.problems, report.total_problems)
     return report.dataset
 
 
 def read_dataset(
-    path: str | Path, progress: bool = False, per_check: int = 1000, file_backed: bool = True
+    path: str | Path,
+    progress: bool = False,
+    per_check: int = 1000,
+    file_backed: bool = True,
+    fast: bool = True,
 ) -> LoadReport:
     """Read every table of the folder, type and validate it; the Dataset only if no problem was found.
 
     ``file_backed``: stream canonical Parquet files and keep them file-backed (default); False reads
-    every table into memory.
+    every table into memory. ``fast``: prove clean files and rules clean by cheap in-place checks
+    first (:mod:`zielwerk.data.fastcheck`); False runs the exact path everywhere (same result).
     """
     directory = Path(path)
     problems = ProblemCollector(per_check=per_check)
@@ -117,7 +129,7 @@ def read_dataset(
     try:
         report = _read_all(
             directory, sources, settings, problems, notes, typed, usable, files, streamed, temp,
-            progress, total_bytes, per_check, file_backed,
+            progress, total_bytes, per_check, file_backed, fast,
         )
     finally:
         # the Dataset owns the folder if one of its tables lives there; otherwise it goes now
@@ -141,8 +153,9 @@ def _read_all(
     total_bytes: int,
     per_check: int,
     file_backed: bool,
+    fast: bool,
 ) -> LoadReport:
-    with _progress(progress, total_bytes) as (bar_advance, describe):
+    with _progress(progress, total_bytes) as (bar_advance, describe), _fast_connection(fast) as con:
         for name, file in sources.items():
             describe(f"Lese {file.name}")
             share = file.stat().st_size * (2 if file.suffix == ".csv" else 1)
@@ -154,7 +167,7 @@ def _read_all(
 
             spec = TABLES_BY_NAME[name]
             if file.suffix == ".parquet" and file_backed:
-                st = _stream_parquet(spec, file, problems, advance, temp.path)
+                st = _stream_parquet(spec, file, problems, advance, temp.path, con)
                 if st is not None:
                     streamed[name] = st
                     usable[name] = set(spec.column_names)
@@ -188,7 +201,7 @@ def _read_all(
                 notes.append(f"{file.name}: unbekannte Spalte(n) ignoriert: {', '.join(raw.unknown_columns)}")
         describe("Prüfe Schlüssel, Verweise und Zeiträume")
         warnings = ProblemCollector(per_check=per_check)
-        check_dataset(typed, problems, usable, set(sources), warnings)
+        check_dataset(typed, problems, usable, set(sources), warnings, fast=fast)
 
     dataset = None
     if problems.ok:
@@ -264,8 +277,28 @@ def _is_canonical(spec: Table, schema: pa.Schema) -> bool:
     return schema.names == canon.names and all(f.type == c.type for f, c in zip(schema, canon))
 
 
+@contextmanager
+def _fast_connection(fast: bool) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A DuckDB connection for the fast file checks (None: exact path only); spills to a temp folder."""
+    if not fast:
+        yield None
+        return
+    spill = tempfile.mkdtemp(prefix="zielwerk-pruefung-")
+    con = fastcheck.connect(spill, DUCKDB_MEMORY_LIMIT)
+    try:
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
 def _stream_parquet(
-    spec: Table, path: Path, problems: ProblemCollector, advance: Advance, temp: Path
+    spec: Table,
+    path: Path,
+    problems: ProblemCollector,
+    advance: Advance,
+    temp: Path,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> _Streamed | None:
     """Check a canonical Parquet file batch by batch without holding it; None: not canonical or
     not readable – the caller reads it as a whole (which reports an unreadable file as before).
@@ -274,6 +307,9 @@ def _stream_parquet(
     check). If typing changes a value (an empty string becomes missing, ``MM.YYYY`` becomes
     ``YYYY-MM``, an implausible date is dropped), the typed values are written to a copy in ``temp``
     so that the file behind the table always holds the typed values.
+
+    With a connection ``con``, one DuckDB scan of the file in place first tries to prove it clean
+    (:func:`fastcheck.clean_parquet`); only a file it cannot prove clean is typed batch by batch.
     """
     try:
         pf = pq.ParquetFile(path)
@@ -282,6 +318,11 @@ def _stream_parquet(
         rows = pf.metadata.num_rows
         source = ParquetSource.of(path, rows)  # the file's state before it is checked
         size = source.size
+        if con is not None:
+            clean = fastcheck.clean_parquet(con, spec, path, rows)
+            if clean is not None:
+                advance(size)
+                return _Streamed(source, clean.latest)
         local = BatchCollector(problems.per_check)
         changed = False
         latest: date | None = None

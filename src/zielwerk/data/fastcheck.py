@@ -1,0 +1,193 @@
+"""Fast, in-place checks that prove a file clean without materialising it (docs/data.md, "Speed").
+
+Validation has two paths that must report exactly the same problems:
+
+* the *exact* path types every column with :class:`zielwerk.data.columns.ColumnConverter` and runs
+  every cross-row rule, rendering each problem with its ``table:line:column``;
+* the *fast* path asks cheap, set-based questions first — one DuckDB aggregate over a Parquet file in
+  place (``read_parquet``), or one streaming comparison of neighbouring keys — and only when such a
+  question cannot rule out a problem does the exact path run for that file or rule.
+
+So the fast path never produces a message itself: it only decides that there is none. Each test here
+is *conservative*: it answers "clean" only if the exact path would find no problem and change no
+value; anything unexpected (a value it does not recognise, a read error, too many distinct values)
+answers "not proven", and the exact path decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from zielwerk.domain.codes import CHILDCARE_SLOTS
+
+from .columns import MAX_YEAR, MIN_YEAR
+from .schema import Table
+
+#: more distinct values than this in a month or slots column: left to the exact path
+MAX_DISTINCT = 10_000
+#: rows per batch of the streaming key comparison
+KEY_BATCH_ROWS = 1 << 20
+
+# ASCII digits only (Python's \d also matches other digits; Arrow's RE2 \d does not)
+_ISO_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    """A canonical Parquet file proven clean: no problem, typing changes no value."""
+
+    rows: int
+    latest: date | None  # latest value of its date columns
+
+
+def connect(spill: str | None = None, memory_limit: str = "4GB") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for the checks: 2 threads, bounded memory, spilling to ``spill``."""
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    if spill is not None:
+        con.execute("SET temp_directory = '" + spill.replace("'", "''") + "'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def clean_parquet(
+    con: duckdb.DuckDBPyConnection, spec: Table, path: Path, rows: int
+) -> CleanFile | None:
+    """Is the canonical Parquet file ``path`` clean? None: not proven (the exact path decides).
+
+    What the exact path checks on a canonical file (``ColumnConverter`` with native types), and the
+    question asked here instead, all in one scan:
+
+    * text columns: an empty string becomes missing (a change, and a problem if the value is
+      required) – no ``''``; a required value must be present – no NULL; a code must be one of the
+      column's codes – none ``NOT IN`` them;
+    * ``month`` columns: canonical ``YYYY-MM`` with a year in 1900–2100 – checked on the distinct
+      values (an office month ``MM.YYYY`` would be rewritten, so it is "not proven" too);
+    * ``slots`` columns: every distinct value is slot codes separated by single spaces;
+    * date columns: required present; the earliest and latest year within 1900–2100;
+    * numbers: required present.
+    """
+    src = f"read_parquet({_lit(str(path))})"
+    aggs = ["count(*)"]
+    dates: list[str] = []
+    distinct: list[str] = []
+    for col in spec.columns:
+        c = _q(col.name)
+        if col.type in ("str", "month", "slots"):
+            aggs.append(f"count(*) FILTER ({c} = '')")
+            if col.codes is not None:
+                aggs.append(f"count(*) FILTER ({c} NOT IN ({', '.join(_lit(v) for v in col.codes)}))")
+            if col.type != "str":
+                distinct.append(col.name)
+        if not col.nullable:
+            aggs.append(f"count(*) FILTER ({c} IS NULL)")
+        if col.type == "date":
+            dates.append(col.name)
+    bounds = [f"min({_q(d)}), max({_q(d)})" for d in dates]
+    try:
+        row = con.execute(f"SELECT {', '.join(aggs + bounds)} FROM {src}").fetchone()
+        if row is None or row[0] != rows or any(row[1 : len(aggs)]):
+            return None
+        latest: date | None = None
+        for lo, hi in zip(row[len(aggs) :: 2], row[len(aggs) + 1 :: 2]):
+            if lo is None:
+                continue
+            if not (isinstance(lo, date) and isinstance(hi, date)):
+                return None
+            if lo.year < MIN_YEAR or hi.year > MAX_YEAR:
+                return None
+            latest = hi if latest is None or hi > latest else latest
+        for name in distinct:
+            values = con.execute(
+                f"SELECT DISTINCT {_q(name)} FROM {src} WHERE {_q(name)} IS NOT NULL LIMIT {MAX_DISTINCT + 1}"
+            ).fetchall()
+            if len(values) > MAX_DISTINCT:
+                return None
+            kind = spec.column(name).type
+            if not all(_good_value(kind, v) for (v,) in values):
+                return None
+    except duckdb.Error:
+        return None
+    return CleanFile(rows, latest)
+
+
+def _good_value(kind: str, value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    if kind == "month":
+        return _ISO_MONTH.fullmatch(value) is not None and MIN_YEAR <= int(value[:4]) <= MAX_YEAR
+    tokens = value.split(" ")  # slots: single spaces, no leading/trailing blanks, known codes only
+    return all(t in CHILDCARE_SLOTS for t in tokens)
+
+
+def _key_batches(
+    table: pa.Table | None, path: Path | None, key: Sequence[str]
+) -> Iterator[pa.RecordBatch | pa.Table]:
+    if table is not None:
+        yield from table.select(list(key)).to_batches(max_chunksize=KEY_BATCH_ROWS)
+    else:
+        yield from pq.ParquetFile(path).iter_batches(batch_size=KEY_BATCH_ROWS, columns=list(key))
+
+
+def keys_strictly_increasing(table: pa.Table | None, path: Path | None, key: Sequence[str]) -> bool:
+    """Are the key tuples present and strictly increasing in file order? Then no key occurs twice.
+
+    Strictly increasing in a total order (bytes of text, tuples compared column by column) means every
+    key differs from every other, so the duplicate-key rule cannot find anything. Exported files are
+    usually sorted by their key; for others this answers False after one streaming pass and the rule
+    runs in full. A missing key value also answers False (its own problem is reported elsewhere).
+    """
+    try:
+        previous: list[pa.Scalar] | None = None
+        for batch in _key_batches(table, path, key):
+            n = batch.num_rows
+            if not n:
+                continue
+            cols = [batch.column(k) for k in key]
+            if any(c.null_count for c in cols):
+                return False
+            if previous is not None:  # the pair across the batch boundary
+                joined = [pa.concat_arrays([pa.array([p.as_py()], c.type), _array(c.slice(0, 1))])
+                          for p, c in zip(previous, cols)]
+                if not _increasing(joined):
+                    return False
+            if n > 1 and not _increasing(cols):
+                return False
+            previous = [c[n - 1] for c in cols]
+    except (pa.ArrowException, OSError):
+        return False
+    return True
+
+
+def _array(c: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+
+
+def _increasing(cols: Sequence[pa.Array | pa.ChunkedArray]) -> bool:
+    """Is row i's tuple below row i+1's for every neighbouring pair?"""
+    n = len(cols[0])
+    ok = None
+    for c in reversed(cols):  # from the last key column outwards: less, or equal and (the rest) ok
+        a, b = c.slice(0, n - 1), c.slice(1)
+        less = pc.less(a, b)
+        ok = less if ok is None else pc.or_(less, pc.and_(pc.equal(a, b), ok))
+    return bool(pc.all(ok).as_py())

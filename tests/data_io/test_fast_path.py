@@ -1,0 +1,320 @@
+"""The fast checks (``zielwerk.data.fastcheck``) against the exact path.
+
+The fast path only ever decides "no problem here"; whenever a file or rule holds a problem, the exact
+path must run and give exactly the same ``table:line:column: message`` – also when the problem lies
+deep in a big file, in a later Parquet row group, a later key batch or a later CSV block. Expected
+lines are worked out from how the files are built; ``fast=False`` (every file and rule on the exact
+path) must agree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from zielwerk.data import csvread, fastcheck
+from zielwerk.data.dataset import arrow_schema
+from zielwerk.data.reader import load_dataset, read_dataset
+from zielwerk.data.schema import TABLES_BY_NAME
+
+N_BG = 2_000  # BGs; payments: 12 months each → 24,000 rows
+ROW_GROUP = 5_000  # rows per Parquet row group: payments span 5 row groups
+MONTHS = [f"2016-{m:02d}" for m in range(1, 13)]
+
+
+def _rows() -> dict[str, list[dict]]:
+    """A valid dataset, every key table sorted by its key: person Pxxxx is eLb head of BG Bxxxx."""
+    ids = [f"{i:05d}" for i in range(N_BG)]
+    return {
+        "jobcenters": [{"jobcenter_id": "05970", "name": "JC Siegen-Wittgenstein", "form": "zkT"}],
+        "municipalities": [{"municipality_id": "05970004", "name": "Bad Berleburg", "jobcenter_id": "05970"}],
+        "persons": [{"person_id": f"P{i}", "birth_date": date(1980, 1, 1), "sex": "f"} for i in ids],
+        "elb_spells": [
+            {"person_id": f"P{i}", "bg_id": f"B{i}", "municipality_id": "05970004", "status": "elb",
+             "role": "head", "start": date(2015, 1, 1), "end": None}
+            for i in ids
+        ],
+        "households": [{"bg_id": f"B{i}", "bg_type": "single", "start": date(2015, 1, 1), "end": None}
+                       for i in ids],
+        "payments": [
+            {"bg_id": f"B{i}", "month": m, "municipality_id": "05970004", "llu": 400.0, "luh": 300.0}
+            for i in ids for m in MONTHS
+        ],
+        "employment": [{"person_id": "P00003", "kind": "svb", "subsidy": "none",
+                        "start": date(2016, 2, 1), "end": None}],
+        "measures": [{"person_id": "P00004", "instrument": "activation",
+                      "start": date(2016, 3, 1), "end": date(2016, 4, 30)}],
+        "children": [{"person_id": "P00005", "child_birth_date": date(2012, 5, 5)}],
+    }
+
+
+def _write_parquet(rows: dict[str, list[dict]], folder: Path) -> Path:
+    """Canonical Parquet, values exactly as given (not typed), ``ROW_GROUP`` rows per row group."""
+    folder.mkdir(parents=True)
+    for name, table_rows in rows.items():
+        schema = arrow_schema(TABLES_BY_NAME[name])
+        cols = {f.name: pa.array([r.get(f.name) for r in table_rows], type=f.type) for f in schema}
+        pq.write_table(pa.table(cols, schema=schema), folder / f"{name}.parquet", row_group_size=ROW_GROUP)
+    (folder / "dataset.toml").write_text("as_of = 2016-12-31\n")
+    return folder
+
+
+def _write_csv(rows: dict[str, list[dict]], folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name, table_rows in rows.items():
+        names = TABLES_BY_NAME[name].column_names
+        lines = [",".join(names)]
+        for r in table_rows:
+            lines.append(",".join("" if r.get(c) is None else str(r.get(c)) for c in names))
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "dataset.toml").write_text("as_of = 2016-12-31\n")
+    return folder
+
+
+def _both(folder: Path) -> list[str]:
+    """The problems as text, after checking that the fast and the exact path agree exactly."""
+    fast = read_dataset(folder, per_check=5)
+    exact = read_dataset(folder, per_check=5, fast=False)
+    assert fast.total_problems == exact.total_problems
+    assert fast.problems == exact.problems
+    assert fast.warnings == exact.warnings
+    return [str(p) for p in fast.problems]
+
+
+# --- a clean big dataset: proven clean, loads the same on both paths ---------------------------------
+
+
+def test_clean_big_dataset_loads_the_same_on_both_paths(tmp_path):
+    folder = _write_parquet(_rows(), tmp_path / "d")
+    assert pq.ParquetFile(folder / "payments.parquet").num_row_groups == 5
+    fast, exact = load_dataset(folder), load_dataset(folder, fast=False)
+    for name in ("persons", "elb_spells", "payments"):
+        assert fast.parquet_path(name) == folder / f"{name}.parquet"  # the original, not a copy
+        assert fast[name].equals(exact[name])
+    assert fast.as_of == exact.as_of == date(2016, 12, 31)
+
+
+def test_latest_date_without_settings_comes_from_the_fast_scan(tmp_path):
+    rows = _rows()
+    rows["measures"][0]["end"] = date(2018, 2, 3)
+    folder = _write_parquet(rows, tmp_path / "d")
+    (folder / "dataset.toml").unlink()
+    assert load_dataset(folder).as_of == date(2018, 2, 3)
+    assert load_dataset(folder, fast=False).as_of == date(2018, 2, 3)
+
+
+# --- a problem in row N of a big Parquet file (later row groups) -------------------------------------
+
+# payments row index r = 12 * bg + (month - 1); Parquet line = r + 1
+ROW = 12 * 1_834 + 6  # BG B01834, 2016-07: row 22014, fifth row group
+LINE = ROW + 1
+
+
+def test_bad_month_in_a_later_row_group(tmp_path):
+    rows = _rows()
+    rows["payments"][ROW]["month"] = "2016-13"
+    assert _both(_write_parquet(rows, tmp_path / "d")) == [
+        f"payments:{LINE}:month: ungültiger Monat „2016-13“ (erwartet JJJJ-MM)",
+    ]
+
+
+def test_unknown_code_and_missing_value_in_later_row_groups(tmp_path):
+    rows = _rows()
+    rows["elb_spells"][1_999]["role"] = "boss"  # last row: line 2000
+    rows["persons"][1_500]["sex"] = None  # line 1501
+    assert _both(_write_parquet(rows, tmp_path / "d")) == [
+        "persons:1501:sex: Pflichtwert fehlt",
+        "elb_spells:2000:role: unbekannter Code „boss“ (erlaubt: head, partner, child, other)",
+    ]
+
+
+def test_date_out_of_range_in_a_later_row_group(tmp_path):
+    rows = _rows()
+    rows["persons"][1_999]["birth_date"] = date(1850, 1, 1)
+    assert _both(_write_parquet(rows, tmp_path / "d")) == [
+        "persons:2000:birth_date: Datum „1850-01-01“ außerhalb 1900–2100",
+    ]
+
+
+def test_duplicate_key_in_a_sorted_file_deep_down(tmp_path):
+    rows = _rows()
+    rows["payments"][ROW + 1]["month"] = rows["payments"][ROW]["month"]  # (B01834, 2016-07) twice
+    assert _both(_write_parquet(rows, tmp_path / "d")) == [
+        (f"payments:{LINE + 1}:month: doppelter Schlüssel (bg_id und month) „B01834, 2016-07“, "
+        f"schon in Zeile {LINE}"),
+    ]
+
+
+def test_duplicate_key_far_apart_in_an_unsorted_file(tmp_path):
+    rows = _rows()
+    rows["persons"][1_900]["person_id"] = "P00010"  # unsorted now, and P00010 twice
+    assert _both(_write_parquet(rows, tmp_path / "d")) == [
+        "persons:1901:person_id: doppelter Schlüssel (person_id) „P00010“, schon in Zeile 11",
+        # P01900's spell now refers to a person that no longer exists
+        "elb_spells:1901:person_id: „P01900“ fehlt in persons.person_id",
+    ]
+
+
+def test_empty_optional_value_is_typed_the_same(tmp_path):
+    rows = _rows()
+    rows["persons"][1_999]["citizenship"] = ""  # becomes missing: no problem, but a changed value
+    folder = _write_parquet(rows, tmp_path / "d")
+    assert _both(folder) == []
+    fast, exact = load_dataset(folder), load_dataset(folder, fast=False)
+    assert fast.parquet_path("persons") != folder / "persons.parquet"  # a normalised copy
+    assert fast["persons"]["citizenship"][1_999].as_py() is None
+    assert fast["persons"].equals(exact["persons"])
+
+
+def test_office_month_is_typed_the_same(tmp_path):
+    rows = _rows()
+    rows["payments"][ROW]["month"] = "7.2016"
+    folder = _write_parquet(rows, tmp_path / "d")
+    assert _both(folder) == []
+    ds = load_dataset(folder)
+    assert ds["payments"]["month"][ROW].as_py() == "2016-07"
+
+
+def test_overlapping_spells_deep_down(tmp_path):
+    rows = _rows()
+    spell = rows["elb_spells"][1_999]  # P01999 in B01999 since 2015-01-01, line 2000
+    rows["elb_spells"].append(dict(spell, role="partner", start=date(2016, 6, 1)))  # line 2001
+    rows["elb_spells"].append(dict(rows["elb_spells"][1_998], bg_id="B01999", status="nef", role="child",
+                                   start=date(2016, 6, 1)))  # line 2002: P01998, eLb in B01998 (line 1999)
+    assert _both(_write_parquet(rows, tmp_path / "d")) == [
+        ("elb_spells:2001:start: überschneidet sich mit dem Zeitraum in Zeile 2000 (Person P01999, BG B01999) "
+        "ab 01.06.2016"),
+        "elb_spells:2002:status: Person P01998 ist am 01.06.2016 zugleich nEf (diese Zeile) und eLb (Zeile 1999)",
+    ]
+
+
+def test_household_types_overlapping_deep_down_is_a_warning(tmp_path):
+    rows = _rows()
+    rows["households"].append({"bg_id": "B01000", "bg_type": "couple", "start": date(2016, 1, 1), "end": None})
+    folder = _write_parquet(rows, tmp_path / "d")
+    assert _both(folder) == []
+    report = read_dataset(folder)
+    assert [str(w) for w in report.warnings] == [
+        "households:2001:start: BG B01000 hat ab 01.01.2016 zwei Typen: überschneidet sich mit Zeile 1001",
+    ]
+
+
+# --- the same in CSV: problems in later blocks ----------------------------------------------------------
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    monkeypatch.setattr(csvread, "BLOCK_SIZE", 64 * 1024)  # payments.csv (≈ 1 MB) spans many blocks
+    monkeypatch.setattr(fastcheck, "KEY_BATCH_ROWS", 1_000)  # and many key batches
+
+
+def test_csv_duplicate_key_deep_down(tmp_path, small_blocks):
+    rows = _rows()
+    rows["payments"][ROW + 1]["month"] = rows["payments"][ROW]["month"]
+    # CSV line = row index + 2 (header is line 1)
+    assert _both(_write_csv(rows, tmp_path / "d")) == [
+        (f"payments:{ROW + 3}:month: doppelter Schlüssel (bg_id und month) „B01834, 2016-07“, "
+        f"schon in Zeile {ROW + 2}"),
+    ]
+
+
+def test_csv_duplicate_key_across_a_key_batch_boundary(tmp_path, small_blocks):
+    rows = _rows()
+    # rows 999 and 1000 are the last of the first key batch and the first of the second
+    rows["payments"][1_000] = dict(rows["payments"][999])
+    assert _both(_write_csv(rows, tmp_path / "d")) == [
+        "payments:1002:month: doppelter Schlüssel (bg_id und month) „B00083, 2016-04“, schon in Zeile 1001",
+    ]
+
+
+def test_csv_structural_error_deep_down(tmp_path, small_blocks):
+    rows = _rows()
+    folder = _write_csv(rows, tmp_path / "d")
+    lines = (folder / "payments.csv").read_text().splitlines()
+    lines[ROW + 1] = "B01834,2016-07,05970004,400.0"  # line ROW + 2: one field short
+    (folder / "payments.csv").write_text("\n".join(lines) + "\n")
+    assert _both(folder) == [
+        f"payments:{ROW + 2}:-: 4 Felder statt 5 (abgeschnittene Zeile oder falsches Trennzeichen?)",
+    ]
+
+
+# --- the key order check against a brute force -----------------------------------------------------------
+
+
+def _brute_increasing(keys: list[tuple]) -> bool:
+    if any(v is None for k in keys for v in k):
+        return False
+    return all(a < b for a, b in itertools.pairwise(keys))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_key_order_check_matches_brute_force(seed, monkeypatch):
+    rng = random.Random(seed)
+    monkeypatch.setattr(fastcheck, "KEY_BATCH_ROWS", rng.choice([1, 2, 3, 7, 50]))
+    n = rng.randint(0, 40)
+    alphabet = rng.choice([["a", "b"], ["a", "b", "c", "ab", ""], ["x"]])
+    keys = sorted({(rng.choice(alphabet), rng.choice(alphabet)) for _ in range(n)})
+    if keys and rng.random() < 0.6:  # break it: a duplicate, a swap or a missing value somewhere
+        i = rng.randrange(len(keys))
+        kind = rng.choice(["dup", "swap", "null"])
+        if kind == "dup":
+            keys.insert(i, keys[i])
+        elif kind == "swap" and len(keys) > 1:
+            j = rng.randrange(len(keys))
+            keys[i], keys[j] = keys[j], keys[i]
+        else:
+            keys[i] = (keys[i][0], None)
+    table = pa.table({"k0": [k[0] for k in keys], "k1": [k[1] for k in keys]},
+                     schema=pa.schema([("k0", pa.string()), ("k1", pa.string())]))
+    assert fastcheck.keys_strictly_increasing(table, None, ("k0", "k1")) == _brute_increasing(keys)
+    one = [(k[0],) for k in keys]
+    assert fastcheck.keys_strictly_increasing(table, None, ("k0",)) == _brute_increasing(one)
+
+
+def test_key_order_check_reads_parquet_row_groups(tmp_path, monkeypatch):
+    monkeypatch.setattr(fastcheck, "KEY_BATCH_ROWS", 3)
+    path = tmp_path / "k.parquet"
+    values = [f"K{i:03d}" for i in range(20)]
+    pq.write_table(pa.table({"k": values}), path, row_group_size=4)
+    assert fastcheck.keys_strictly_increasing(None, path, ("k",))
+    values[9] = values[8]  # equal neighbours inside a batch
+    pq.write_table(pa.table({"k": values}), path, row_group_size=4)
+    assert not fastcheck.keys_strictly_increasing(None, path, ("k",))
+
+
+# --- what the fast scan accepts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "clean"),
+    [
+        ("month", "2016-01", True),
+        ("month", "1.2016", False),  # office month: rewritten by typing
+        ("month", "2016-1", False),
+        ("month", "1899-12", False),
+        ("month", "٢٠١٦-01", False),  # Arabic-Indic digits are not digits of the contract
+        ("month", "", False),
+        ("municipality_id", "", False),
+        ("llu", None, False),
+        ("luh", float("nan"), True),  # not checked by the contract path either
+    ],
+)
+def test_clean_parquet_is_conservative(tmp_path, column, value, clean):
+    rows = _rows()["payments"][:30]
+    rows[17] = dict(rows[17], **{column: value})
+    folder = _write_parquet({"payments": rows}, tmp_path / "d")
+    spec = TABLES_BY_NAME["payments"]
+    con = fastcheck.connect()
+    try:
+        got = fastcheck.clean_parquet(con, spec, folder / "payments.parquet", 30)
+    finally:
+        con.close()
+    assert (got is not None) == clean
+    if clean:
+        assert got.rows == 30 and got.latest is None
