@@ -254,7 +254,7 @@ def _brute_increasing(keys: list[tuple]) -> bool:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_key_order_check_matches_brute_force(seed, monkeypatch):
+def test_key_order_check_matches_brute_force(seed, monkeypatch, tmp_path):
     rng = random.Random(seed)
     monkeypatch.setattr(fastcheck, "KEY_BATCH_ROWS", rng.choice([1, 2, 3, 7, 50]))
     n = rng.randint(0, 40)
@@ -275,6 +275,11 @@ def test_key_order_check_matches_brute_force(seed, monkeypatch):
     assert fastcheck.keys_strictly_increasing(table, None, ("k0", "k1")) == _brute_increasing(keys)
     one = [(k[0],) for k in keys]
     assert fastcheck.keys_strictly_increasing(table, None, ("k0",)) == _brute_increasing(one)
+    # the same from a Parquet file (dictionary-encoded, read as dictionaries), several row groups
+    path = tmp_path / "k.parquet"
+    pq.write_table(table, path, row_group_size=rng.choice([1, 2, 5, 100]))
+    assert fastcheck.keys_strictly_increasing(None, path, ("k0", "k1")) == _brute_increasing(keys)
+    assert fastcheck.keys_strictly_increasing(None, path, ("k0",)) == _brute_increasing(one)
 
 
 def test_key_order_check_reads_parquet_row_groups(tmp_path, monkeypatch):

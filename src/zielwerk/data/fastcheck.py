@@ -145,34 +145,35 @@ def _key_batches(
     if table is not None:
         yield from table.select(list(key)).to_batches(max_chunksize=KEY_BATCH_ROWS)
     else:
-        yield from pq.ParquetFile(path).iter_batches(batch_size=KEY_BATCH_ROWS, columns=list(key))
+        # dictionary-encoded text is read as it is stored: no per-row strings are built
+        pf = pq.ParquetFile(path, read_dictionary=list(key))
+        yield from pf.iter_batches(batch_size=KEY_BATCH_ROWS, columns=list(key))
 
 
 def keys_strictly_increasing(table: pa.Table | None, path: Path | None, key: Sequence[str]) -> bool:
     """Are the key tuples present and strictly increasing in file order? Then no key occurs twice.
 
-    Strictly increasing in a total order (bytes of text, tuples compared column by column) means every
-    key differs from every other, so the duplicate-key rule cannot find anything. Exported files are
+    Strictly increasing in a total order (text by its bytes, tuples column by column) means every key
+    differs from every other, so the duplicate-key rule cannot find anything. Exported files are
     usually sorted by their key; for others this answers False after one streaming pass and the rule
     runs in full. A missing key value also answers False (its own problem is reported elsewhere).
+    Dictionary-encoded columns are compared by the rank of each value in its batch's dictionary.
     """
     try:
-        previous: list[pa.Scalar] | None = None
+        previous: tuple | None = None
         for batch in _key_batches(table, path, key):
             n = batch.num_rows
             if not n:
                 continue
-            cols = [batch.column(k) for k in key]
-            if any(c.null_count for c in cols):
+            cols = [_comparable(_array(batch.column(k))) for k in key]
+            if any(c is None or c.null_count for c in cols):
                 return False
-            if previous is not None:  # the pair across the batch boundary
-                joined = [pa.concat_arrays([pa.array([p.as_py()], c.type), _array(c.slice(0, 1))])
-                          for p, c in zip(previous, cols)]
-                if not _increasing(joined):
-                    return False
+            first = tuple(batch.column(k)[0].as_py() for k in key)
+            if previous is not None and not previous < first:  # the pair across the batch boundary
+                return False
             if n > 1 and not _increasing(cols):
                 return False
-            previous = [c[n - 1] for c in cols]
+            previous = tuple(batch.column(k)[n - 1].as_py() for k in key)
     except (pa.ArrowException, OSError):
         return False
     return True
@@ -182,7 +183,18 @@ def _array(c: pa.Array | pa.ChunkedArray) -> pa.Array:
     return c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
 
 
-def _increasing(cols: Sequence[pa.Array | pa.ChunkedArray]) -> bool:
+def _comparable(c: pa.Array) -> pa.Array | None:
+    """Values whose order is that of ``c``'s: a dictionary column as its values' ranks (None: its
+    dictionary holds a missing value, which the indices would hide)."""
+    if not pa.types.is_dictionary(c.type):
+        return c
+    if c.dictionary.null_count:
+        return None
+    ranks = pc.rank(c.dictionary, sort_keys="ascending", tiebreaker="dense")
+    return pc.take(ranks, c.indices)
+
+
+def _increasing(cols: Sequence[pa.Array]) -> bool:
     """Is row i's tuple below row i+1's for every neighbouring pair?"""
     n = len(cols[0])
     ok = None
