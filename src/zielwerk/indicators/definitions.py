@@ -34,6 +34,7 @@ the two counts computed in :mod:`zielwerk.targets.local`) are records of the sam
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,7 +42,6 @@ from zielwerk.domain import law
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.law import (
     FKV_2011,
-    FKV_2019,
     LZB_MIN_DAYS,
     LZB_WINDOW_DAYS,
     MERGE_GAP_DAYS,
@@ -293,6 +293,56 @@ LZB_HISTORY_MONTHS = _months_spanning(max(r.lzb_window_days for r in law.REGULAT
 #: K2E3 reads the integrations of the months t − L − base + 1 .. t − L (C8), the largest reach of
 #: any version of the regulation.
 _K2E3_REACH = max(r.k2e3_lag_months + r.k2e3_base_months - 1 for r in law.REGULATIONS)
+#: Months of a rolling window ("in den vergangenen zwölf Monaten", ``Regulation.rolling_months``): the
+#: catalogue has one window per indicator, so the versions must agree (an error at import otherwise).
+_R = law.common_value(law.REGULATIONS, "rolling_months")
+#: the months of a rolling window ending at t, as users read it
+_LAST_R = f"t−{_R - 1} bis t"
+
+
+def _label(reg: law.Regulation) -> str:
+    return reg.key.replace("FKV", "FKV ")
+
+
+def _by_version(text) -> str:
+    """``text(reg)`` for each version of the regulation, e.g. "FKV 2011: …; FKV 2019: …"."""
+    return "; ".join(f"{_label(r)}: {text(r)}" for r in law.REGULATIONS)
+
+
+#: German words for the contract's codes in generated texts (data-contract.md)
+_CODE_TEXT = {"svb": "svB", "training": "Ausbildung", "self_employed": "Selbständigkeit", "marginal": "geringfügig",
+              "public_funded": "öffentlich gefördert", "activation": "Aktivierung (§ 16 mit § 45 SGB III)",
+              "vocational_further_training": "berufliche Weiterbildung (§ 16 mit § 81 SGB III)",
+              "placement_budget": "Vermittlungsbudget", "other_active": "sonstige nach § 16", "agh": "§ 16d",
+              "fav": "§ 16e a. F.", "16e_new": "§ 16e n. F.", "16f": "§ 16f", "16h": "§ 16h", "16i": "§ 16i",
+              "egz": "EGZ", "esg": "§ 16b"}
+
+
+def _kinds_text(kinds: frozenset[str]) -> str:
+    return ", ".join(_CODE_TEXT.get(k, k) for k in sorted(kinds))
+
+
+def _k2e3_base_text(r: law.Regulation) -> str:
+    """C8: the base of K2E3 under ``r`` (§ 5 Abs. 2 Nr. 3), generated from its parameters."""
+    return (f"Integrationen ({_kinds_text(r.k2e3_base_kinds)}) der {r.k2e3_base_months} Monate bis "
+            f"t−{r.k2e3_lag_months}")
+
+
+def _k2e3_check_text(r: law.Regulation) -> str:
+    """C8: the check of K2E3 under ``r``."""
+    when = (f"am Stichtag {r.k2e3_lag_months} Monate nach dem Integrationsmonat" if r.k2e3_rule == "at_lag"
+            else f"an jedem der {r.k2e3_lag_months} folgenden Stichtage")
+    return f"{when} ({_kinds_text(r.k2e3_check_kinds)})"
+
+
+def _names(code: str) -> tuple[tuple[str, str], ...]:
+    """The names of ``code`` by version, as the versions of the regulation word them."""
+    return tuple((r.key, dict(r.indicator_names)[code]) for r in law.REGULATIONS if code in dict(r.indicator_names))
+
+
+def _name(code: str) -> str:
+    """The name in the version in force today."""
+    return dict(law.CURRENT.indicator_names)[code]
 
 BLOCKS: dict[str, Block] = {
     b.code: b
@@ -300,12 +350,13 @@ BLOCKS: dict[str, Block] = {
         Block("elb", "eLb-Bestand", "Personen mit eLb-Zeitraum am Stichtag S_t; einmal gezählt, in der Einheit des "
               "zuletzt begonnenen Zeitraums (bei gleichem Beginn größere BG-Nummer).", "§ 7 SGB II; § 48a SGB II", "C1, C2"),
         Block("lzb", "LZB-Bestand", f"eLb am S_t mit mindestens {LZB_MIN_DAYS} eLb-Tagen (über alle BG, Orte, "
-              f"Jobcenter; ohne nEf) im Fenster der {LZB_WINDOW_DAYS} Tage bis S_t.", "§ 48a SGB II; SGB2§48aFKV Anlage; "
+              f"Jobcenter; ohne nEf) im Fenster der {LZB_WINDOW_DAYS} Tage bis S_t.", "§ 6 Abs. 1 SGB2§48aFKV; "
               "BA-Statistik (tagesgenau)", "C3", uses_lzb=True),
         Block("ae", "Bestand Alleinerziehende", "eLb am S_t, die Kopf einer BG vom Typ alleinerziehend sind.",
               "§ 48a SGB II i. V. m. SGB2§48aFKV (K2E4)", "C2, C6"),
-        Block("lzb_active", "LZB in aktiver Maßnahme", "LZB am S_t mit einer am S_t laufenden aktiven "
-              "arbeitsmarktpolitischen Maßnahme (Instrumentenliste der geltenden FKV).", FKV + " (K3E2)", "C3", uses_lzb=True),
+        Block("lzb_active", "LZB in aktiver Maßnahme", "LZB am S_t mit einer am S_t laufenden Maßnahme der aktiven "
+              "Arbeitsförderung nach der Fassung für t (" + _by_version(lambda r: _kinds_text(r.active_instruments))
+              + ").", "§ 6 Abs. 2 Nr. 2, § 2 Abs. 2 Nr. 1 SGB2§48aFKV (K3E2)", "C3, C12", uses_lzb=True),
         Block("elb_in", "eLb-Zugänge", f"Beginn eines zusammengeführten eLb-Zeitraums je Person und Berichtseinheit "
               f"(Lücken bis {MERGE_GAP_DAYS} Tage überbrückt) im Fenster (S_t-1, S_t].", FKV + " (K1E3)", "C4", FLOW),
         Block("elb_out", "eLb-Abgänge", "Tag nach dem Ende eines zusammengeführten eLb-Zeitraums im Fenster "
@@ -314,12 +365,13 @@ BLOCKS: dict[str, Block] = {
               FKV + " (K3E3)", "C5", FLOW, uses_lzb=True),
         Block("lzb_out", "LZB-Abgänge", "LZB am S_t-1 und nicht LZB am S_t (irgendwo); gezählt am Ort zu S_t-1.",
               FKV + " (K3E4)", "C5", FLOW, uses_lzb=True),
-        Block("k2e3_num", "Nachhaltige/kontinuierliche svB-Integrationen", "svB-Integrationen der 12 Monate bis "
-              "t−L, die am Stichtag 12 Monate später (FKV 2011) bzw. an jedem der 6 folgenden Stichtage "
-              "(FKV 2019) sozialversicherungspflichtig beschäftigt sind.", FKV + " (K2E3)", "C8", FLOW,
-              reach=_K2E3_REACH),
-        Block("k2e3_den", "svB-Integrationen (Basis K2E3)", "svB-Integrationen der 12 Monate bis t−L.",
-              FKV + " (K2E3)", "C8", FLOW, reach=_K2E3_REACH),
+        Block("k2e3_num", "Nachhaltige/kontinuierliche svB-Integrationen", "Integrationen der Basis, die "
+              "sozialversicherungspflichtig beschäftigt sind (Fassung nach t; "
+              + _by_version(lambda r: f"{_k2e3_base_text(r)}, beschäftigt {_k2e3_check_text(r)}") + ").",
+              "§ 5 Abs. 2 Nr. 3 SGB2§48aFKV (K2E3)", "C8", FLOW, reach=_K2E3_REACH),
+        Block("k2e3_den", "svB-Integrationen (Basis K2E3)", "Aufnahmen einer sozialversicherungspflichtigen "
+              "Beschäftigung (Fassung nach t; " + _by_version(_k2e3_base_text) + ").",
+              "§ 5 Abs. 2 Nr. 3 SGB2§48aFKV (K2E3)", "C8", FLOW, reach=_K2E3_REACH),
         Block("llu", "Leistungen zum Lebensunterhalt", "Summe der Ansprüche nach §§ 20, 21, 23, 24 Abs. 1 SGB II im "
               "Monat (vor Sanktionen).", "§ 48a SGB II i. V. m. SGB2§48aFKV (K1)", "—", MONEY),
         Block("luh", "Leistungen für Unterkunft und Heizung", "Summe der Ansprüche nach § 22 Abs. 1, 2, 6, 8 SGB II "
@@ -343,8 +395,7 @@ EVENT_BLOCKS: dict[str, EventBlock] = {
     )
 }
 
-_ROLL = (-11, 0)
-_K2E3_NAMES = ((FKV_2011.key, FKV_2011.k2e3_name), (FKV_2019.key, FKV_2019.k2e3_name))
+_ROLL = (-(_R - 1), 0)
 
 
 def _change(code: str, name: str, block: str, what: str, source: str, better: str | None) -> Indicator:
@@ -365,57 +416,60 @@ def _ytd_quota(events: str, stock: str) -> YearToDate:
 def _quota(code: str, name: str, events: str, stock: str, num_text: str, den_text: str, better: str | None,
            ytd: bool = False) -> Indicator:
     return Indicator(code, name, Term(events, _ROLL), Term(stock, ROLLING_STOCK, "avg"), PERCENT, num_text,
-                     den_text, "gleitende 12-Monats-Summe über den durchschnittlichen Bestand der Vormonate (C7)",
+                     den_text, f"gleitende {_R}-Monats-Summe über den durchschnittlichen Bestand der Vormonate (C7)",
                      FKV + f" ({code})", better=better, ytd=_ytd_quota(events, stock) if ytd else None)
 
 
 def _rate(code: str, name: str, events: str, stock: str, prev: bool, num_text: str, den_text: str,
           better: str | None) -> Indicator:
-    return Indicator(code, name, Term(events, _ROLL), Term(stock, (-12, -1) if prev else _ROLL), PERCENT,
-                     num_text, den_text, "12-Monats-Durchschnitt, bestandsgewichtet (C7)", FKV + f" ({code})",
+    return Indicator(code, name, Term(events, _ROLL), Term(stock, (-_R, -1) if prev else _ROLL), PERCENT,
+                     num_text, den_text, f"{_R}-Monats-Durchschnitt, bestandsgewichtet (C7)", FKV + f" ({code})",
                      better=better)
 
 
 _OFFICIAL: tuple[Indicator, ...] = (
-    _change("K1", "Veränderung der Summe der Leistungen zum Lebensunterhalt", "llu",
+    _change("K1", "Veränderung der Summe der Leistungen zum Lebensunterhalt (ohne Leistungen für Unterkunft und "
+            "Heizung)", "llu",
             "Summe der Leistungen zum Lebensunterhalt", FKV + " (K1)", LOWER),
     _change("K1E1", "Veränderung der Summe der Leistungen für Unterkunft und Heizung", "luh",
             "Summe der Leistungen für Unterkunft und Heizung", FKV + " (K1E1)", LOWER),
     _change("K1E2", "Veränderung der Zahl der erwerbsfähigen Leistungsberechtigten", "elb",
             "eLb-Bestand am Stichtag", FKV + " (K1E2)", LOWER),
     _rate("K1E3", "Durchschnittliche Zugangsrate der erwerbsfähigen Leistungsberechtigten", "elb_in", "elb", False,
-          "eLb-Zugänge der Monate t−11 bis t", "eLb-Bestand an den Stichtagen derselben Monate", LOWER),
+          f"eLb-Zugänge der Monate {_LAST_R}", "eLb-Bestand an den Stichtagen derselben Monate", LOWER),
     _rate("K1E4", "Durchschnittliche Abgangsrate der erwerbsfähigen Leistungsberechtigten", "elb_out", "elb", True,
-          "eLb-Abgänge der Monate t−11 bis t", "eLb-Bestand an den Stichtagen der jeweiligen Vormonate", HIGHER),
-    _quota("K2", "Integrationsquote", "integ", "elb", "Integrationen der Monate t−11 bis t",
+          f"eLb-Abgänge der Monate {_LAST_R}", "eLb-Bestand an den Stichtagen der jeweiligen Vormonate", HIGHER),
+    _quota("K2", "Integrationsquote", "integ", "elb", f"Integrationen der Monate {_LAST_R}",
            "durchschnittlicher eLb-Bestand", HIGHER, ytd=True),
     _quota("K2E1", "Quote der Eintritte in geringfügige Beschäftigung", "marg", "elb",
-           "Eintritte in geringfügige Beschäftigung der Monate t−11 bis t", "durchschnittlicher eLb-Bestand",
+           f"Eintritte in geringfügige Beschäftigung der Monate {_LAST_R}", "durchschnittlicher eLb-Bestand",
            HIGHER),
     _quota("K2E2", "Quote der Eintritte in öffentlich geförderte Beschäftigung", "pub", "elb",
-           "Eintritte in öffentlich geförderte Beschäftigung der Monate t−11 bis t", "durchschnittlicher eLb-Bestand",
+           f"Eintritte in öffentlich geförderte Beschäftigung der Monate {_LAST_R}", "durchschnittlicher eLb-Bestand",
            None),
-    Indicator("K2E3", "Nachhaltigkeit der Integrationen / Kontinuierliche Beschäftigung nach Integration",
+    Indicator("K2E3", " / ".join(name for _, name in _names("K2E3")),
               Term("k2e3_num"), Term("k2e3_den"), "percent",
-              "svB-Integrationen der 12 Monate bis t−L, die nachhaltig (FKV 2011: am Stichtag 12 Monate später) bzw. "
-              "kontinuierlich (FKV 2019: an jedem der 6 folgenden Stichtage) svB-beschäftigt sind",
-              "svB-Integrationen der 12 Monate bis t−L (L = 12 bzw. 6)",
-              "gleitend, um L Monate verzögert; Version nach dem Berichtsmonat (C8)", FKV + " (K2E3)",
-              names_by_regulation=_K2E3_NAMES, better=HIGHER),
+              "Integrationen des Nenners, die danach sozialversicherungspflichtig beschäftigt sind ("
+              + _by_version(_k2e3_check_text) + ")",
+              "Aufnahmen einer sozialversicherungspflichtigen Beschäftigung (" + _by_version(_k2e3_base_text)
+              + "); Aufnahmen einer Ausbildung zählen nicht",
+              "gleitend, um L Monate verzögert; Fassung nach dem Berichtsmonat (C8)", FKV + " (K2E3)",
+              names_by_regulation=_names("K2E3"), better=HIGHER),
     _quota("K2E4", "Integrationsquote der Alleinerziehenden", "integ_ae", "ae",
-           "Integrationen von Alleinerziehenden der Monate t−11 bis t",
+           f"Integrationen von Alleinerziehenden der Monate {_LAST_R}",
            "durchschnittlicher Bestand alleinerziehender eLb", HIGHER, ytd=True),
-    _change("K3", "Veränderung des Bestands an Langzeitleistungsbeziehenden", "lzb", "LZB-Bestand am Stichtag",
-            FKV + " (K3)", LOWER),
-    _quota("K3E1", "Integrationsquote der Langzeitleistungsbeziehenden", "integ_lzb", "lzb",
-           "Integrationen von LZB der Monate t−11 bis t", "durchschnittlicher LZB-Bestand", HIGHER, ytd=True),
-    Indicator("K3E2", "Aktivierungsquote der Langzeitleistungsbeziehenden", Term("lzb_active"), Term("lzb"),
-              "percent", "LZB in einer aktiven Maßnahme am Stichtag", "LZB-Bestand am Stichtag", "Stichtagswert",
-              FKV + " (K3E2)", better=HIGHER),
-    _rate("K3E3", "Durchschnittliche Zugangsrate der Langzeitleistungsbeziehenden", "lzb_in", "lzb", False,
-          "LZB-Zugänge der Monate t−11 bis t", "LZB-Bestand an den Stichtagen derselben Monate", LOWER),
-    _rate("K3E4", "Durchschnittliche Abgangsrate der Langzeitleistungsbeziehenden", "lzb_out", "lzb", True,
-          "LZB-Abgänge der Monate t−11 bis t", "LZB-Bestand an den Stichtagen der jeweiligen Vormonate", HIGHER),
+    dataclasses.replace(_change("K3", _name("K3"), "lzb", "LZB-Bestand am Stichtag", FKV + " (K3)", LOWER),
+                        names_by_regulation=_names("K3")),
+    dataclasses.replace(_quota("K3E1", _name("K3E1"), "integ_lzb", "lzb", f"Integrationen von LZB der Monate {_LAST_R}",
+                               "durchschnittlicher LZB-Bestand", HIGHER, ytd=True), names_by_regulation=_names("K3E1")),
+    Indicator("K3E2", _name("K3E2"), Term("lzb_active"), Term("lzb"),
+              "percent", "LZB in einer Maßnahme der aktiven Arbeitsförderung am Stichtag", "LZB-Bestand am Stichtag",
+              "Stichtagswert", FKV + " (K3E2)", better=HIGHER, names_by_regulation=_names("K3E2")),
+    dataclasses.replace(_rate("K3E3", _name("K3E3"), "lzb_in", "lzb", False, f"LZB-Zugänge der Monate {_LAST_R}",
+                              "LZB-Bestand an den Stichtagen derselben Monate", LOWER), names_by_regulation=_names("K3E3")),
+    dataclasses.replace(_rate("K3E4", _name("K3E4"), "lzb_out", "lzb", True, f"LZB-Abgänge der Monate {_LAST_R}",
+                              "LZB-Bestand an den Stichtagen der jeweiligen Vormonate", HIGHER),
+                        names_by_regulation=_names("K3E4")),
 )
 
 #: Local indicators: declarative additions (the Siegen-Wittgenstein goals): the U25 training goal as a
@@ -425,7 +479,7 @@ _LOCAL_SOURCE = "lokale Zielvereinbarung"
 _LOCAL: tuple[Indicator, ...] = (
     Indicator("L_U25_AUSB", "Integrationen unter 25-Jähriger in Ausbildung (12 Monate)",
               Term("integ_u25_training", _ROLL), None, COUNT,
-              "Integrationen in voll qualifizierende Ausbildung von eLb unter 25 Jahren, Monate t−11 bis t", "—",
+              f"Integrationen in voll qualifizierende Ausbildung von eLb unter 25 Jahren, Monate {_LAST_R}", "—",
               "gleitende 12-Monats-Summe; im Dezember der Jahreswert", f"§ 3 Abs. 2 SGB II; {_LOCAL_SOURCE}",
               official=False, better=HIGHER, agreement_code="U25_AUSB"),
     Indicator("LZB_JD", "Durchschnittlicher Bestand an Langzeitleistungsbeziehenden (Jahresdurchschnitt)",
@@ -464,7 +518,7 @@ YTD_CODES: tuple[str, ...] = tuple(c for c, i in INDICATORS.items() if i.ytd is 
 
 def stock_window(literal: bool) -> tuple[int, int]:
     """The denominator window of rolling quotas (C7)."""
-    return (-11, 0) if literal else (-12, -1)
+    return (-(_R - 1), 0) if literal else (-_R, -1)
 
 
 def resolve_window(term: Term, literal: bool) -> tuple[int, int]:
