@@ -18,10 +18,10 @@ fresh Python process (so that every peak resident memory is that phase's own), i
 4. the two commands as a user runs them: ``zielwerk validate DIR`` and ``zielwerk kennzahlen`` for the
    same 12 months (wall time and peak RSS of each process, start-up included);
 
-and prints V/C and V/(V+C) (goal of issue 10: V ≤ C, i.e. V/(V+C) ≤ 0,5, and peak ≤ 4 GB at scale
-1.0), the same for the commands, and the speed-up V₀/V. The load average of the machine is printed
-with each figure (2 cores shared with other jobs: wall times are upper bounds). Results are also
-written as JSON to ``bench/results/validate-*.json``.
+and prints V/C and V/(V+C) in wall time (goal of issue 10: V ≤ C, i.e. V/(V+C) ≤ 0,5; peak ≤ 4 GB at
+scale 1.0), V/C in CPU time (less sensitive to other jobs on the machine), the same for the commands,
+and the speed-up V₀/V. The load average of the machine is printed with each figure (2 cores shared
+with other jobs: wall times are upper bounds). Results are also written as JSON to ``bench/results/validate-*.json``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,11 @@ def _hwm_gb() -> float:
     return 0.0
 
 
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _months(as_of):
     """First and last month of the last full calendar year up to ``as_of``."""
     from zielwerk.domain.calendar import Month
@@ -62,10 +68,10 @@ def _phase(kind: str, path: str) -> dict:
     if kind in ("exact", "fast"):
         from zielwerk.data.reader import read_dataset
 
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu()
         report = read_dataset(path, fast=kind == "fast")
-        secs = time.perf_counter() - t
-        return {"seconds": secs, "peak_gb": _hwm_gb(), "ok": report.ok, "problems": report.total_problems,
+        secs, cpu = time.perf_counter() - t, _cpu() - c
+        return {"seconds": secs, "cpu_s": cpu, "peak_gb": _hwm_gb(), "ok": report.ok, "problems": report.total_problems,
                 "messages": [str(p) for p in report.problems[:20]],
                 "rows": sum(f.rows for f in report.files)}
     if kind == "engine":
@@ -74,10 +80,10 @@ def _phase(kind: str, path: str) -> dict:
 
         ds = load_dataset(path)
         first, last = _months(ds.as_of)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu()
         tbl = compute_kennzahlen(ds, first, last, level="all")
-        secs = time.perf_counter() - t
-        return {"seconds": secs, "peak_gb": _hwm_gb(), "rows": tbl.num_rows, "first": str(first),
+        secs, cpu = time.perf_counter() - t, _cpu() - c
+        return {"seconds": secs, "cpu_s": cpu, "peak_gb": _hwm_gb(), "rows": tbl.num_rows, "first": str(first),
                 "last": str(last)}
     raise SystemExit(f"unknown phase {kind}")
 
@@ -140,17 +146,18 @@ def main(argv: list[str] | None = None) -> None:
     res: dict = {"path": str(path), "cores": os.cpu_count()}
     if not args.no_baseline:
         base = res["exact"] = _run_phase("exact", path)
-        print(f"  Basislinie V₀ (exakter Pfad):   {base['seconds']:7.2f} s  Spitze {base['peak_gb']:5.2f} GB "
-              f"{_load(base)}")
+        print(f"  Basislinie V₀ (exakter Pfad):   {base['seconds']:7.2f} s  CPU {base['cpu_s']:6.2f} s  "
+              f"Spitze {base['peak_gb']:5.2f} GB {_load(base)}")
     fast = res["fast"] = _run_phase("fast", path)
-    print(f"  V (schneller Pfad):              {fast['seconds']:7.2f} s  Spitze {fast['peak_gb']:5.2f} GB "
-          f"{_load(fast)}  – {fast['rows']:,} Zeilen, {fast['problems']} Probleme")
+    print(f"  V (schneller Pfad):              {fast['seconds']:7.2f} s  CPU {fast['cpu_s']:6.2f} s  "
+          f"Spitze {fast['peak_gb']:5.2f} GB {_load(fast)}  – {fast['rows']:,} Zeilen, {fast['problems']} Probleme")
     eng = res["engine"] = _run_phase("engine", path)
-    print(f"  C (Engine {eng['first']}..{eng['last']}):  {eng['seconds']:7.2f} s  Spitze {eng['peak_gb']:5.2f} GB "
-          f"{_load(eng)}")
+    print(f"  C (Engine {eng['first']}..{eng['last']}):  {eng['seconds']:7.2f} s  CPU {eng['cpu_s']:6.2f} s  "
+          f"Spitze {eng['peak_gb']:5.2f} GB {_load(eng)}")
     v, c = fast["seconds"], eng["seconds"]
-    res.update(v_over_c=v / c, v_share=v / (v + c))
-    print(f"  V/C = {v / c:.2f}   V/(V+C) = {v / (v + c):.2f}   (Ziel: V/(V+C) ≤ 0,50)")
+    res.update(v_over_c=v / c, v_share=v / (v + c), cpu_v_over_c=fast["cpu_s"] / eng["cpu_s"])
+    print(f"  V/C = {v / c:.2f}   V/(V+C) = {v / (v + c):.2f}   (Ziel: V/(V+C) ≤ 0,50);  "
+          f"CPU-Zeit V/C = {fast['cpu_s'] / eng['cpu_s']:.2f}")
     if not args.no_baseline:
         b = res["exact"]
         same = (b["ok"], b["problems"], b["messages"]) == (fast["ok"], fast["problems"], fast["messages"])

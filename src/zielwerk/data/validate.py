@@ -133,7 +133,7 @@ def check_dataset(
         # fast: one self-join counts pairs of spells of a person sharing a day; only if there are any
         # (same BG, or eLb beside something else) do the two rules below run and name them
         overlap = nef = True
-        if fast and ok("elb_spells", "person_id", "start", "end"):
+        if fast and ok("elb_spells", "person_id", "bg_id", "status", "start", "end"):
             overlap, nef = _spell_pairs(con)
         if overlap and ok("elb_spells", "person_id", "bg_id", "start", "end"):
             _overlaps(
