@@ -6,6 +6,11 @@ and the month from which its person is LZB (one start per merged eLb interval, C
 counted as changes at range boundaries, summed over the months in a numpy cube; entries and exits
 come from interval merging with one window pass (docs/kennzahlen.md § Architecture).
 
+Reading guide: every legal number comes from the dated ``law.Regulation`` of the months concerned
+(the lookback, too: :func:`lookback_months`); each shared relation has one ``_*_sql`` function, each
+block one ``_block_*`` function; :func:`_blocks` runs the pipeline and alone creates and drops the
+temporary tables.
+
 Month indices: ``t = year·12 + month − 1`` (:attr:`zielwerk.domain.calendar.Month.index`).
 """
 
@@ -107,7 +112,7 @@ def _person_hash(col: str) -> str:
 @dataclass(frozen=True)
 class _PersonKey:
     """The integer person key: a 64-bit hash of the identifier (tables get it without a join;
-    :func:`_build_spells` checks it on the join of the spells with the persons), else a number
+    :func:`_blocks` checks it on the join of the spells with the persons), else a number
     assigned via ``pers``."""
 
     hashed: bool = True
