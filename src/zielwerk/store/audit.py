@@ -109,7 +109,9 @@ def record(
 ) -> AuditEntry:
     """Append one audit entry (flushed, committed with the caller's transaction).
 
-    The chain head stays locked until the caller's transaction ends (serialising audit writers).
+    The chain head stays locked until the caller's transaction ends (serialising audit writers). So a
+    caller must not, after this, wait for another transaction that also records (e.g. ``Ctx.deny``'s own
+    transaction within the same request): it would wait for its own lock. Refuse first, then audit.
     """
     last_id, last_hash = _lock_head(session)
     entry = AuditEntry(
