@@ -158,6 +158,73 @@ def test_parallel_logins_on_postgresql(tmp_path, monkeypatch):
         admin.dispose()
 
 
+@pytest.mark.slow
+def test_parallel_logins_against_two_uvicorn_workers(tmp_path):
+    """A real server with two worker processes, started like ``zielwerk serve --worker 2`` does; every
+    request also carries a forged ``X-Forwarded-For`` (the peer is 127.0.0.1, no proxy configured).
+    401 = the password was checked; 429 = refused before the check."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    build_app(tmp_path).state.engine.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code = ("import uvicorn; uvicorn.run('zielwerk.web.app:create_app_from_env', factory=True, workers=2, "
+            f"host='127.0.0.1', port={port}, log_level='warning', proxy_headers=False)")
+    env = {**os.environ, "ZIELWERK_DATA_DIR": str(tmp_path), "ZIELWERK_INSECURE_COOKIES": "1"}
+    env.pop("ZIELWERK_TRUSTED_PROXIES", None)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                if httpx.get(base + "/anmelden", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.time() < deadline, "server did not start"
+            time.sleep(0.5)
+
+        def run(pairs):
+            prepared = []
+            for name, password in pairs:
+                page = httpx.get(base + "/anmelden", timeout=30)
+                token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+                prepared.append({"username": name, "password": password, "csrf_token": token})
+            barrier = threading.Barrier(len(prepared))
+            statuses: list[int] = []
+            lock = threading.Lock()
+
+            def go(i, form):
+                barrier.wait()
+                r = httpx.post(base + "/anmelden", data=form, timeout=120,
+                               headers={"Cookie": f"zw_login_csrf={form['csrf_token']}",
+                                        "X-Forwarded-For": f"198.51.100.{i}"})
+                with lock:
+                    statuses.append(r.status_code)
+
+            threads = [threading.Thread(target=go, args=(i, f)) for i, f in enumerate(prepared)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return sorted(statuses)
+
+        assert run([("gf", "falsch-falsch")] * 30) == [401] * 5 + [429] * 25
+        # every try above counted on the address 127.0.0.1 (30 > 20): tries of other accounts are refused
+        # unchecked — had the forged header been believed, each would have had a fresh address (401)
+        assert run([(f"niemand{i}", "falsch-falsch") for i in range(10)]) == [429] * 10
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
 # --- point 5: X-Forwarded-For only from configured proxies -----------------------------------------
 
 def _login_client_field(app, headers) -> str:
