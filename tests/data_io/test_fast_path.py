@@ -161,6 +161,17 @@ def test_duplicate_key_far_apart_in_an_unsorted_file(tmp_path):
     ]
 
 
+def test_missing_references_in_a_sorted_file_deep_down(tmp_path):
+    rows = _rows()
+    first = 12 * 1_834  # (B01834, 2016-01)
+    rows["payments"][first]["bg_id"] = "B01833Z"  # still sorted: B01833 < B01833Z < B01834
+    rows["payments"][ROW]["municipality_id"] = "05970999"
+    assert _both(_write_parquet(rows, tmp_path / "d")) == [
+        f"payments:{first + 1}:bg_id: „B01833Z“ fehlt in elb_spells.bg_id",
+        f"payments:{LINE}:municipality_id: „05970999“ fehlt in municipalities.municipality_id",
+    ]
+
+
 def test_empty_optional_value_is_typed_the_same(tmp_path):
     rows = _rows()
     rows["persons"][1_999]["citizenship"] = ""  # becomes missing: no problem, but a changed value

@@ -104,7 +104,7 @@ def clean_parquet(
             dates.append(col.name)
     bounds = [f"min({_q(d)}), max({_q(d)})" for d in dates]
     try:
-        row = con.execute(f"SELECT {', '.join(aggs + bounds)} FROM {src}").fetchone()
+        row = con.execute(f"SELECT {', '.join(aggs + bounds)} FROM {src}").fetchall()[0]
         if row is None or row[0] != rows or any(row[1 : len(aggs)]):
             return None
         latest: date | None = None
@@ -140,17 +140,22 @@ def _good_value(kind: str, value: object) -> bool:
 
 
 def _key_batches(
-    table: pa.Table | None, path: Path | None, key: Sequence[str]
+    table: pa.Table | None, path: Path | None, columns: Sequence[str]
 ) -> Iterator[pa.RecordBatch | pa.Table]:
     if table is not None:
-        yield from table.select(list(key)).to_batches(max_chunksize=KEY_BATCH_ROWS)
+        yield from table.select(list(columns)).to_batches(max_chunksize=KEY_BATCH_ROWS)
     else:
         # dictionary-encoded text is read as it is stored: no per-row strings are built
-        pf = pq.ParquetFile(path, read_dictionary=list(key))
-        yield from pf.iter_batches(batch_size=KEY_BATCH_ROWS, columns=list(key))
+        pf = pq.ParquetFile(path, read_dictionary=list(columns))
+        yield from pf.iter_batches(batch_size=KEY_BATCH_ROWS, columns=list(columns))
 
 
-def keys_strictly_increasing(table: pa.Table | None, path: Path | None, key: Sequence[str]) -> bool:
+def keys_strictly_increasing(
+    table: pa.Table | None,
+    path: Path | None,
+    key: Sequence[str],
+    distinct: dict[str, list[pa.Array]] | None = None,
+) -> bool:
     """Are the key tuples present and strictly increasing in file order? Then no key occurs twice.
 
     Strictly increasing in a total order (text by its bytes, tuples column by column) means every key
@@ -158,10 +163,14 @@ def keys_strictly_increasing(table: pa.Table | None, path: Path | None, key: Seq
     usually sorted by their key; for others this answers False after one streaming pass and the rule
     runs in full. A missing key value also answers False (its own problem is reported elsewhere).
     Dictionary-encoded columns are compared by the rank of each value in its batch's dictionary.
+
+    ``distinct``: columns (key or others) whose distinct values to collect on the way, per batch
+    (a value may repeat across batches); complete only if the answer is True.
     """
+    wanted = list(key) + [c for c in (distinct or {}) if c not in key]
     try:
         previous: tuple | None = None
-        for batch in _key_batches(table, path, key):
+        for batch in _key_batches(table, path, wanted):
             n = batch.num_rows
             if not n:
                 continue
@@ -174,6 +183,8 @@ def keys_strictly_increasing(table: pa.Table | None, path: Path | None, key: Seq
             if n > 1 and not _increasing(cols):
                 return False
             previous = tuple(batch.column(k)[n - 1].as_py() for k in key)
+            for name, parts in (distinct or {}).items():
+                parts.append(_distinct(_array(batch.column(name))))
     except (pa.ArrowException, OSError):
         return False
     return True
@@ -181,6 +192,13 @@ def keys_strictly_increasing(table: pa.Table | None, path: Path | None, key: Seq
 
 def _array(c: pa.Array | pa.ChunkedArray) -> pa.Array:
     return c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+
+
+def _distinct(c: pa.Array) -> pa.Array:
+    """The distinct values of a batch (a dictionary column: the dictionary values it uses)."""
+    if pa.types.is_dictionary(c.type):
+        return pc.take(c.dictionary, pc.unique(c.indices))
+    return pc.unique(c)
 
 
 def _comparable(c: pa.Array) -> pa.Array | None:

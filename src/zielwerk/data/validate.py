@@ -122,14 +122,20 @@ def check_dataset(
     try:
         for name, tt in tables.items():
             _register(con, name, tt)
+        # fast: distinct values of reference columns, collected by the key order pass of their table
+        distinct: dict[tuple[str, str], pa.Array] = {}
         for spec in TABLES:
             if ok(spec.name, "start", "end"):
                 _end_before_start(con, spec.name, problems)
             if spec.key and ok(spec.name, *spec.key):
                 tt = tables[spec.name]
-                if not (fast and fastcheck.keys_strictly_increasing(tt.table, tt.path, spec.key)):
+                wanted: dict[str, list[pa.Array]] = {c: [] for c in _reference_columns(spec.name) if ok(spec.name, c)}
+                if fast and fastcheck.keys_strictly_increasing(tt.table, tt.path, spec.key, wanted):
+                    distinct.update({(spec.name, c): pa.chunked_array(parts, _type_of(parts))
+                                     for c, parts in wanted.items()})
+                else:
                     _duplicate_keys(con, spec.name, spec.key, problems)
-        _references(con, tables, ok, files, problems, fast)
+        _references(con, tables, ok, files, problems, fast, distinct)
         # fast: one self-join counts pairs of spells of a person sharing a day; only if there are any
         # (same BG, or eLb beside something else) do the two rules below run and name them
         overlap = nef = True
@@ -177,7 +183,7 @@ def _emit(
 ) -> None:
     """Add one problem per row of query ``sql`` (columns: line and the template's fields); count all, keep capped."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _found AS {sql}")  # run the rule once
-    total = con.execute("SELECT count(*) FROM _found").fetchone()[0]
+    total = con.execute("SELECT count(*) FROM _found").fetchall()[0][0]
     if not total:
         return
     cur = con.execute(f"SELECT * FROM _found ORDER BY line LIMIT {int(problems.per_check)}")
@@ -220,6 +226,21 @@ def _duplicate_keys(
     )
 
 
+#: (child table, column, parent table, column): every ForeignKey, and the BGs of households and payments
+_REFERENCES = [(spec.name, fk.column, fk.table, fk.ref_column) for spec in TABLES for fk in spec.references] + [
+    ("households", "bg_id", "elb_spells", "bg_id"),
+    ("payments", "bg_id", "elb_spells", "bg_id"),
+]
+
+
+def _reference_columns(table: str) -> list[str]:
+    return [col for child, col, _, _ in _REFERENCES if child == table]
+
+
+def _type_of(parts: list[pa.Array]) -> pa.DataType:
+    return parts[0].type if parts else pa.string()
+
+
 def _references(
     con: duckdb.DuckDBPyConnection,
     tables: dict[str, TypedTable],
@@ -227,13 +248,14 @@ def _references(
     files: set[str],
     problems: ProblemCollector,
     fast: bool = True,
+    distinct: dict[tuple[str, str], pa.ChunkedArray] | None = None,
 ) -> None:
     """Every reference must exist. ``fast``: each referenced key set is built once (a temporary
-    DuckDB table of its distinct values) and shared by all tables referring to it."""
+    DuckDB table of its distinct values) and shared by all tables referring to it; a column whose
+    distinct values are known (``distinct``, from the key order pass) is first checked by those
+    values alone, and only if one is missing are its rows searched."""
     keysets: dict[tuple[str, str], str] = {}
-    refs = [(spec.name, fk.column, fk.table, fk.ref_column) for spec in TABLES for fk in spec.references]
-    refs += [("households", "bg_id", "elb_spells", "bg_id"), ("payments", "bg_id", "elb_spells", "bg_id")]
-    for child, col, parent, ref in refs:
+    for child, col, parent, ref in _REFERENCES:
         if not ok(child, col):
             continue
         if parent not in tables:
@@ -247,8 +269,17 @@ def _references(
         if fast:
             if (parent, ref) not in keysets:
                 keysets[(parent, ref)] = f"_keys_{len(keysets)}"
-                con.execute(f"CREATE TEMP TABLE {keysets[(parent, ref)]} AS {keys[1:-1]}")
+                con.execute(f"CREATE TEMP TABLE {keysets[(parent, ref)]} AS {keys[1:-1]}").fetchall()
             keys = keysets[(parent, ref)]
+        if distinct and (child, col) in distinct:
+            con.register("_distinct", pa.table({col: distinct[(child, col)]}))
+            ((missing,),) = con.execute(
+                f'SELECT count(*) FROM _distinct c ANTI JOIN {keys} p ON c."{col}" = p."{ref}" '
+                f'WHERE c."{col}" IS NOT NULL'
+            ).fetchall()  # fetch to the end: the connection is free again
+            con.unregister("_distinct")
+            if not missing:
+                continue
         sql = (
             f'SELECT c.{LINE} AS line, c."{col}" AS v FROM {child} c '
             f'ANTI JOIN {keys} p ON c."{col}" = p."{ref}" '
@@ -291,20 +322,20 @@ def _spell_pairs(con: duckdb.DuckDBPyConnection) -> tuple[bool, bool]:
     period iff such a partner exists in its group, the eLb/nEf rule needs one with the other status.
     """
     s = _spells_of("elb_spells", "person_id, bg_id, status", "person_id")
-    same_bg, other_status = con.execute(
+    ((same_bg, other_status),) = con.execute(
         f"WITH s AS ({s}) SELECT count(*) FILTER (a.bg_id = b.bg_id), count(*) FILTER (a.status <> b.status) "
         "FROM s a JOIN s b ON a.person_id = b.person_id AND a.line < b.line AND a.start <= b.e AND b.start <= a.e"
-    ).fetchone()
+    ).fetchall()
     return bool(same_bg), bool(other_status)
 
 
 def _no_pairs(con: duckdb.DuckDBPyConnection, t: str, group: str) -> bool:
     """Fast path of :func:`_overlaps` with one group column: no two periods of a group share a day."""
     s = _spells_of(t, f'"{group}"', group)
-    (n,) = con.execute(
+    ((n,),) = con.execute(
         f'WITH s AS ({s}) SELECT count(*) FROM s a JOIN s b ON a."{group}" = b."{group}" '
         "AND a.line < b.line AND a.start <= b.e AND b.start <= a.e"
-    ).fetchone()
+    ).fetchall()
     return n == 0
 
 
