@@ -16,7 +16,7 @@ from web_helpers import KZ_SCHEMA, build_app, caseload, kennzahlen_rows, login
 
 from zielwerk.web import ROUTES
 from zielwerk.web.pages import fall_lists
-from zielwerk.web.results import lists_dir, write_results
+from zielwerk.web.results import lists_dir, results_dir, write_results
 
 
 def _client(app, username: str) -> TestClient:
@@ -45,7 +45,7 @@ def make(tmp_path):
 
 
 def _results_meta(data_dir, **extra) -> None:
-    meta = json.loads((data_dir / ".zielwerk" / "results" / "meta.json").read_text("utf-8"))
+    meta = json.loads((results_dir(data_dir) / "meta.json").read_text("utf-8"))
     write_results(data_dir, pa.Table.from_pylist(kennzahlen_rows(), schema=KZ_SCHEMA), caseload(),
                   {**meta, **extra})
 

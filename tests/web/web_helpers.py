@@ -117,7 +117,9 @@ def _password_hash() -> str:
 
 def write_fixture_lists(data_dir: Path) -> None:
     """Two hand-made work lists in the casework batch format: a person list and an aggregate."""
-    out = data_dir / ".zielwerk" / "lists"
+    from zielwerk.web.results import lists_dir
+
+    out = lists_dir(data_dir)  # inside the live generation written by write_fixture_results
     out.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist([
         {"person_id": "P1", "caseworker_id": "CW1", "lzb_am": date(2017, 2, 15), "tage_bis_lzb": 45},

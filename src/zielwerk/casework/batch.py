@@ -1,4 +1,4 @@
-"""Precompute all work lists for the web application (heavy work outside request handlers).
+"""Precompute all work lists (a part of each import generation, ``zielwerk.pipeline``).
 
 ``write_lists(ds, out_dir)`` builds every list of the catalogue at the latest Stichtag on or before the
 dataset's as-of date and writes ``NAME.parquet`` plus ``meta.json`` (Stichtag, rows, goal per list)
@@ -32,15 +32,16 @@ def default_stichtag(ds: Dataset) -> date:
 
 
 def write_lists(ds: Dataset, out_dir: str | Path, stichtag: date | None = None, records=None,
-                options: ListOptions | None = None, outcome_months: int = 6) -> dict:
+                options: ListOptions | None = None, outcome_months: int = 6, extra_meta: dict | None = None) -> dict:
     """Build and write every list; returns the meta data written to ``meta.json``.
 
     The loop: for every person list, the list as it was drawn ``outcome_months`` months before the
     Stichtag and what became of its people by the Stichtag (:func:`outcome_summary`) is stored in the
-    meta data (``outcomes``), so the pages can show whether the lists work.
+    meta data (``outcomes``), so the pages can show whether the lists work. ``extra_meta`` (e.g. the
+    import pipeline's generation id) is added to ``meta.json``.
     """
     s = stichtag or default_stichtag(ds)
-    meta = {"stichtag": s.isoformat(), "as_of": ds.as_of.isoformat(), "lists": {}}
+    meta = {**(extra_meta or {}), "stichtag": s.isoformat(), "as_of": ds.as_of.isoformat(), "lists": {}}
     with atomic_directory(out_dir) as tmp:
         for name in LISTS:
             tbl = build_list(name, ds, s, records, options)

@@ -8,7 +8,8 @@ decided here but taken from the engine (:func:`zielwerk.indicators.lzb_status`, 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import duckdb
@@ -29,12 +30,17 @@ def lzb_status(ds: Dataset, stichtag: date) -> pa.Table:
     ``zielwerk.indicators``.
     """
     key = (id(ds), stichtag, ds.stichtag_day)
+    pinned = _PINNED.get(key)
+    if pinned is not None and pinned[0]() is ds:
+        return pinned[1]
     hit = _STATUS_CACHE.get(key)
     if hit is not None and hit[0]() is ds:
         return hit[1]
     from zielwerk.indicators import lzb_status as _engine_lzb_status
 
     result = _engine_lzb_status(ds, stichtag)
+    if key in _PINNED:
+        _PINNED[key] = (weakref.ref(ds), result)
     if len(_STATUS_CACHE) >= _STATUS_CACHE_SIZE:
         _STATUS_CACHE.pop(next(iter(_STATUS_CACHE)))
     _STATUS_CACHE[key] = (weakref.ref(ds), result)
@@ -45,6 +51,23 @@ def lzb_status(ds: Dataset, stichtag: date) -> pa.Table:
 #: Keyed by the dataset object (a weak reference guards against a reused id) and the day.
 _STATUS_CACHE: dict[tuple[int, date, int], tuple[weakref.ref, pa.Table]] = {}
 _STATUS_CACHE_SIZE = 8
+#: status tables kept for a whole batch (:func:`pinned_status`), never evicted while pinned
+_PINNED: dict[tuple[int, date, int], tuple[weakref.ref, pa.Table] | None] = {}
+
+
+@contextmanager
+def pinned_status(ds: Dataset, days: Iterable[date]) -> Iterator[None]:
+    """Keep the status tables of ``ds`` at ``days`` for the block: a batch that needs them in several
+    places (lists, case files, caseload: ``zielwerk.pipeline``) asks the engine once per Stichtag, however
+    many other days are asked for in between (those stay in the small cache)."""
+    keys = [(id(ds), d, ds.stichtag_day) for d in days]
+    for k in keys:
+        _PINNED.setdefault(k, None)
+    try:
+        yield
+    finally:
+        for k in keys:
+            _PINNED.pop(k, None)
 
 
 def sql_date(d: date) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import data_cmds, demo, generate_cmd, kennzahlen_cmds, listen_cmds, web_cmds, ziele_cmds
+from . import data_cmds, demo, generate_cmd, kennzahlen_cmds, listen_cmds, pipeline_cmds, web_cmds, ziele_cmds
 from .audit_cmd import register as register_audit
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ def _root() -> None:
 
 demo.register(app)  # zielwerk demo
 data_cmds.register(app)  # zielwerk validate
+pipeline_cmds.register(app)  # zielwerk einlesen, zielwerk status
 generate_cmd.register(app)  # zielwerk generate
 kennzahlen_cmds.register(app)  # zielwerk kennzahlen, zielwerk lzb
 ziele_cmds.register(app)  # zielwerk ziele pruefen|bericht

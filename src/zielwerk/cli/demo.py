@@ -18,10 +18,10 @@ def register(app: typer.Typer) -> None:
                                                       help="alles vorbereiten, aber nicht starten")] = False,
     ) -> None:
         """Demo starten: Siegen-Wittgenstein-Daten, Beispiel-Zielvereinbarung, ein Benutzer je Rolle."""
+        from zielwerk.pipeline import provision
         from zielwerk.store import agreements, default_url, open_store
-        from zielwerk.web import provision
 
-        from .web_cmds import serve_app
+        from .web_cmds import _compute, serve_app
 
         if not any(data_dir.glob("persons.*")):
             from zielwerk.synth import generate
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
                 jcs = tuple(sorted({a.jobcenter_id for a in agreements.all_agreements(s)}))
             if not provision.results_current(data_dir, jcs):
                 typer.echo("Kennzahlen und Ist-Werte werden berechnet (einmalig):")
-                provision.compute_now(data_dir, jcs, typer.echo, sessions)
+                _compute(data_dir, "", provision.compute_now)
             accounts = provision.ensure_demo_users(sessions, data_dir)
         finally:
             engine.dispose()

@@ -13,24 +13,26 @@ DbOpt = Annotated[str, typer.Option("--db", help="Datenbank-URL (Standard: SQLit
 
 
 def serve_app(data_dir: Path, db: str, host: str, port: int, insecure_cookies: bool, workers: int = 1) -> None:
-    import os
-
-    import uvicorn
-
-    from zielwerk.web import WebConfig, create_app
+    from zielwerk.serve import serve
 
     typer.echo(f"Zielwerk läuft auf http://{host}:{port} (Beenden mit Strg+C)")
-    if workers > 1:
-        os.environ["ZIELWERK_DATA_DIR"] = str(data_dir.resolve())
-        if db:
-            os.environ["ZIELWERK_DB_URL"] = db
-        if insecure_cookies:
-            os.environ["ZIELWERK_INSECURE_COOKIES"] = "1"
-        uvicorn.run("zielwerk.web.app:create_app_from_env", factory=True, workers=workers, host=host, port=port,
-                    log_level="warning", access_log=False)
-        return
-    app = create_app(WebConfig(data_dir=data_dir, db_url=db or None, secure_cookies=not insecure_cookies))
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    serve(data_dir, db, host, port, insecure_cookies, workers)
+
+
+def _compute(data_dir: Path, db: str, compute_now) -> None:
+    """The import pipeline in the foreground; German messages and exit codes on refusal."""
+    from zielwerk.pipeline import DatasetRejected, ImportRunning
+
+    try:
+        compute_now(data_dir, echo=typer.echo, db_url=db or None)
+    except ImportRunning as exc:
+        typer.echo(f"Fehler: {exc}", err=True)
+        raise typer.Exit(3) from None
+    except DatasetRejected as exc:
+        for p in exc.problems[:50]:
+            typer.echo(p, err=True)
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
 
 
 def register(app: typer.Typer) -> None:
@@ -49,20 +51,17 @@ def register(app: typer.Typer) -> None:
                                                                     "falls sie fehlen")] = True,
     ) -> None:
         """Webanwendung starten."""
+        from zielwerk.pipeline.provision import compute_now, default_source, results_current
         from zielwerk.store import agreements, default_url, open_store
-        from zielwerk.web.provision import compute_now, results_current
 
         data_dir.mkdir(parents=True, exist_ok=True)
         engine, sessions = open_store(db or default_url(data_dir))
         with sessions() as s:
             jcs = tuple(sorted({a.jobcenter_id for a in agreements.all_agreements(s)}))
-        has_tables = any(data_dir.glob("persons.*")) or (data_dir / ".zielwerk" / "current").exists()
-        try:
-            if berechnen and has_tables and not results_current(data_dir, jcs):
-                typer.echo("Kennzahlen werden berechnet:")
-                compute_now(data_dir, jcs, typer.echo, sessions)
-        finally:
-            engine.dispose()
+        engine.dispose()
+        if berechnen and default_source(data_dir) is not None and not results_current(data_dir, jcs):
+            typer.echo("Kennzahlen werden berechnet:")
+            _compute(data_dir, db, compute_now)
         if workers < 1:
             typer.echo("Fehler: --worker muss mindestens 1 sein.", err=True)
             raise typer.Exit(2)
@@ -84,7 +83,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Benutzer anlegen (Passwort wird abgefragt)."""
         from zielwerk.store import audit, default_url, open_store, users
-        from zielwerk.web.permissions import ROLES
+        from zielwerk.store.roles import ROLES
 
         if rolle == "kommune" and not kommune:
             typer.echo("Fehler: für die Rolle kommune ist --kommune Pflicht.", err=True)

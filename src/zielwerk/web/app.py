@@ -18,7 +18,7 @@ from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, render
 from .pages import account, admin, agreement, casework, data, fall_lists, indicators, overview, reports
 from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
-from .results import BatchState, Results
+from .results import BatchState, GenerationSnapshot, Results
 from .security import SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -95,6 +95,7 @@ def create_app(config: WebConfig) -> FastAPI:
         app.add_api_route(path, handler, methods=methods, include_in_schema=False)  # type: ignore[arg-type]
     app.include_router(api.router)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(GenerationSnapshot, data_dir=config.data_dir)  # one generation per request
     _error_handlers(app)
     return app
 

@@ -1,43 +1,20 @@
-"""Agreement monitoring for the pages: ``zielwerk.targets.monitor`` on precomputed actual series.
+"""Agreement monitoring for the pages: ``zielwerk.targets.monitor`` on the generation's actual series.
 
-The batch (``results.compute_results``) collects, per Jobcenter that has a stored agreement, the
-actual series of every indicator of the targets catalogue (``zielwerk.targets.collect``, the only
-expensive part) and writes them to ``series.json``. Monitoring a stored agreement version is then
+The import pipeline (``zielwerk.pipeline.run``) computes, per Jobcenter that has a stored agreement,
+the actual series of every indicator of the targets catalogue from its one engine table and writes
+them to ``results/series.json`` of the generation. Monitoring a stored agreement version is then
 cheap and runs in the request: parse the document, pick the report month, ``monitor(...)``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from typing import Any
 
 from zielwerk.domain.calendar import Month
 
 SERIES_FILE = "series.json"
-SEXES = ("all", "f", "m")
-
-
-def collect_series(ds: Any, jobcenter_id: str, report: Month) -> dict[str, Any]:
-    """The actual series of every catalogue indicator for one Jobcenter (JSON-ready)."""
-    from zielwerk.targets import Agreement, Goal, Target, collect
-    from zielwerk.targets.catalogue import target_indicators
-    from zielwerk.targets.model import MONITOR
-
-    targets = tuple(
-        Target(id=f"{code}-{sex}", indicator=code, form=MONITOR, sex=sex)
-        for code, spec in target_indicators().items()
-        for sex in (SEXES if spec.by_sex else ("all",))
-    )
-    probe = Agreement(year=report.year, jobcenter_id=jobcenter_id, jobcenter_name=jobcenter_id, parties=(),
-                      goals=(Goal(id="alle", title="alle Kennzahlen", owners=("kreis",), targets=targets),))
-    series = collect(ds, probe, report)
-    return {
-        "values": {f"{code}|{sex}": {str(y): v for y, v in years.items()}
-                   for (code, sex), years in series.values.items()},
-        "provisional": sorted(str(m) for m in series.provisional),
-    }
 
 
 def series_set(raw: dict[str, Any]) -> Any:
@@ -73,7 +50,7 @@ def monitoring_for(results: Any, version_id: int, document: str, month: Month | 
         return None, "Es liegen noch keine berechneten Kennzahlen vor."
     # keyed by the document itself (not only the version id): ids repeat across databases
     key0 = (version_id, hashlib.sha256(document.encode()).hexdigest(), str(month), meta.get("computed_at"),
-            meta.get("source"))
+            meta.get("source"), meta.get("generation"))
     with _lock:
         if key0 in _cache:
             return _cache[key0], ""
@@ -97,7 +74,3 @@ def monitoring_for(results: Any, version_id: int, document: str, month: Month | 
             _cache.clear()
         _cache[key] = _cache[key0] = mon
     return mon, ""
-
-
-def write_series(path: Any, series: dict[str, Any]) -> None:
-    path.write_text(json.dumps(series), "utf-8")

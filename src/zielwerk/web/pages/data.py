@@ -1,8 +1,10 @@
-"""Daten: as-of date and provisional months; import a dataset folder or upload files.
+"""Daten: the live generation (as-of date, provisional months, dataset); import a folder or upload files.
 
-An import is staged into ``<data>/.zielwerk/imports/<time>/``, validated and computed in the
-background (progress polled with HTMX); only when everything succeeded does it become the active
-dataset. A refused dataset is deleted again and its problems are listed: nothing is stored.
+Every import runs the pipeline (``zielwerk.pipeline``) in a separate worker process with a memory
+limit and row/byte limits per file; the page polls its progress (HTMX). Uploaded files wait in
+``<data>/.zielwerk/imports/`` until the worker has copied them into the data folder's dataset store;
+the worker publishes one new generation or nothing. A second import while one runs (in this or any
+other process, e.g. ``zielwerk einlesen``) is refused at once with HTTP 409.
 """
 
 from __future__ import annotations
@@ -16,27 +18,32 @@ from fastapi import File, Form, UploadFile
 from fastapi.responses import Response
 
 from zielwerk.data.schema import TABLES
-from zielwerk.store import agreements
+from zielwerk.pipeline import generations as gen
+from zielwerk.pipeline.lock import ImportRunning
 
 from ..context import Ctx, PageCtx
-from ..results import active_dataset, start_batch, store_case_records
+from ..results import active_dataset, snapshot, start_batch
 from ..security import path_input_error
 
 ALLOWED_FILES = frozenset({f"{t.name}.{ext}" for t in TABLES for ext in ("csv", "parquet")} | {"dataset.toml"})
 
 
+def _data_dir(ctx: Ctx) -> Path:
+    return Path(ctx.request.app.state.config.data_dir)
+
+
 def _staging(ctx: Ctx) -> Path:
-    data_dir = ctx.request.app.state.config.data_dir
-    path = Path(data_dir) / ".zielwerk" / "imports" / f"{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns()}"
+    path = gen.state_dir(_data_dir(ctx)) / gen.IMPORTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns()}"
     path.mkdir(parents=True)
     return path
 
 
 def _render(ctx: Ctx, status_code: int = 200, error: str = "") -> Response:
     app = ctx.request.app
+    g = snapshot(_data_dir(ctx))
     return ctx.render("data.html", status_code=status_code, meta=app.state.results.meta(),
-                      state=app.state.batch, error=error, active=active_dataset(app.state.config.data_dir),
-                      allowed=sorted(ALLOWED_FILES))
+                      state=app.state.batch, error=error, active=active_dataset(_data_dir(ctx)),
+                      generation=g.id if g else None, allowed=sorted(ALLOWED_FILES))
 
 
 async def page(ctx: PageCtx) -> Response:
@@ -50,31 +57,32 @@ async def status(ctx: PageCtx) -> Response:
     return ctx.render("data_status.html", state=app.state.batch, meta=app.state.results.meta())
 
 
-def agreement_jobcenters(ctx: Ctx) -> tuple[str, ...]:
-    """Jobcenters with a stored agreement: their actual series are computed by the batch."""
-    return tuple(sorted({a.jobcenter_id for a in agreements.all_agreements(ctx.db)}))
+def _db_url(ctx: Ctx) -> str:
+    from zielwerk.store import default_url
+
+    cfg = ctx.request.app.state.config
+    return cfg.db_url or default_url(cfg.data_dir)
 
 
-def _start(ctx: Ctx, staged: Path | None, origin: str) -> Response:
+def _start(ctx: Ctx, source: Path | None, origin: str, staged: Path | None = None) -> Response:
     app = ctx.request.app
+    if source is None:
+        return _render(ctx, 409, "Es liegt noch kein Datensatz vor; bitte zuerst einen Datensatz importieren.")
     try:
-        records = store_case_records(ctx.db)
-    except ImportError:  # casework module not installed: lists are built without records
-        records = None
-    if not start_batch(app.state.config.data_dir, app.state.batch, staged, discard_on_error=staged is not None,
-                       jobcenter_ids=agreement_jobcenters(ctx), records=records):
+        start_batch(_data_dir(ctx), app.state.batch, source, db_url=_db_url(ctx), cleanup=staged)
+    except ImportRunning as exc:
         if staged is not None:
             shutil.rmtree(staged, ignore_errors=True)
-        return _render(ctx, 409, "Es läuft bereits ein Import; bitte warten.")
+        return _render(ctx, 409, str(exc))
     ctx.audit("data.import", object_type="dataset", object_id=origin,
-              after={"staging": str(staged) if staged else None})
+              after={"quelle": str(source), "hochgeladen": staged is not None})
     return _render(ctx, 202)
 
 
 async def recompute(ctx: PageCtx) -> Response:
-    """Recompute all results from the active dataset (e.g. after a new agreement was added)."""
+    """Recompute all results from the live dataset (e.g. after a new agreement was added)."""
     ctx.require("data.import")
-    return _start(ctx, None, "Neuberechnung")
+    return _start(ctx, active_dataset(_data_dir(ctx)), "Neuberechnung")
 
 
 async def import_folder(ctx: PageCtx, folder: str = Form("")) -> Response:
@@ -89,13 +97,10 @@ async def import_folder(ctx: PageCtx, folder: str = Form("")) -> Response:
         return _render(ctx, 422, f"Den Ordner „{folder}“ gibt es auf dem Server nicht.")
     if source != root and root not in source.parents:
         return _render(ctx, 422, f"Importe sind nur aus Ordnern unterhalb von {root} erlaubt.")
-    files = [p for p in source.iterdir() if p.name in ALLOWED_FILES]
-    if not files:
+    if not any(p.name in ALLOWED_FILES for p in source.iterdir()):
         return _render(ctx, 422, f"Im Ordner „{source}“ liegen keine Tabellen des Datenvertrags.")
-    staged = _staging(ctx)
-    for p in files:
-        shutil.copy2(p, staged / p.name)
-    return _start(ctx, staged, str(source))
+    # the worker copies the table files into the data folder's dataset store; the source is only read
+    return _start(ctx, source, str(source))
 
 
 def upload(ctx: PageCtx, files: Annotated[list[UploadFile], File()] = []) -> Response:  # noqa: B006
@@ -109,6 +114,8 @@ def upload(ctx: PageCtx, files: Annotated[list[UploadFile], File()] = []) -> Res
     if unknown:
         return _render(ctx, 422, "Unbekannte Dateinamen: " + ", ".join(str(u) for u in unknown)
                        + ". Erlaubt sind die Tabellennamen des Datenvertrags (z. B. persons.csv).")
+    if ctx.request.app.state.batch.running:
+        return _render(ctx, 409, str(ImportRunning()))
     staged = _staging(ctx)
     total = 0
     for f in files:
@@ -119,4 +126,4 @@ def upload(ctx: PageCtx, files: Annotated[list[UploadFile], File()] = []) -> Res
                     shutil.rmtree(staged, ignore_errors=True)
                     return _render(ctx, 413, "Die Dateien sind zu groß.")
                 out.write(chunk)
-    return _start(ctx, staged, "Hochladen: " + ", ".join(str(f.filename) for f in files))
+    return _start(ctx, staged, "Hochladen: " + ", ".join(str(f.filename) for f in files), staged)

@@ -1,0 +1,67 @@
+"""One import asks the engine once: ``compute_kennzahlen`` once in total, ``jahresfortschritt`` once per
+monitored year (for all Jobcenters together), ``lzb_status`` at most once per Stichtag. The actual series
+the pipeline stores equal those ``targets.collect`` computes on its own (engine per Jobcenter)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from pipeline_helpers import make_source
+
+from zielwerk.domain.calendar import Month
+from zielwerk.pipeline import generations as gen
+from zielwerk.pipeline import run_import
+from zielwerk.pipeline.provision import EXAMPLE_AGREEMENT, EXAMPLE_KEY, load_agreement_file
+from zielwerk.store import default_url, open_store
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    from zielwerk.indicators import engine, ytd
+
+    calls: Counter = Counter()
+
+    def count(module, name, key):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls[key(*args, **kwargs)] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    count(engine, "compute_kennzahlen", lambda *a, **k: "compute_kennzahlen")
+    count(ytd, "jahresfortschritt", lambda ds, year, **k: ("jahresfortschritt", year))
+    count(engine, "lzb_status", lambda ds, day, *a, **k: ("lzb_status", day))
+    return calls
+
+
+def test_one_engine_run_per_import_and_the_same_series_as_collect(tmp_path, counted):
+    src = make_source(tmp_path / "quelle")
+    data = tmp_path / "daten"
+    data.mkdir()
+    url = default_url(data)
+    engine_, sessions = open_store(url)
+    assert load_agreement_file(sessions, EXAMPLE_AGREEMENT, EXAMPLE_KEY)  # Jobcenter 05970, 2016
+    engine_.dispose()
+    run_import(src, data, db_url=url)
+    assert counted["compute_kennzahlen"] == 1
+    # monitoring of 2017 looks back to 2013: one year-to-date run per year, for all Jobcenters at once
+    assert sorted(k[1] for k in counted if k[0] == "jahresfortschritt") == [2013, 2014, 2015, 2016, 2017]
+    assert all(n == 1 for k, n in counted.items() if k[0] == "jahresfortschritt")
+    repeated = {k: n for k, n in counted.items() if k[0] == "lzb_status" and n > 1}
+    assert repeated == {}
+
+    live = gen.live_generation(data)
+    series = json.loads((live.part("results") / "series.json").read_text())
+    assert set(series) == {"05970"}
+    # the same values as targets.collect, which runs the engine itself for this one Jobcenter
+    from zielwerk.data.reader import load_dataset
+    from zielwerk.pipeline.run import _probe_agreement, series_json
+    from zielwerk.targets import collect
+
+    ds = load_dataset(src)
+    expected = series_json(collect(ds, _probe_agreement("05970", 2017), Month(2017, 12)))
+    assert series["05970"] == json.loads(json.dumps(expected))
