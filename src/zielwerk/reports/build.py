@@ -9,7 +9,7 @@ from zielwerk.domain.calendar import Month
 from zielwerk.targets import Agreement, Monitoring, collect, monitor
 
 from .context import report_context
-from .render import write_report
+from .render import CHART_KIND, write_report
 
 
 def monitoring_for(ds: Dataset, agreement: Agreement, month: Month) -> Monitoring:
@@ -20,6 +20,6 @@ def monitoring_for(ds: Dataset, agreement: Agreement, month: Month) -> Monitorin
 def monthly_report(ds: Dataset, agreement: Agreement, month: Month, out: str | Path) -> Monitoring:
     """Compute and write the monthly report for ``month`` to ``out`` (.pdf, .html, .xlsx)."""
     mon = monitoring_for(ds, agreement, month)
-    charts = "svg" if Path(out).suffix.lower() == ".html" else "png"
+    charts = CHART_KIND.get(Path(out).suffix.lower().lstrip("."), "png")
     write_report(report_context(mon, as_of=ds.as_of, charts=charts), out)
     return mon

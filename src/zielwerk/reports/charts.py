@@ -1,19 +1,21 @@
 """One chart per target: actual vs seasonal target path with tolerance band and year-end forecast.
 
-Built with Vega-Altair and rendered offline with vl-convert (no browser), German number locale.
+A plain Vega-Lite specification (the dict Vega-Altair would build: building it through Altair's
+``to_dict`` cost about 0.2 s per chart, most of a report's render time), rendered offline with
+vl-convert (no browser), German number locale. The PNG is rasterised from the SVG (one Vega run).
 """
 
 from __future__ import annotations
 
 import base64
 
-import altair as alt
 import vl_convert as vlc
 
 from zielwerk.domain.german import MONTH_ABBR
 from zielwerk.targets.monitoring import TargetMonitor
 
 LOCALE = "de-DE"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 COLORS = {"Ist": "#1f4e79", "Zielpfad": "#c55a11", "Vorjahr": "#9e9e9e", "Prognose": "#2e7d32"}
 
 
@@ -36,35 +38,45 @@ def chart_spec(tm: TargetMonitor, width: int = 520, height: int = 150) -> dict:
     if cur.forecast is not None:
         lo, hi = cur.interval if cur.interval is not None else (cur.forecast, cur.forecast)
         fc.append({"monat": months[11], "wert": cur.forecast, "unten": lo, "oben": hi, "reihe": "Prognose"})
-    x = alt.X("monat:N", sort=list(months), title=None, axis=alt.Axis(labelAngle=0))
+    x = {"field": "monat", "type": "nominal", "sort": list(months), "title": None, "axis": {"labelAngle": 0}}
     domain = ["Ist", "Zielpfad", "Vorjahr", "Prognose"]
-    color = alt.Color("reihe:N", title=None, scale=alt.Scale(domain=domain, range=[COLORS[d] for d in domain]),
-                      legend=alt.Legend(orient="bottom", direction="horizontal"))
+    color = {"field": "reihe", "type": "nominal", "title": None,
+             "scale": {"domain": domain, "range": [COLORS[d] for d in domain]},
+             "legend": {"orient": "bottom", "direction": "horizontal"}}
     unit = tm.spec.record.unit  # the indicator's display unit: %, Personen, Bedarfe
-    y = alt.Y("wert:Q", title=unit, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.1~f"))
-    layers = []
+    layers: list[dict] = []
     if band:
-        layers.append(alt.Chart(alt.Data(values=band)).mark_area(opacity=0.18, color=COLORS["Zielpfad"]).encode(
-            x=x, y=alt.Y("unten:Q", title=unit, scale=alt.Scale(zero=False)), y2="oben:Q"))
-    line = alt.Chart(alt.Data(values=rows)).encode(x=x, y=y, color=color,
-                                                    strokeDash=alt.condition("datum.reihe == 'Zielpfad'",
-                                                                             alt.value([5, 3]), alt.value([1, 0])))
-    layers.append(line.mark_line(point=alt.OverlayMarkDef(size=18)))
+        layers.append({"data": {"values": band},
+                       "mark": {"type": "area", "color": COLORS["Zielpfad"], "opacity": 0.18},
+                       "encoding": {"x": x, "y": {"field": "unten", "type": "quantitative", "title": unit,
+                                                  "scale": {"zero": False}},
+                                    "y2": {"field": "oben"}}})
+    layers.append({"data": {"values": rows}, "mark": {"type": "line", "point": {"size": 18}},
+                   "encoding": {"x": x, "color": color,
+                                "y": {"field": "wert", "type": "quantitative", "title": unit,
+                                      "scale": {"zero": False}, "axis": {"format": ",.1~f"}},
+                                "strokeDash": {"condition": {"test": "datum.reihe == 'Zielpfad'", "value": [5, 3]},
+                                               "value": [1, 0]}}})
     if fc:
-        f = alt.Chart(alt.Data(values=fc))
-        layers.append(f.mark_rule(color=COLORS["Prognose"], strokeWidth=2).encode(x=x, y="unten:Q", y2="oben:Q"))
-        layers.append(f.mark_point(shape="diamond", size=90, filled=True).encode(x=x, y="wert:Q", color=color))
-    chart = alt.layer(*layers).properties(width=width, height=height).configure_view(stroke=None).configure_axis(
-        labelFontSize=10, titleFontSize=10).configure_legend(labelFontSize=10)
-    return chart.to_dict()
+        layers.append({"data": {"values": fc},
+                       "mark": {"type": "rule", "color": COLORS["Prognose"], "strokeWidth": 2},
+                       "encoding": {"x": x, "y": {"field": "unten", "type": "quantitative"},
+                                    "y2": {"field": "oben"}}})
+        layers.append({"data": {"values": fc},
+                       "mark": {"type": "point", "shape": "diamond", "size": 90, "filled": True},
+                       "encoding": {"x": x, "y": {"field": "wert", "type": "quantitative"}, "color": color}})
+    return {"$schema": SCHEMA, "width": width, "height": height, "layer": layers,
+            "config": {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+                       "axis": {"labelFontSize": 10, "titleFontSize": 10}, "legend": {"labelFontSize": 10}}}
 
 
 def svg(tm: TargetMonitor) -> str:
     return vlc.vegalite_to_svg(chart_spec(tm), format_locale=LOCALE, time_format_locale=LOCALE)
 
 
-def png(tm: TargetMonitor, scale: float = 2.0) -> bytes:
-    return vlc.vegalite_to_png(chart_spec(tm), scale=scale, format_locale=LOCALE, time_format_locale=LOCALE)
+def png(tm: TargetMonitor, scale: float = 2.0, svg_text: str | None = None) -> bytes:
+    """The chart as PNG (from ``svg_text`` if the SVG was rendered already)."""
+    return vlc.svg_to_png(svg_text if svg_text is not None else svg(tm), scale=scale)
 
 
 def png_data_uri(tm: TargetMonitor, scale: float = 2.0) -> str:

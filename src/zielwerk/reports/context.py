@@ -100,6 +100,13 @@ class TargetView:
     unit: str = ""
     monitor: TargetMonitor | None = None
 
+    @property
+    def chart_svg_uri(self) -> str:
+        """The SVG chart as a data URI (the PDF embeds it as vector graphics: no rasterising)."""
+        if not self.chart_svg:
+            return ""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.chart_svg.encode("utf-8")).decode("ascii")
+
 
 def _stock_flow(tm: TargetMonitor, mon: Monitoring) -> str:
     """For an annual-average LZB target: exits per month needed given expected entries (K3E3 rate)."""
@@ -170,7 +177,7 @@ def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool | str = True) -
     if charts in (True, "svg"):
         view.chart_svg = ch.svg(tm)
     if charts in (True, "png"):
-        view.chart_png_bytes = ch.png(tm)
+        view.chart_png_bytes = ch.png(tm, svg_text=view.chart_svg or None)
         view.chart_png = "data:image/png;base64," + base64.b64encode(view.chart_png_bytes).decode("ascii")
     return view
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from zielwerk.atomic import write_bytes_atomically
+
+if TYPE_CHECKING:
+    from zielwerk.targets import Monitoring
 
 FORMATS = (".html", ".pdf", ".xlsx")
 
@@ -25,6 +30,39 @@ def render_pdf(context: dict) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=render_html(context, pdf=True)).write_pdf()
+
+
+#: the chart kind each format embeds: SVG in HTML (inline) and PDF (vector image: rasterising to PNG
+#: and WeasyPrint's re-encoding of the PNG took about 40 % of a report's render time); PNG in the workbook
+CHART_KIND = {"html": "svg", "pdf": "svg", "xlsx": "png"}
+
+
+def render_monitoring(mon: Monitoring, as_of: date | None, fmt: str) -> bytes:
+    """One report as bytes in ``fmt`` (html, pdf, xlsx), with only the chart kind that format uses.
+
+    A module-level function of picklable arguments: the web app runs it in a worker process.
+    """
+    from .context import report_context
+
+    if fmt not in CHART_KIND:
+        raise ValueError(f"Unbekanntes Berichtsformat '{fmt}' (erlaubt: html, pdf, xlsx)")
+    context = report_context(mon, as_of=as_of, charts=CHART_KIND[fmt])
+    if fmt == "html":
+        return render_html(context).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(context)
+    from .excel import workbook_bytes
+
+    return workbook_bytes(context)
+
+
+def warm_up() -> None:
+    """Load the renderers and the fonts once (a render worker process calls this when it starts)."""
+    from weasyprint import HTML
+
+    from . import excel  # noqa: F401
+
+    HTML(string="<p style='font-family: \"DejaVu Sans\"'>Zielwerk</p>").write_pdf()
 
 
 def write_report(context: dict, out: str | Path) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -18,6 +20,7 @@ from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, render
 from .pages import account, admin, agreement, casework, data, fall_lists, indicators, overview, reports
 from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
+from .report_bridge import RenderPool
 from .results import BatchState, GenerationSnapshot, Results
 from .security import SecurityHeaders
 
@@ -77,10 +80,18 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Server start: start the render pool's worker processes (imports, fonts) if it has any; stop: end them."""
+    app.state.render_pool.warm()
+    yield
+    app.state.render_pool.shutdown()
+
+
 def create_app(config: WebConfig) -> FastAPI:
     """Build the app: migrate the store, mount static files, register routes and error pages."""
     app = FastAPI(title="Zielwerk API", version="1", docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json")
+                  openapi_url="/api/openapi.json", lifespan=_lifespan)
     Path(config.data_dir).mkdir(parents=True, exist_ok=True)
     engine, sessions = open_store(config.db_url or default_url(config.data_dir))
     app.state.config = config
@@ -89,6 +100,9 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.templates = _templates()
     app.state.results = Results(config.data_dir)
     app.state.batch = BatchState()
+    # PDF and Excel rendering off the event loop, at most two at a time (report_bridge.RenderPool): threads
+    # here (tests, embedding); worker processes in the server (create_app_from_env)
+    app.state.render_pool = RenderPool(processes=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for method, path, handler in ROUTES:
         methods = [method, "HEAD"] if method == "GET" else [method]
@@ -108,9 +122,11 @@ def create_app_from_env() -> FastAPI:
     """
     import os
 
-    return create_app(WebConfig(data_dir=Path(os.environ["ZIELWERK_DATA_DIR"]),
-                                db_url=os.environ.get("ZIELWERK_DB_URL") or None,
-                                secure_cookies=os.environ.get("ZIELWERK_INSECURE_COOKIES") != "1"))
+    app = create_app(WebConfig(data_dir=Path(os.environ["ZIELWERK_DATA_DIR"]),
+                               db_url=os.environ.get("ZIELWERK_DB_URL") or None,
+                               secure_cookies=os.environ.get("ZIELWERK_INSECURE_COOKIES") != "1"))
+    app.state.render_pool = RenderPool.from_env()  # worker processes unless ZIELWERK_RENDER_PROCESSES=0
+    return app
 
 
 def _is_api(request: Request) -> bool:

@@ -2,17 +2,23 @@
 
 ``ctx = Depends(page)`` for HTML routes and ``Depends(api)`` for JSON routes. ``ctx.require(perm)``
 is the single enforcement point of the permission table; a refusal is audited and answered 403.
+
+No database access on the event loop (issue 10): the context is a plain generator (FastAPI runs its
+setup and its commit in the thread pool), and every handler that uses ``ctx.db`` or reads result files
+is a plain ``def``; the few ``async`` handlers run their database part in the thread pool and hand
+rendering to the bounded render pool of :mod:`zielwerk.web.report_bridge`
+(``tests/web/test_eventloop.py`` checks this).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -109,16 +115,28 @@ def _session_user(db: Session, request: Request) -> tuple[User, str] | None:
     return row.user, row.csrf_token
 
 
-async def _check_csrf(request: Request, expected: str) -> None:
+async def _sent_csrf(request: Request) -> str:
+    """The CSRF token a state-changing request sent (header, else the form field); "" for safe methods.
+
+    The only ``async`` part of the context: reading the request body must be awaited. Everything that
+    touches the database runs in :func:`_context`, a plain generator FastAPI runs in its thread pool.
+    """
+    if request.method not in UNSAFE_METHODS:
+        return ""
     sent = request.headers.get("x-csrf-token")
     if not sent and "form" in request.headers.get("content-type", ""):
         form = await request.form()
         sent = str(form.get("csrf_token", ""))
+    return sent or ""
+
+
+def _check_csrf(sent: str, expected: str) -> None:
     if not sent or not secrets.compare_digest(sent, expected):
         raise CsrfFailed()
 
 
-async def _context(request: Request, *, allow_token: bool) -> AsyncIterator[Ctx]:
+def _context(request: Request, sent_csrf: str, *, allow_token: bool) -> Iterator[Ctx]:
+    """Open the request's session, authenticate, yield the context, commit (all in a worker thread)."""
     factory = request.app.state.sessions
     db: Session = factory()
     try:
@@ -134,7 +152,7 @@ async def _context(request: Request, *, allow_token: bool) -> AsyncIterator[Ctx]
                 raise NotAuthenticated()
             ctx = Ctx(request, db, found[0], csrf_token=found[1])
             if request.method in UNSAFE_METHODS:
-                await _check_csrf(request, found[1])
+                _check_csrf(sent_csrf, found[1])
         if ctx.user.must_change_password and request.url.path not in permissions.ONE_TIME_PASSWORD_PATHS:
             raise permissions.PasswordChangeRequired()
         yield ctx
@@ -146,22 +164,16 @@ async def _context(request: Request, *, allow_token: bool) -> AsyncIterator[Ctx]
         db.close()
 
 
-async def page(request: Request) -> AsyncIterator[Ctx]:
-    """Context for HTML routes (session cookie only)."""
-    async for ctx in _context(request, allow_token=False):
-        yield ctx
+def page(request: Request, sent_csrf: Annotated[str, Depends(_sent_csrf)]) -> Iterator[Ctx]:
+    """Context for HTML routes (session cookie only). A plain generator: runs in the thread pool."""
+    yield from _context(request, sent_csrf, allow_token=False)
 
 
-async def api(request: Request) -> AsyncIterator[Ctx]:
-    """Context for ``/api`` routes (bearer token or session cookie + CSRF header)."""
-    async for ctx in _context(request, allow_token=True):
-        yield ctx
+def api(request: Request, sent_csrf: Annotated[str, Depends(_sent_csrf)]) -> Iterator[Ctx]:
+    """Context for ``/api`` routes (bearer token or session cookie + CSRF header); thread pool too."""
+    yield from _context(request, sent_csrf, allow_token=True)
 
 
 #: Annotated dependencies for route signatures (exit code – the commit – runs before the response).
-from typing import Annotated
-
-from fastapi import Depends
-
 PageCtx = Annotated[Ctx, Depends(page, scope="function")]
 ApiCtx = Annotated[Ctx, Depends(api, scope="function")]

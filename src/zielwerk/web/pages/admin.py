@@ -13,12 +13,12 @@ from ..context import PageCtx
 from ..permissions import ROLES
 
 
-async def users_page(ctx: PageCtx) -> Response:
+def users_page(ctx: PageCtx) -> Response:
     ctx.require("admin.users")
     return ctx.render("admin_users.html", users=users.all_users(ctx.db), error="", values={}, token="")
 
 
-async def create_user(
+def create_user(
     ctx: PageCtx,
     username: str = Form(""),
     full_name: str = Form(""),
@@ -59,7 +59,7 @@ async def create_user(
     return RedirectResponse("/verwaltung", status_code=303)
 
 
-async def set_active(ctx: PageCtx, username: str, active: str = Form("")) -> Response:
+def set_active(ctx: PageCtx, username: str, active: str = Form("")) -> Response:
     ctx.require("admin.users")
     user = users.by_name(ctx.db, username)
     if user is None:
@@ -75,7 +75,7 @@ async def set_active(ctx: PageCtx, username: str, active: str = Form("")) -> Res
     return RedirectResponse("/verwaltung", status_code=303)
 
 
-async def issue_token(ctx: PageCtx, username: str, label: str = Form("")) -> Response:
+def issue_token(ctx: PageCtx, username: str, label: str = Form("")) -> Response:
     """Tokens are issued only to their owner (issue 12): for anyone else refused and audited; the own
     token is made on the account page."""
     ctx.require("admin.users")
@@ -84,8 +84,12 @@ async def issue_token(ctx: PageCtx, username: str, label: str = Form("")) -> Res
     return RedirectResponse("/konto", status_code=303)
 
 
-async def audit_page(ctx: PageCtx, benutzer: str = "", aktion: str = "", seite: int = 1) -> Response:
+def audit_page(ctx: PageCtx, benutzer: str = "", aktion: str = "", seite: int = 1, pruefen: str = "") -> Response:
     ctx.require("admin.audit")
+    check = audit.verify_chain(ctx.db) if pruefen else None  # the hash chain (issue 12), on request
+    if check is not None:
+        ctx.audit("audit.verify", object_type="audit_log", object_id=str(check.last_id),
+                  after={"unveraendert": check.ok, "eintraege": check.rows, "erster_fehler": check.broken_id})
     pages = max(1, -(-audit.count(ctx.db) // 100))
     if seite > pages:
         raise HTTPException(404, f"Diese Seite des Protokolls gibt es nicht (Seiten 1 bis {pages}).")
@@ -93,4 +97,4 @@ async def audit_page(ctx: PageCtx, benutzer: str = "", aktion: str = "", seite: 
     entries = audit.entries(ctx.db, username=benutzer or None, action=aktion or None, limit=100,
                             offset=(seite - 1) * 100)
     return ctx.render("admin_audit.html", entries=entries, benutzer=benutzer, aktion=aktion, seite=seite,
-                      total=audit.count(ctx.db))
+                      total=audit.count(ctx.db), check=check)

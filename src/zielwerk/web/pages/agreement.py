@@ -52,12 +52,12 @@ def _summary(v: AgreementVersion) -> dict:
     return {"fassung": v.number, "begruendung": v.reason, "dokument": v.document}
 
 
-async def index(ctx: PageCtx) -> Response:
+def index(ctx: PageCtx) -> Response:
     ctx.require("agreement.view")
     return ctx.render("agreements.html", agreements=store.all_agreements(ctx.db))
 
 
-async def view(ctx: PageCtx, key: str, fassung: int | None = None, error: str = "") -> Response:
+def view(ctx: PageCtx, key: str, fassung: int | None = None, error: str = "") -> Response:
     ctx.require("agreement.view")
     agreement = _get(ctx, key)
     version = _version(agreement, fassung)
@@ -74,14 +74,14 @@ async def view(ctx: PageCtx, key: str, fassung: int | None = None, error: str = 
                       quick=quick, target_text=target_text)
 
 
-async def edit_form(ctx: PageCtx, key: str) -> Response:
+def edit_form(ctx: PageCtx, key: str) -> Response:
     ctx.require("agreement.edit")
     agreement = _get(ctx, key)
     return ctx.render("agreement_edit.html", agreement=agreement, document=agreement.versions[-1].document,
                       reason="", error="")
 
 
-async def edit(ctx: PageCtx, key: str, document: str = Form(""), reason: str = Form("")) -> Response:
+def edit(ctx: PageCtx, key: str, document: str = Form(""), reason: str = Form("")) -> Response:
     ctx.require("agreement.edit")
     agreement = _get(ctx, key)
     before = agreement.versions[-1]
@@ -105,7 +105,7 @@ async def edit(ctx: PageCtx, key: str, document: str = Form(""), reason: str = F
     return RedirectResponse(f"/zielvereinbarung/{key}", status_code=303)
 
 
-async def sign(ctx: PageCtx, key: str, fassung: int = Form(...)) -> Response:
+def sign(ctx: PageCtx, key: str, fassung: int = Form(...)) -> Response:
     ctx.require("agreement.sign")
     agreement = _get(ctx, key)
     version = _version(agreement, fassung)
@@ -121,7 +121,7 @@ async def sign(ctx: PageCtx, key: str, fassung: int = Form(...)) -> Response:
     return RedirectResponse(f"/zielvereinbarung/{key}?fassung={version.number}", status_code=303)
 
 
-async def compare_versions(ctx: PageCtx, key: str, a: int | None = None, b: int | None = None) -> Response:
+def compare_versions(ctx: PageCtx, key: str, a: int | None = None, b: int | None = None) -> Response:
     ctx.require("agreement.view")
     agreement = _get(ctx, key)
     if len(agreement.versions) < 2 and (a is None or b is None):
@@ -132,12 +132,12 @@ async def compare_versions(ctx: PageCtx, key: str, a: int | None = None, b: int 
                       changes=compare(old.document, new.document))
 
 
-async def create_form(ctx: PageCtx) -> Response:
+def create_form(ctx: PageCtx) -> Response:
     ctx.require("agreement.edit")
     return ctx.render("agreement_new.html", error="", values={})
 
 
-async def create(ctx: PageCtx, key: str = Form(""), title: str = Form(""), jobcenter_id: str = Form(""),
+def create(ctx: PageCtx, key: str = Form(""), title: str = Form(""), jobcenter_id: str = Form(""),
                  year: str = Form(""), document: str = Form("")) -> Response:
     ctx.require("agreement.edit")
     values = {"key": key, "title": title, "jobcenter_id": jobcenter_id, "year": year, "document": document}
@@ -184,7 +184,7 @@ def _german_float(text: str) -> float:
     return float(cleaned)
 
 
-async def change_target(ctx: PageCtx, key: str, target_id: str = Form(""), reason: str = Form(""),
+def change_target(ctx: PageCtx, key: str, target_id: str = Form(""), reason: str = Form(""),
                         value: str = Form(""), change_pct: str = Form(""), change_points: str = Form(""),
                         lower: str = Form(""), upper: str = Form("")) -> Response:
     """Change one target's figures: a new version through ``AgreementRecord.edit`` (targets rules)."""
@@ -214,13 +214,13 @@ async def change_target(ctx: PageCtx, key: str, target_id: str = Form(""), reaso
     if not error and all(getattr(target, k) == v for k, v in changes.items()):
         error = "Der Zielwert ist unverändert; es wurde keine neue Fassung angelegt."
     if error:
-        return await view(ctx, key, None, error=error)
+        return view(ctx, key, None, error=error)
     new_goal = replace(goal, targets=tuple(replace(t, **changes) if t.id == target_id else t for t in goal.targets))
     goals = tuple(new_goal if g.id == goal.id else g for g in model.goals)
     try:
         new_model = AgreementRecord([model]).edit(ctx.user.username, date.today(), reason.strip(), goals=goals)
     except AgreementError as exc:
-        return await view(ctx, key, None, error=str(exc))
+        return view(ctx, key, None, error=str(exc))
     new = store.add_version(ctx.db, agreement, dumps_agreement(new_model), reason=reason,
                             created_by=ctx.user.username)
     ctx.audit("agreement.version", object_type="agreement", object_id=f"{key}#{new.number}",

@@ -50,7 +50,7 @@ CHANNELS: dict[str, str] = {"persoenlich": "persönlich", "telefon": "Telefon", 
                             "angebot": "Angebot (Stelle, Maßnahme, Beratung)"}
 
 
-async def caseload(ctx: PageCtx, fachkraft: str = "") -> Response:
+def caseload(ctx: PageCtx, fachkraft: str = "") -> Response:
     """The caseload: case managers their own, team leads their team's (optionally one caseworker of it),
     lead roles everybody's or one caseworker's."""
     ctx.require("casework.view")
@@ -118,13 +118,13 @@ def _render_person(ctx: Ctx, p: dict, person_id: str, *, status_code: int = 200,
                       error=error, can_write=ctx.can("casework.write"))
 
 
-async def person(ctx: PageCtx, person_id: str) -> Response:
+def person(ctx: PageCtx, person_id: str) -> Response:
     p = _authorised_person(ctx, person_id)
     ctx.audit("person.read", object_type="person", object_id=person_id)
     return _render_person(ctx, p, person_id)
 
 
-async def add_contact(ctx: PageCtx, person_id: str, outcome: str = Form(""), channel: str = Form("persoenlich"),
+def add_contact(ctx: PageCtx, person_id: str, outcome: str = Form(""), channel: str = Form("persoenlich"),
                       note: str = Form("")) -> Response:
     ctx.require("casework.write", object_type="person", object_id=person_id)
     p = _authorised_person(ctx, person_id)
@@ -141,7 +141,7 @@ async def add_contact(ctx: PageCtx, person_id: str, outcome: str = Form(""), cha
     return RedirectResponse(f"/fallsteuerung/person/{person_id}", status_code=303)
 
 
-async def add_plan(ctx: PageCtx, person_id: str, agreed_on: str = Form(""), review_on: str = Form(""),
+def add_plan(ctx: PageCtx, person_id: str, agreed_on: str = Form(""), review_on: str = Form(""),
                    goals: str = Form("")) -> Response:
     ctx.require("casework.write", object_type="person", object_id=person_id)
     p = _authorised_person(ctx, person_id)

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from fastapi import HTTPException
 from fastapi.responses import Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from zielwerk.casework import records as rec
 from zielwerk.casework.batch import read_list, read_meta
@@ -189,7 +190,7 @@ def _batch_notes(ctx: Ctx, meta: dict | None) -> tuple[str | None, bool]:
     return results.get("lists_error"), stale
 
 
-async def index(ctx: PageCtx) -> Response:
+def index(ctx: PageCtx) -> Response:
     """All lists with their goal and (scoped) number of rows."""
     ctx.require("casework.view")
     meta = read_meta(_dir(ctx))
@@ -213,7 +214,7 @@ async def index(ctx: PageCtx) -> Response:
                       not_computed=NOT_COMPUTED)
 
 
-async def view(ctx: PageCtx, name: str) -> Response:
+def view(ctx: PageCtx, name: str) -> Response:
     """One list: goal, goal status, the list's effect (loop), the first :data:`MAX_ROWS` rows."""
     ctx.require("casework.view", object_type="worklist", object_id=name)
     tbl, meta = _list_or_404(ctx, name)
@@ -230,32 +231,40 @@ async def view(ctx: PageCtx, name: str) -> Response:
                       error=error, stale=stale, agreement=agreement_status(ctx, wl.goal))
 
 
-def _download(ctx: Ctx, name: str, kind: str) -> Response:
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export(ctx: Ctx, name: str, kind: str) -> tuple[pa.Table, date]:
+    """The scoped list of an export and its Stichtag (the read is audited)."""
     ctx.require("casework.view", object_type="worklist", object_id=name)
     tbl, meta = _list_or_404(ctx, name)
     ctx.audit("worklist.export", object_type="worklist", object_id=name, after={"zeilen": tbl.num_rows, "format": kind})
-    s = date.fromisoformat(meta["stichtag"])
-    if kind == "xlsx":
-        data = xlsx_bytes(tbl, LISTS[name].title, s)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif kind == "csv-kanonisch":
-        data, media, kind = canonical_csv_bytes(tbl), "text/csv; charset=utf-8", "csv"
-    else:
-        data, media = german_csv_bytes(tbl), "text/csv; charset=utf-8"
-    return Response(data, media_type=media,
-                    headers={"content-disposition": f'attachment; filename="{name}-{s.isoformat()}.{kind}"'})
+    return tbl, date.fromisoformat(meta["stichtag"])
 
 
-async def download_csv(ctx: PageCtx, name: str, format: str = "de") -> Response:
+def _attachment(data: bytes, media: str, filename: str) -> Response:
+    return Response(data, media_type=media, headers={"content-disposition": f'attachment; filename="{filename}"'})
+
+
+def download_csv(ctx: PageCtx, name: str, format: str = "de") -> Response:
     """CSV: ``format=de`` (default; semicolon, decimal comma, German labels, for Excel) or ``kanonisch``."""
     ctx.require("casework.view", object_type="worklist", object_id=name)
     if format not in CSV_FORMATS:
         raise HTTPException(422, f"Unbekanntes CSV-Format „{format}“ (erlaubt: de, kanonisch).")
-    return _download(ctx, name, CSV_FORMATS[format])
+    kind = CSV_FORMATS[format]
+    tbl, s = _export(ctx, name, kind)
+    data = canonical_csv_bytes(tbl) if kind == "csv-kanonisch" else german_csv_bytes(tbl)
+    return _attachment(data, "text/csv; charset=utf-8", f"{name}-{s.isoformat()}.csv")
 
 
 async def download_xlsx(ctx: PageCtx, name: str) -> Response:
-    return _download(ctx, name, "xlsx")
+    """``async``: the scoped list is read in the thread pool, the workbook written in the render pool
+    (``report_bridge.RenderPool``: a worker process, at most two at a time)."""
+    from ..report_bridge import pool_of
+
+    tbl, s = await run_in_threadpool(_export, ctx, name, "xlsx")
+    data = await pool_of(ctx).run(xlsx_bytes, tbl, LISTS[name].title, s)
+    return _attachment(data, XLSX, f"{name}-{s.isoformat()}.xlsx")
 
 
 #: (method, path, handler) — registered in the web app's route table (``web/app.py``).

@@ -63,7 +63,7 @@ def selection(ctx: Ctx, k: str, einheit: str) -> tuple[str, str, str, list[dict[
     return k, unit_type, unit_id, rows
 
 
-async def page(ctx: PageCtx, k: str = "", einheit: str = "", geschlecht: str = "all") -> Response:
+def page(ctx: PageCtx, k: str = "", einheit: str = "", geschlecht: str = "all") -> Response:
     k, unit_type, unit_id, rows = selection(ctx, k, einheit)
     if geschlecht not in SEXES:
         geschlecht = "all"
@@ -101,7 +101,7 @@ def _comparison(ctx: Ctx, k: str, sex: str, month: str) -> list[dict[str, Any]]:
     return out
 
 
-async def definition(ctx: PageCtx, code: str) -> Response:
+def definition(ctx: PageCtx, code: str) -> Response:
     ctx.require("indicators.view")
     info = catalogue().get(code)
     if info is None:
@@ -119,7 +119,7 @@ def _table(rows: list[dict[str, Any]]) -> list[list[Any]]:
              bool(r["provisional"])] for r in rows]
 
 
-async def download_csv(ctx: PageCtx, k: str = "", einheit: str = "") -> Response:
+def download_csv(ctx: PageCtx, k: str = "", einheit: str = "") -> Response:
     k, unit_type, unit_id, rows = selection(ctx, k, einheit)
     ctx.audit("indicators.download", object_type="indicator", object_id=f"{k}:{unit_type}:{unit_id}",
               after={"format": "csv"})
@@ -128,7 +128,7 @@ async def download_csv(ctx: PageCtx, k: str = "", einheit: str = "") -> Response
                     headers={"content-disposition": f'attachment; filename="{k}_{unit_id}.csv"'})
 
 
-async def download_xlsx(ctx: PageCtx, k: str = "", einheit: str = "") -> Response:
+def download_xlsx(ctx: PageCtx, k: str = "", einheit: str = "") -> Response:
     from openpyxl import Workbook
 
     k, unit_type, unit_id, rows = selection(ctx, k, einheit)

@@ -54,7 +54,7 @@ def chart_for(tm: Any, chart_id: str) -> Markup:
     return html
 
 
-async def page(ctx: PageCtx) -> Response:
+def page(ctx: PageCtx) -> Response:
     ctx.require("overview.view")
     results = ctx.request.app.state.results
     meta = results.meta()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import HTTPException
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from zielwerk.domain.calendar import Month
 
-from ..context import PageCtx
+from ..context import Ctx, PageCtx
 
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -24,23 +25,30 @@ def _months(meta: dict | None) -> list[str]:
     return out
 
 
-async def page(ctx: PageCtx) -> Response:
+def page(ctx: PageCtx) -> Response:
     ctx.require("reports.view")
     meta = ctx.request.app.state.results.meta()
     return ctx.render("reports.html", months=_months(meta), meta=meta)
 
 
-async def download(ctx: PageCtx, monat: str, format: str = "html") -> Response:
+def _check(ctx: Ctx, monat: str, format: str) -> None:
     ctx.require("reports.view")
-    from ..report_bridge import render_monthly
-
     meta = ctx.request.app.state.results.meta()
     if monat not in _months(meta):
         raise HTTPException(404, f"Für den Monat „{monat}“ liegen keine Kennzahlen vor.")
     if format not in FORMATS:
         raise HTTPException(404, f"Unbekanntes Format „{format}“ (html, pdf, xlsx).")
-    body = render_monthly(ctx, Month.parse(monat), format)
-    ctx.audit("report.download", object_type="report", object_id=monat, after={"format": format})
+
+
+async def download(ctx: PageCtx, monat: str, format: str = "html") -> Response:
+    """``async``: the checks and the audit run in the thread pool, the render in the render pool
+    (``report_bridge.monthly_report``, cached per generation, agreement version, month and format)."""
+    from ..report_bridge import monthly_report
+
+    await run_in_threadpool(_check, ctx, monat, format)
+    body = await monthly_report(ctx, Month.parse(monat), format)
+    await run_in_threadpool(ctx.audit, "report.download", object_type="report", object_id=monat,
+                            after={"format": format})
     headers = {} if format == "html" else {
         "content-disposition": f'attachment; filename="monatsbericht_{monat}.{format}"'}
     return Response(body, media_type=FORMATS[format], headers=headers)
