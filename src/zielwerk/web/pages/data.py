@@ -46,12 +46,12 @@ def _render(ctx: Ctx, status_code: int = 200, error: str = "") -> Response:
                       generation=g.id if g else None, allowed=sorted(ALLOWED_FILES))
 
 
-async def page(ctx: PageCtx) -> Response:
+def page(ctx: PageCtx) -> Response:
     ctx.require("data.view")
     return _render(ctx)
 
 
-async def status(ctx: PageCtx) -> Response:
+def status(ctx: PageCtx) -> Response:
     ctx.require("data.view")
     app = ctx.request.app
     return ctx.render("data_status.html", state=app.state.batch, meta=app.state.results.meta())
@@ -79,13 +79,13 @@ def _start(ctx: Ctx, source: Path | None, origin: str, staged: Path | None = Non
     return _render(ctx, 202)
 
 
-async def recompute(ctx: PageCtx) -> Response:
+def recompute(ctx: PageCtx) -> Response:
     """Recompute all results from the live dataset (e.g. after a new agreement was added)."""
     ctx.require("data.import")
     return _start(ctx, active_dataset(_data_dir(ctx)), "Neuberechnung")
 
 
-async def import_folder(ctx: PageCtx, folder: str = Form("")) -> Response:
+def import_folder(ctx: PageCtx, folder: str = Form("")) -> Response:
     ctx.require("data.import")
     if (problem := path_input_error(folder.strip())) is not None:  # e.g. ENAMETOOLONG (issue 12)
         return _render(ctx, 422, problem)
