@@ -225,6 +225,19 @@ def test_parallel_logins_against_two_uvicorn_workers(tmp_path):
         proc.wait(20)
 
 
+def test_admin_checks_the_audit_chain_on_the_audit_page(app, client):
+    login(client, "admin")
+    r = client.get("/verwaltung/protokoll?pruefen=1")
+    assert r.status_code == 200 and "Protokoll unverändert" in r.text
+    with app.state.engine.begin() as conn:  # an attacker with database access edits the first login row
+        conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        first = conn.execute(text("SELECT min(id) FROM audit_log WHERE action = 'login'")).scalar()
+        conn.execute(text("UPDATE audit_log SET username = 'jemand' WHERE id = :i"), {"i": first})
+    r = client.get("/verwaltung/protokoll?pruefen=1")
+    assert f"erster fehlerhafter Eintrag #{first}" in r.text
+    assert audit_rows(app, action="audit.verify")[-1].after["erster_fehler"] == first
+
+
 # --- point 5: X-Forwarded-For only from configured proxies -----------------------------------------
 
 def _login_client_field(app, headers) -> str:
