@@ -279,6 +279,7 @@ def test_unit_comparison_table_with_suppression(clients):
     text = _text(clients["geschaeftsfuehrung"].get("/kennzahlen?k=K2&einheit=jobcenter:JC1&geschlecht=f").text)
     # December 2016, women: Jobcenter 1000 + 12 of 5000; Bad Berleburg 100 + 12 of 500; Klein-Dorf 2 of 30 → *
     assert "Vergleich der Einheiten: K2, Frauen, 12/2016" in text
+    assert "Einheit Zähler Nenner Wert (%)" in text  # the quota's display unit from its record
     assert "Jobcenter Testkreis 1.012 5.000 20,2" in text
     assert "Kommune Bad Berleburg 112 500 22,4" in text
     assert "Kommune Klein-Dorf * * *" in text
