@@ -174,9 +174,10 @@ def test_parallel_logins_against_two_uvicorn_workers(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    code = ("import uvicorn; uvicorn.run('zielwerk.web.app:create_app_from_env', factory=True, workers=2, "
-            f"host='127.0.0.1', port={port}, log_level='warning', proxy_headers=False)")
-    env = {**os.environ, "ZIELWERK_DATA_DIR": str(tmp_path), "ZIELWERK_INSECURE_COOKIES": "1"}
+    # the launch path of ``zielwerk serve --worker 2`` (zielwerk/serve.py)
+    code = ("from pathlib import Path; from zielwerk.serve import serve; "
+            f"serve(Path({str(tmp_path)!r}), '', '127.0.0.1', {port}, True, 2)")
+    env = dict(os.environ)
     env.pop("ZIELWERK_TRUSTED_PROXIES", None)
     proc = subprocess.Popen([sys.executable, "-c", code], env=env)
     base = f"http://127.0.0.1:{port}"
