@@ -100,7 +100,7 @@ MAIN_PAGES = {
                     "/zielvereinbarung/testkreis-2016", "/zielvereinbarung/testkreis-2016/bearbeiten",
                     "/zielvereinbarung/testkreis-2016/vergleich", "/berichte", "/daten", "/fallsteuerung",
                     "/fallsteuerung/person/P1", "/fallsteuerung/listen", "/fallsteuerung/listen/lzb-praevention"],
-    "admin": ["/verwaltung", "/verwaltung/protokoll"],
+    "admin": ["/verwaltung", "/verwaltung/protokoll", "/verwaltung/protokoll?pruefen=1", "/konto"],
     "fm1": ["/fallsteuerung", "/fallsteuerung/person/P1"],
 }
 
