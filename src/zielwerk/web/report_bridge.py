@@ -40,6 +40,8 @@ from .monitoring import monitoring_for
 
 #: renders at the same time (the machine's cores are shared with the server and the batch)
 DEFAULT_WORKERS = 2
+#: scheduling priority of the render worker processes, relative to the server (``os.nice``)
+RENDER_NICE = 10
 CACHE_DIR = Path(".zielwerk") / "report-cache"
 #: the import pipeline's generations (``zielwerk.pipeline.generations``) and their manifest file
 GENERATIONS = Path(".zielwerk") / "generations"
@@ -60,8 +62,9 @@ class _LoopState:
 class RenderPool:
     """Run CPU-heavy render functions off the event loop, at most ``workers`` at a time.
 
-    ``processes=True`` (the server): a ``spawn`` process pool, started on first use. ``False``: threads
-    (tests, and ``ZIELWERK_RENDER_PROCESSES=0``); the function must then be thread-safe.
+    ``processes=True`` (the server): a ``spawn`` process pool, started on first use (or by :meth:`warm`),
+    its workers niced by :data:`RENDER_NICE`. ``False``: threads (``create_app``'s default: tests,
+    embedding; ``ZIELWERK_RENDER_PROCESSES=0`` for the server); the function must then be thread-safe.
     """
 
     def __init__(self, workers: int = DEFAULT_WORKERS, processes: bool = True) -> None:
@@ -96,8 +99,10 @@ class RenderPool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
+            # the workers run at a lower priority (nice): pages and static files win the CPU from renders
             self._executor = ProcessPoolExecutor(max_workers=self.workers,
-                                                 mp_context=multiprocessing.get_context("spawn"))
+                                                 mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=os.nice, initargs=(RENDER_NICE,))
         return self._executor
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -113,9 +118,10 @@ class RenderPool:
             for _ in range(self.workers):
                 self._pool().submit(warm_up)
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = True) -> None:
+        """End the worker processes (``wait``: after the renders running now)."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.shutdown(wait=wait, cancel_futures=True)
             self._executor = None
 
 
