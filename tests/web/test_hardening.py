@@ -57,8 +57,7 @@ def _parallel_logins(apps, pairs) -> list[int]:
     """POST the login form for each (username, password) at once (one thread each, started together)."""
     prepared = []
     for i, (name, password) in enumerate(pairs):
-        c = TestClient(apps[i % len(apps)], base_url="https://testserver")
-        c.__enter__()
+        c = TestClient(apps[i % len(apps)], base_url="https://testserver")  # no lifespan per client
         page = c.get("/anmelden")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         prepared.append((c, {"username": name, "password": password, "csrf_token": token}))
@@ -78,7 +77,7 @@ def _parallel_logins(apps, pairs) -> list[int]:
     for t in threads:
         t.join()
     for c, _ in prepared:
-        c.__exit__(None, None, None)
+        c.close()
     return statuses
 
 
