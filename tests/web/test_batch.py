@@ -1,6 +1,6 @@
-"""The real pipeline: import the generated Siegen-Wittgenstein dataset through the Daten page, the
-batch computes indicators and the actual series, and the pages show the example agreement's
-monitoring."""
+"""The real pipeline: import the generated Siegen-Wittgenstein dataset through the Daten page; the
+worker process computes indicators, the actual series, lists and case files as one generation, and the
+pages show the example agreement's monitoring from it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from zielwerk.pipeline import generations as gen
 from zielwerk.store import users
 from zielwerk.web import WebConfig, create_app
 from zielwerk.web.provision import EXAMPLE_AGREEMENT, EXAMPLE_KEY, load_agreement_file
@@ -34,6 +35,9 @@ def test_import_siegen_and_monitor_the_example_agreement(tmp_path, siegen_dir):
         time.sleep(0.5)
     assert app.state.batch.error is None, (app.state.batch.error, app.state.batch.problems[:5])
     meta = app.state.results.meta()
+    data = tmp_path / "daten"
+    assert meta["generation"] == gen.live_id(data) == app.state.batch.generation
+    assert gen.check(data)["consistent"]
     assert meta["last_month"] == meta["as_of"][:7]
     assert len(meta["provisional_months"]) == 3
     series = app.state.results.series()
