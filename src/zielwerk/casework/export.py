@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 
 from zielwerk.atomic import write_bytes_atomically
 from zielwerk.domain import codes, german
+from zielwerk.domain.cells import neutralise, neutralise_table, neutralise_workbook
 
 from .childcare import REASON_LABELS
 from .common import goal_of
@@ -181,13 +182,15 @@ def german_csv_bytes(tbl: pa.Table) -> bytes:
     w.writerow([COLUMN_LABELS.get(c, c) for c in tbl.column_names])
     cols = tbl.column_names
     for row in tbl.to_pylist():
-        w.writerow([german_value(c, row[c]) for c in cols])
+        # text from the data is neutralised (formula injection); formatted numbers and dates are not text
+        w.writerow([neutralise(german_value(c, row[c])) if isinstance(row[c], str) else german_value(c, row[c])
+                    for c in cols])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def canonical_csv_bytes(tbl: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
-    pacsv.write_csv(tbl.replace_schema_metadata(None), sink,
+    pacsv.write_csv(neutralise_table(tbl.replace_schema_metadata(None)), sink,
                     write_options=pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed"))
     return sink.getvalue().to_pybytes()
 
@@ -227,6 +230,7 @@ def xlsx_bytes(tbl: pa.Table, title: str, stichtag: date) -> bytes:
             elif isinstance(cell.value, float):
                 cell.number_format = "#,##0.0"
     ws.freeze_panes = "A6"
+    neutralise_workbook(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

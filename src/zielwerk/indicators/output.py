@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 
 from zielwerk.atomic import atomic_file
 from zielwerk.data.dataset import write_canonical_csv
+from zielwerk.domain.cells import neutralise, neutralise_table
 from zielwerk.domain.codes import SEX_LABELS
 
 from .definitions import INDICATORS, UNIT_PERCENT
@@ -59,7 +60,7 @@ def write_table(tbl: pa.Table, path: str | Path, kind: str = "kennzahlen") -> No
     suffix = check_suffix(path)
     with atomic_file(path, suffix) as tmp:
         if suffix == ".csv":
-            write_canonical_csv(tbl, tmp)
+            write_canonical_csv(neutralise_table(tbl), tmp)
         elif suffix == ".parquet":
             pq.write_table(tbl, tmp, compression="zstd")
         else:
@@ -87,10 +88,8 @@ def _write_xlsx(tbl: pa.Table, path: Path, kind: str) -> None:
     ws.append(head)
     ws.freeze_panes = "A2"
     for row in tbl.to_pylist():
-        if kind == "lzb":
-            ws.append(_lzb_row(ws, row, WriteOnlyCell))
-        else:
-            ws.append(_kz_row(ws, row, WriteOnlyCell))
+        cells = _lzb_row(ws, row, WriteOnlyCell) if kind == "lzb" else _kz_row(ws, row, WriteOnlyCell)
+        ws.append([neutralise(v) for v in cells])  # text never read as a formula
     wb.save(path)
 
 

@@ -13,6 +13,7 @@ from openpyxl.drawing.image import Image as XLImage
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from zielwerk.domain.cells import neutralise_workbook
 from zielwerk.targets.catalogue import PERCENT
 
 FILL = {"ok": "D9F2D9", "warn": "FFF0C2", "bad": "F8D0D0", "info": "E8E8E8"}
@@ -151,6 +152,7 @@ def workbook_bytes(ctx: dict) -> bytes:
     _widths(ws, [34, 36, 40, 60, 70])
 
     buf = io.BytesIO()
+    neutralise_workbook(wb)  # no text cell is read as a formula (goal titles, names)
     wb.save(buf)
     return buf.getvalue()
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from zielwerk.domain import german
+from zielwerk.domain.cells import neutralise
 
 _BERLIN = ZoneInfo("Europe/Berlin")
 SUPPRESSED = "*"
@@ -73,4 +74,4 @@ def _csv_cell(v: object) -> str:
         return repr(v).replace(".", ",")
     if isinstance(v, (date, datetime)):
         return german_date(v)
-    return str(v)
+    return neutralise(str(v))  # text never read as a formula (domain/cells.py)

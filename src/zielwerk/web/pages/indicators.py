@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import HTTPException
 from fastapi.responses import Response
 
+from zielwerk.domain.cells import neutralise_workbook
+
 from .. import charts
 from ..catalogue import catalogue, label
 from ..context import Ctx, PageCtx
@@ -145,6 +147,7 @@ def download_xlsx(ctx: PageCtx, k: str = "", einheit: str = "") -> Response:
             if isinstance(cell.value, float):
                 cell.number_format = "#,##0.0"
     buf = io.BytesIO()
+    neutralise_workbook(wb)  # no text cell is read as a formula (domain/cells.py)
     wb.save(buf)
     return Response(buf.getvalue(),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
