@@ -25,6 +25,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,28 +120,43 @@ def check_dataset(
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     con.execute("SET temp_directory = '" + spill.replace("'", "''") + "'")
     con.execute("SET preserve_insertion_order = false")
+    pool: ThreadPoolExecutor | None = None
     try:
         for name, tt in tables.items():
             _register(con, name, tt)
-        # fast: distinct values of reference columns, collected by the key order pass of their table
-        distinct: dict[tuple[str, str], pa.Array] = {}
+        # fast: the key order passes (Arrow, one thread) run while DuckDB counts spell pairs and builds
+        # the key sets; no problem is added before all of them are done, so the order stays the same
+        key_jobs: dict[str, tuple[Future[bool], dict[str, list[pa.Array]]]] = {}
+        if fast:
+            pool = ThreadPoolExecutor(max_workers=1)
+            for spec in TABLES:
+                if spec.key and ok(spec.name, *spec.key):
+                    tt = tables[spec.name]
+                    # distinct values of its reference columns, collected by the same pass
+                    wanted: dict[str, list[pa.Array]] = {
+                        c: [] for c in _reference_columns(spec.name) if ok(spec.name, c)
+                    }
+                    job = pool.submit(fastcheck.keys_strictly_increasing, tt.table, tt.path, spec.key, wanted)
+                    key_jobs[spec.name] = (job, wanted)
+        # fast: one self-join counts pairs of spells of a person sharing a day; only if there are any
+        # (same BG, or eLb beside something else) do the two rules below run and name them
+        overlap = nef = household_pairs = True
+        if fast and ok("elb_spells", "person_id", "bg_id", "status", "start", "end"):
+            overlap, nef = _spell_pairs(con)
+        if fast and ok("households", "bg_id", "start", "end"):
+            household_pairs = not _no_pairs(con, "households", "bg_id")
+        keysets = _key_sets(con, tables, ok) if fast else None
+        distinct: dict[tuple[str, str], pa.ChunkedArray] = {}
         for spec in TABLES:
             if ok(spec.name, "start", "end"):
                 _end_before_start(con, spec.name, problems)
             if spec.key and ok(spec.name, *spec.key):
-                tt = tables[spec.name]
-                wanted: dict[str, list[pa.Array]] = {c: [] for c in _reference_columns(spec.name) if ok(spec.name, c)}
-                if fast and fastcheck.keys_strictly_increasing(tt.table, tt.path, spec.key, wanted):
+                if spec.name in key_jobs and key_jobs[spec.name][0].result():
                     distinct.update({(spec.name, c): pa.chunked_array(parts, _type_of(parts))
-                                     for c, parts in wanted.items()})
+                                     for c, parts in key_jobs[spec.name][1].items()})
                 else:
                     _duplicate_keys(con, spec.name, spec.key, problems)
-        _references(con, tables, ok, files, problems, fast, distinct)
-        # fast: one self-join counts pairs of spells of a person sharing a day; only if there are any
-        # (same BG, or eLb beside something else) do the two rules below run and name them
-        overlap = nef = True
-        if fast and ok("elb_spells", "person_id", "bg_id", "status", "start", "end"):
-            overlap, nef = _spell_pairs(con)
+        _references(con, tables, ok, files, problems, keysets, distinct)
         if overlap and ok("elb_spells", "person_id", "bg_id", "start", "end"):
             _overlaps(
                 con,
@@ -151,7 +167,7 @@ def check_dataset(
             )
         if nef and ok("elb_spells", "person_id", "status", "start", "end"):
             _elb_and_nef(con, problems)
-        if ok("households", "bg_id", "start", "end") and not (fast and _no_pairs(con, "households", "bg_id")):
+        if household_pairs and ok("households", "bg_id", "start", "end"):
             # Not among the contract's listed rules: a warning, not a refusal (docs/data.md).
             _overlaps(
                 con,
@@ -165,6 +181,8 @@ def check_dataset(
                 _rule(con, "payments", col, f'"{col}" < 0', problems, "negativer Betrag {v}", value=col)
         _provider_rules(con, problems, ok)
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
 
@@ -241,20 +259,40 @@ def _type_of(parts: list[pa.Array]) -> pa.DataType:
     return parts[0].type if parts else pa.string()
 
 
+def _checked_references(tables: dict[str, TypedTable], ok: Callable[..., bool]) -> list[tuple[str, str, str, str]]:
+    """The references that can be checked: child column and parent key both usable."""
+    return [
+        (child, col, parent, ref)
+        for child, col, parent, ref in _REFERENCES
+        if ok(child, col) and parent in tables and ok(parent, ref)
+    ]
+
+
+def _key_sets(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, TypedTable], ok: Callable[..., bool]
+) -> dict[tuple[str, str], str]:
+    """One temporary table of distinct values per referenced key (e.g. persons.person_id)."""
+    keysets: dict[tuple[str, str], str] = {}
+    for _, _, parent, ref in _checked_references(tables, ok):
+        if (parent, ref) not in keysets:
+            name = keysets[(parent, ref)] = f"_keys_{len(keysets)}"
+            con.execute(f'CREATE TEMP TABLE {name} AS SELECT DISTINCT "{ref}" FROM {parent}').fetchall()
+    return keysets
+
+
 def _references(
     con: duckdb.DuckDBPyConnection,
     tables: dict[str, TypedTable],
     ok: Callable[..., bool],
     files: set[str],
     problems: ProblemCollector,
-    fast: bool = True,
+    keysets: dict[tuple[str, str], str] | None = None,
     distinct: dict[tuple[str, str], pa.ChunkedArray] | None = None,
 ) -> None:
-    """Every reference must exist. ``fast``: each referenced key set is built once (a temporary
-    DuckDB table of its distinct values) and shared by all tables referring to it; a column whose
-    distinct values are known (``distinct``, from the key order pass) is first checked by those
-    values alone, and only if one is missing are its rows searched."""
-    keysets: dict[tuple[str, str], str] = {}
+    """Every reference must exist. Fast path: ``keysets`` names a temporary DuckDB table of each
+    referenced key set, built once (:func:`_key_sets`) and shared by all tables referring to it; a
+    column whose distinct values are known (``distinct``, from the key order pass) is first checked
+    by those values alone, and only if one is missing are its rows searched."""
     for child, col, parent, ref in _REFERENCES:
         if not ok(child, col):
             continue
@@ -265,12 +303,7 @@ def _references(
             continue
         if not ok(parent, ref):
             continue  # the parent's own problem is reported; its keys cannot be checked against
-        keys = f'(SELECT DISTINCT "{ref}" FROM {parent})'
-        if fast:
-            if (parent, ref) not in keysets:
-                keysets[(parent, ref)] = f"_keys_{len(keysets)}"
-                con.execute(f"CREATE TEMP TABLE {keysets[(parent, ref)]} AS {keys[1:-1]}").fetchall()
-            keys = keysets[(parent, ref)]
+        keys = (keysets or {}).get((parent, ref), f'(SELECT DISTINCT "{ref}" FROM {parent})')
         if distinct and (child, col) in distinct:
             con.register("_distinct", pa.table({col: distinct[(child, col)]}))
             ((missing,),) = con.execute(
