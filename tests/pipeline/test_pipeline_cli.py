@@ -81,3 +81,19 @@ def test_an_invalid_source_is_refused_with_positions_and_nothing_changes(tmp_pat
 def test_status_of_an_empty_data_folder(tmp_path):
     st = status(tmp_path)
     assert st["generation"] is None and st["consistent"] is True
+
+
+def test_the_worker_beyond_its_memory_limit_stops_with_a_german_message(tmp_path):
+    from pipeline_helpers import worker
+
+    src = make_source(tmp_path / "quelle")
+    data = tmp_path / "daten"
+    progress = tmp_path / "fortschritt.json"
+    # 300 MB of address space do not even hold the engine's libraries
+    p = worker(src, data, "--memory-mb", "300", "--progress", str(progress))
+    _out, err = p.communicate(timeout=300)
+    assert p.returncode == 2
+    info = json.loads(progress.read_text("utf-8"))
+    assert info["state"] == "error" and "mehr Arbeitsspeicher als erlaubt" in info["message"]
+    assert "Nichts wurde übernommen" in err
+    assert gen.live_id(data) is None and leftovers(data) == []

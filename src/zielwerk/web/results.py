@@ -11,6 +11,7 @@ process never loads a dataset.
 from __future__ import annotations
 
 import contextvars
+import os
 import shutil
 import subprocess
 import threading
@@ -44,9 +45,11 @@ __all__ = ["HISTORY_MONTHS", "BatchState", "GenerationSnapshot", "Results", "act
 _PINNED: contextvars.ContextVar[tuple[Path, gen.Generation | None] | None] = contextvars.ContextVar(
     "zielwerk_generation", default=None)
 
-#: memory limit of the import worker (address space, MB) and per-file limits of web imports
-WORKER_MEMORY_MB = 6144
-WORKER_LIMITS = Limits(max_rows=5_000_000, max_bytes=2 * 1024 ** 3)
+#: memory limit of the import worker (address space, MB) and per-file limits of web imports; a large
+#: installation raises them with ZIELWERK_WORKER_MEMORY_MB / ZIELWERK_MAX_ROWS / ZIELWERK_MAX_BYTES
+WORKER_MEMORY_MB = int(os.environ.get("ZIELWERK_WORKER_MEMORY_MB", "6144"))
+WORKER_LIMITS = Limits(max_rows=int(os.environ.get("ZIELWERK_MAX_ROWS", "5000000")),
+                       max_bytes=int(os.environ.get("ZIELWERK_MAX_BYTES", str(2 * 1024 ** 3))))
 
 
 def snapshot(data_dir: Path) -> gen.Generation | None:
