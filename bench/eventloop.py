@@ -12,7 +12,9 @@ as in production) on a free 127.0.0.1 port, and measures, in one run:
    an indicator page, the API's meta data) — p50/p95;
 2. **under load**: the report cache is cleared, ``--pdfs`` monthly report PDFs of distinct months are
    requested at the same time (each uncached: it renders), and while they run the same light targets
-   are requested one after another — p50/p95, and the ratio to idle.
+   are requested one after another — p50/p95, and the ratio to idle;
+3. after the server stopped: the wall and CPU time of rendering three monthly report PDFs in this
+   process, as a render worker does (goal ≤ 5 s).
 
 Loopback only; bounded by ``--max-seconds`` and ``--max-requests``. Exit code 1 if the goal (p95 of
 the light requests under load ≤ ``--goal-ms``, default 100) is missed or a request failed.
@@ -64,6 +66,38 @@ def prepare(data_dir: Path) -> str:
     finally:
         engine.dispose()
     return password
+
+
+def render_times(data_dir: Path, months: list[str]) -> list[tuple[str, float, float]]:
+    """(month, wall s, CPU s) of rendering the monthly report PDF in this process, as a render worker does
+    (``zielwerk.reports.render.render_monitoring`` on the monitoring of the live generation)."""
+    from datetime import date
+
+    from zielwerk.domain.calendar import Month
+    from zielwerk.reports.render import render_monitoring, warm_up
+    from zielwerk.store import agreements, default_url, open_store
+    from zielwerk.web.monitoring import monitoring_for
+    from zielwerk.web.results import Results
+
+    engine, sessions = open_store(default_url(data_dir))
+    try:
+        with sessions() as s:
+            version = agreements.all_agreements(s)[0].versions[-1]
+            vid, doc = version.id, version.document
+    finally:
+        engine.dispose()
+    results = Results(data_dir)
+    as_of = date.fromisoformat(results.meta()["as_of"])
+    warm_up()
+    out = []
+    for m in months:
+        mon, why = monitoring_for(results, vid, doc, Month.parse(m))
+        if mon is None:
+            raise SystemExit(why)
+        t, c = time.perf_counter(), time.process_time()
+        render_monitoring(mon, as_of, "pdf")
+        out.append((m, time.perf_counter() - t, time.process_time() - c))
+    return out
 
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen:
@@ -222,11 +256,14 @@ def main(argv: list[str] | None = None) -> int:
             errors.append("not every report answered within --max-seconds")
     finally:
         stop(proc)
+    renders = render_times(data_dir, months[6:9])
 
     print(f"\nEvent-loop benchmark (issue 10) – {data_dir.name}, {os.cpu_count()} CPUs, load average before the "
           f"loaded phase {load_avg[0]:.1f} (shared machine)")
     print(f"warm-up report {warm}: {first_ms / 1000:.1f} s; {args.pdfs} uncached report PDFs ({', '.join(loaded)}) "
           f"at once: {loaded_s:.1f} s in all, each {', '.join(f'{durations[m]:.1f}' for m in loaded if m in durations)} s")
+    print("monthly report PDF, rendered in this process (warm, as in a render worker): " + "; ".join(
+        f"{m} {wall:.1f} s (CPU {cpu:.1f} s)" for m, wall, cpu in renders) + " – goal ≤ 5 s")
     print(f"\n{'light request':<24}{'idle p50':>10}{'idle p95':>10}{'load p50':>10}{'load p95':>10}"
           f"{'p95 ratio':>11}{'n idle/load':>13}")
     rows = [(name, idle[name], busy[name]) for name, _ in light]
