@@ -121,3 +121,36 @@ pq.write_table(t, {str(bomb)!r}, compression="zstd")
     assert after - before < 100, (before, after)
     assert gen.live_id(data) is None  # nothing published
     assert not list((gen.state_dir(data) / gen.IMPORTS).glob("*"))
+
+
+def test_a_request_reads_one_generation_even_if_the_pointer_switches_meanwhile(tmp_path):
+    import asyncio
+    import json
+
+    from zielwerk.web.results import GenerationSnapshot, Results, lists_dir
+
+    data = tmp_path / "daten"
+
+    def publish(tag: str) -> str:
+        return gen.publish_parts(data, {
+            "results": lambda d: (d / "meta.json").write_text(json.dumps({"tag": tag}), "utf-8"),
+            "lists": lambda d: (d / "meta.json").write_text(json.dumps({"tag": tag}), "utf-8"),
+        }).id
+
+    first = publish("alt")
+    results = Results(data)
+    seen = {}
+
+    async def page(scope, receive, send):
+        seen["before"] = (results.meta()["tag"], results.generation())
+        seen["switched_to"] = publish("neu")  # an import finishes while the request runs
+        seen["after"] = (results.meta()["tag"], results.generation(),
+                         json.loads((lists_dir(data) / "meta.json").read_text())["tag"])
+
+    asyncio.run(GenerationSnapshot(page, data)({"type": "http"}, None, None))
+    second = seen["switched_to"]
+    assert seen["before"] == ("alt", first)
+    assert seen["after"] == ("alt", first, "alt")
+    # the next request sees the new generation
+    asyncio.run(GenerationSnapshot(page, data)({"type": "http"}, None, None))
+    assert seen["before"] == ("neu", second)
