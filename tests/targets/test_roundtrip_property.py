@@ -16,7 +16,9 @@ from .conftest import line_of
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from("\n\"'\\[]#="),
                min_size=1, max_size=30).filter(lambda s: s.strip() != "")
 ident = st.from_regex(r"[a-z][a-z0-9\-]{0,8}", fullmatch=True)
-num = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+# within the plausible ranges of every sampled code (quota 0..100, count 0..10 million, change -100..1000)
+num = st.floats(min_value=0, max_value=100, allow_nan=False, allow_infinity=False)
+change = st.floats(min_value=-100, max_value=1000, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
@@ -30,7 +32,7 @@ def targets(draw, tid):
         lo = draw(st.floats(min_value=0, max_value=50))
         kw["lower"], kw["upper"] = lo, lo + draw(st.floats(min_value=0.1, max_value=50))
     elif form == "veraenderung_vorjahresmonat":
-        kw["change_pct"] = draw(num)
+        kw["change_pct"] = draw(change)
         kw["baseline"] = draw(st.none() | num)
     sex = draw(st.sampled_from(["all", "f", "m"]))
     return Target(tid, code, form, sex, tolerance=draw(st.none() | st.floats(min_value=0.01, max_value=10)),

@@ -23,6 +23,7 @@ problem as ``FILE:LINE: message``. :func:`dumps_agreement` writes a model back (
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -38,12 +39,15 @@ from .model import (
     CARRIERS,
     CHANGE_AVERAGE,
     CHANGE_MONTH,
+    CHANGE_RATE,
     CORRIDOR,
     FORMS,
     LEGAL_GOALS,
     LINK_KINDS,
     MONITOR,
+    NUMBER,
     PARTIES,
+    QUOTA,
     SIGNED,
     STATUSES,
     Agreement,
@@ -52,6 +56,7 @@ from .model import (
     Signatory,
     Target,
     VersionEntry,
+    number_problem,
 )
 
 
@@ -132,6 +137,8 @@ def locate_lines(text: str) -> dict[tuple, int]:
 class _Reader:
     """Reads typed values out of the parsed dict and collects problems with their lines."""
 
+    check_figures = True  # refuse non-finite and implausible target figures
+
     def __init__(self, name: str, lines: dict[tuple, int]):
         self.name = name
         self.lines = lines
@@ -169,6 +176,9 @@ class _Reader:
         v = data[key]
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             self.err(path + (key,), f"'{key}' muss eine Zahl sein, nicht {v!r}")
+            return None
+        if not math.isfinite(v) and self.check_figures:  # TOML allows inf and nan
+            self.err(path + (key,), f"'{key}' muss eine endliche Zahl sein, nicht {v!r}")
             return None
         return float(v)
 
@@ -221,6 +231,15 @@ _TARGET = {"id", "kennzahl", "form", "geschlecht", "wert", "veraenderung_prozent
 _SEXES = ("all", "f", "m")
 
 
+def indicator_kind(code: str) -> str:
+    """The value kind of a target indicator for the plausible ranges (model.LEVEL_RANGES): a count,
+    a change rate ((x/x_Vorjahr − 1)·100: K1, K3, K3_JD) or a quota."""
+    spec = catalogue.get(code)
+    if spec.unit == catalogue.COUNT:
+        return NUMBER
+    return CHANGE_RATE if spec.record.value == "change" else QUOTA
+
+
 def _target(r: _Reader, d: dict, path: tuple) -> Target | None:
     r.check_keys(d, path, _TARGET)
     tid = r.text(d, path, "id")
@@ -271,8 +290,12 @@ def _target(r: _Reader, d: dict, path: tuple) -> Target | None:
         forbid("wert", "veraenderung_prozent", "veraenderung_punkte")
     elif form == MONITOR:
         forbid("wert", "veraenderung_prozent", "veraenderung_punkte", "untergrenze", "obergrenze")
-    if vals["toleranz"] is not None and vals["toleranz"] <= 0:
-        r.err(path + ("toleranz",), "'toleranz' muss größer als 0 sein")
+    if spec is not None and r.check_figures:  # plausible ranges per field and indicator kind (model.number_problem)
+        kind = indicator_kind(spec.code)
+        for key, v in vals.items():
+            msg = number_problem(key, v, kind) if v is not None else None
+            if msg:
+                r.err(path + (key,), msg)
     if form in (ABSOLUTE, CHANGE_MONTH, CHANGE_AVERAGE) and spec is not None and spec.better is None and not better:
         r.err(path, f"Für {spec.code} gibt es keine natürliche Richtung: bitte 'richtung' angeben")
     if spec is None or form is None:
@@ -282,8 +305,13 @@ def _target(r: _Reader, d: dict, path: tuple) -> Target | None:
                   r.text(d, path, "anmerkung", required=False))
 
 
-def parse_agreement(text: str, name: str = "ziele.toml") -> Agreement:
-    """Parse and validate the TOML text of an agreement."""
+def parse_agreement(text: str, name: str = "ziele.toml", check_figures: bool = True) -> Agreement:
+    """Parse and validate the TOML text of an agreement.
+
+    ``check_figures=False`` (only for evaluating an already stored document, ``web.monitoring``):
+    implausible or non-finite target figures are kept instead of refused, so the monitoring can name
+    the one affected target (``targets.monitoring``) while the others are evaluated.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -293,6 +321,7 @@ def parse_agreement(text: str, name: str = "ziele.toml") -> Agreement:
         detail = re.sub(r"\s*\(at line.*\)", "", msg)
         raise AgreementFileInvalid([Problem(name, line, f"TOML-Syntaxfehler: {detail}")]) from None
     r = _Reader(name, locate_lines(text))
+    r.check_figures = check_figures
     r.check_keys(data, (), _TOP)
     year = r.integer(data, (), "jahr") or 0
     if year and not 2005 <= year <= 2100:

@@ -51,6 +51,79 @@ FORMS = {
 LINK_KINDS = {"unterstuetzt": "unterstützt"}
 
 
+# --- plausible ranges of the agreed figures (docs/zielvereinbarung.md, "Zulässige Werte") -----------
+
+#: kinds of indicator value a range depends on
+QUOTA, CHANGE_RATE, NUMBER = "quote", "veraenderungsrate", "anzahl"
+#: the largest absolute number of persons (or needs, cases) an agreement may name
+MAX_COUNT = 10_000_000.0
+#: level fields (``wert``, ``untergrenze``, ``obergrenze``, ``vorjahreswert``) by indicator kind:
+#: a quota lies in 0..100 %, a change rate (K1, K3, K3_JD: (x/x_Vorjahr − 1)·100) cannot fall below
+#: −100 % and is taken as absurd above +1000 % (elevenfold), a count is 0..10 million
+LEVEL_RANGES = {QUOTA: (0.0, 100.0), CHANGE_RATE: (-100.0, 1000.0), NUMBER: (0.0, MAX_COUNT)}
+#: change fields: a relative change cannot be below −100 % (nothing left) and above +1000 % is
+#: absurd; a change in percentage points of a quota lies within ±100
+CHANGE_RANGES = {"veraenderung_prozent": (-100.0, 1000.0), "veraenderung_punkte": (-100.0, 100.0)}
+#: the tolerance band (percentage points or percent of the path): above 0, at most 100
+TOLERANCE_RANGE = (0.0, 100.0)
+
+#: TOML key → attribute of :class:`Target` and German label (messages name both)
+NUMBER_FIELDS = {
+    "wert": ("value", "Zielwert"),
+    "veraenderung_prozent": ("change_pct", "Veränderung in %"),
+    "veraenderung_punkte": ("change_points", "Veränderung in Prozentpunkten"),
+    "untergrenze": ("lower", "Untergrenze"),
+    "obergrenze": ("upper", "Obergrenze"),
+    "vorjahreswert": ("baseline", "Vorjahreswert"),
+    "toleranz": ("tolerance", "Toleranz"),
+}
+FIELD_KEYS = {attr: key for key, (attr, _) in NUMBER_FIELDS.items()}
+
+
+def _num(x: float) -> str:
+    return german.num(x, 0 if float(x).is_integer() else 1, minus="−")
+
+
+def number_problem(key: str, value: Any, kind: str) -> str | None:
+    """German message if ``value`` is not a plausible figure for the TOML field ``key`` of a target
+    whose indicator is of ``kind`` (:data:`QUOTA`, :data:`CHANGE_RATE`, :data:`NUMBER`); else None.
+
+    Non-finite values (``inf``, ``nan``) are never accepted; ranges: :data:`LEVEL_RANGES`,
+    :data:`CHANGE_RANGES`, :data:`TOLERANCE_RANGE`.
+    """
+    import math
+
+    label = NUMBER_FIELDS[key][1]
+    name = f"{label} ('{key}')"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{name} muss eine Zahl sein, nicht {value!r}"
+    if not math.isfinite(value):
+        return f"{name} muss eine endliche Zahl sein, nicht {value!r}"
+    if key == "toleranz":
+        lo, hi = TOLERANCE_RANGE
+        if not lo < value <= hi:
+            return f"{name} muss größer als {_num(lo)} und höchstens {_num(hi)} sein, nicht {_num(value)}"
+        return None
+    lo, hi = CHANGE_RANGES.get(key) or LEVEL_RANGES[kind]
+    if not lo <= value <= hi:
+        what = {QUOTA: "einer Quote", CHANGE_RATE: "einer Veränderungsrate", NUMBER: "einer Anzahl"}[kind]
+        where = "" if key in CHANGE_RANGES else f" bei {what}"
+        return f"{name} muss{where} zwischen {_num(lo)} und {_num(hi)} liegen, nicht {_num(value)}"
+    return None
+
+
+def target_problems(target: Target, kind: str) -> list[tuple[str, str]]:
+    """(TOML key, German message) for every implausible figure of ``target`` (:func:`number_problem`)."""
+    out = []
+    for key, (attr, _) in NUMBER_FIELDS.items():
+        v = getattr(target, attr)
+        if v is not None:
+            msg = number_problem(key, v, kind)
+            if msg:
+                out.append((key, msg))
+    return out
+
+
 class AgreementError(ValueError):
     """A rule of the agreement model was broken (message in German)."""
 

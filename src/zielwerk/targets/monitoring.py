@@ -248,5 +248,27 @@ def monitor(agreement: Agreement, series: SeriesSet, report: Month, window: int 
         raise ValueError(f"Der Berichtsmonat {report} liegt nicht im Vereinbarungsjahr {agreement.year}.")
     out = Monitoring(agreement, report)
     for goal, target in agreement.targets():
-        out.targets.append(monitor_target(goal, target, series, report, window))
+        out.targets.append(_monitor_safely(goal, target, series, report, window))
     return out
+
+
+def _monitor_safely(goal: Goal, target: Target, series: SeriesSet, report: Month, window: int) -> TargetMonitor:
+    """:func:`monitor_target`, but a target whose figures are implausible (``model.target_problems``)
+    or cannot be evaluated is shown as observation only with its problem named; the other targets
+    of the agreement are unaffected (issue 12: one bad figure must not take the pages down)."""
+    from dataclasses import replace
+
+    from .fileformat import indicator_kind
+    from .model import target_problems
+
+    problems = [msg for _, msg in target_problems(target, indicator_kind(target.indicator))]
+    if not problems:
+        try:
+            return monitor_target(goal, target, series, report, window)
+        except (ArithmeticError, ValueError) as exc:
+            problems = [f"Der Zielwert kann nicht ausgewertet werden ({exc})"]
+    plain = replace(target, form=MONITOR, value=None, change_pct=None, change_points=None, lower=None, upper=None,
+                    baseline=None, tolerance=None)
+    tm = monitor_target(goal, plain, series, report, window)
+    tm.problem = "Zielwert fehlerhaft: " + "; ".join(problems) + " – nur die Ist-Werte werden gezeigt."
+    return tm

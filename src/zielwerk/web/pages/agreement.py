@@ -209,6 +209,12 @@ def change_target(ctx: PageCtx, key: str, target_id: str = Form(""), reason: str
             changes[name] = _german_float(sent[name])
         except ValueError:
             error = f"{label}: bitte eine Zahl angeben (z. B. 26,5)."
+    if not error:  # non-finite and implausible figures are refused, as in the file format (issue 12)
+        from zielwerk.targets.fileformat import indicator_kind
+        from zielwerk.targets.model import FIELD_KEYS, number_problem
+
+        kind = indicator_kind(target.indicator)
+        error = next((m for n, v in changes.items() if (m := number_problem(FIELD_KEYS[n], v, kind))), "")
     if not error and not reason.strip():
         error = "Bitte begründen Sie die Änderung."
     if not error and all(getattr(target, k) == v for k, v in changes.items()):
