@@ -307,30 +307,47 @@ def test_key_order_check_reads_parquet_row_groups(tmp_path, monkeypatch):
 # --- what the fast scan accepts -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("statistics", [True, False])  # DuckDB answers from the statistics, or reads
 @pytest.mark.parametrize(
-    ("column", "value", "clean"),
+    ("table", "column", "value", "clean"),
     [
-        ("month", "2016-01", True),
-        ("month", "1.2016", False),  # office month: rewritten by typing
-        ("month", "2016-1", False),
-        ("month", "1899-12", False),
-        ("month", "٢٠١٦-01", False),  # Arabic-Indic digits are not digits of the contract
-        ("month", "", False),
-        ("municipality_id", "", False),
-        ("llu", None, False),
-        ("luh", float("nan"), True),  # not checked by the contract path either
+        ("payments", "month", "2016-01", True),
+        ("payments", "month", "1.2016", False),  # office month: rewritten by typing
+        ("payments", "month", "2016-1", False),
+        ("payments", "month", "1899-12", False),
+        ("payments", "month", "٢٠١٦-01", False),  # Arabic-Indic digits are not digits of the contract
+        ("payments", "month", "", False),
+        ("payments", "municipality_id", "", False),
+        ("payments", "bg_id", None, False),
+        ("payments", "llu", None, False),
+        ("payments", "luh", float("nan"), True),  # not checked by the contract path either
+        ("elb_spells", "status", "ELB", False),
+        ("elb_spells", "role", "", False),
+        ("elb_spells", "start", date(1899, 12, 31), False),
+        ("elb_spells", "end", date(2101, 1, 1), False),
+        ("elb_spells", "end", None, True),
+        ("elb_spells", "start", None, False),
+        ("persons", "citizenship", "", False),  # optional, but "" becomes missing: a change
+        ("persons", "citizenship", "xx", False),
+        ("persons", "citizenship", "de", True),
     ],
 )
-def test_clean_parquet_is_conservative(tmp_path, column, value, clean):
-    rows = _rows()["payments"][:30]
+def test_clean_parquet_is_conservative(tmp_path, table, column, value, clean, statistics):
+    rows = _rows()[table][:30]
     rows[17] = dict(rows[17], **{column: value})
-    folder = _write_parquet({"payments": rows}, tmp_path / "d")
-    spec = TABLES_BY_NAME["payments"]
+    folder = tmp_path / "d"
+    folder.mkdir()
+    schema = arrow_schema(TABLES_BY_NAME[table])
+    cols = {f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in schema}
+    path = folder / f"{table}.parquet"
+    pq.write_table(pa.table(cols, schema=schema), path, row_group_size=8, write_statistics=statistics)
     con = fastcheck.connect()
     try:
-        got = fastcheck.clean_parquet(con, spec, folder / "payments.parquet", 30)
+        got = fastcheck.clean_parquet(con, TABLES_BY_NAME[table], path, 30)
     finally:
         con.close()
     assert (got is not None) == clean
     if clean:
-        assert got.rows == 30 and got.latest is None
+        assert got.rows == 30
+        # the latest date of the file: birth dates 1980-01-01, spells from 2015-01-01, payments none
+        assert got.latest == {"payments": None, "elb_spells": date(2015, 1, 1), "persons": date(1980, 1, 1)}[table]

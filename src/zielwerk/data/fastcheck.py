@@ -75,64 +75,68 @@ def clean_parquet(
     """Is the canonical Parquet file ``path`` clean? None: not proven (the exact path decides).
 
     What the exact path checks on a canonical file (``ColumnConverter`` with native types), and the
-    question asked here instead, all in one scan:
+    question asked here instead:
 
-    * text columns: an empty string becomes missing (a change, and a problem if the value is
-      required) – no ``''``; a required value must be present – no NULL; a code must be one of the
-      column's codes – none ``NOT IN`` them;
-    * ``month`` columns: canonical ``YYYY-MM`` with a year in 1900–2100 – checked on the distinct
-      values (an office month ``MM.YYYY`` would be rewritten, so it is "not proven" too);
-    * ``slots`` columns: every distinct value is slot codes separated by single spaces;
-    * date columns: required present; the earliest and latest year within 1900–2100;
-    * numbers: required present.
+    * a required value must be present – ``count(column)`` equals the rows;
+    * text: an empty string becomes missing (a change, and a problem if the value is required) –
+      ``min(column)`` is not ``''`` (the empty string is the least text);
+    * date columns: the earliest and latest year within 1900–2100;
+    * code columns: every distinct value is one of the column's codes; ``month`` columns: every
+      distinct value is canonical ``YYYY-MM`` with a year in 1900–2100 (an office month ``MM.YYYY``
+      would be rewritten, so it is "not proven" too); ``slots`` columns: every distinct value is slot
+      codes separated by single spaces – at most ``MAX_DISTINCT`` distinct values, else not proven.
+
+    ``count``, ``min`` and ``max`` come in one aggregate; DuckDB answers them from the Parquet column
+    statistics (null count, minimum, maximum) where the file has them – as it does for every query on
+    the file, the engine's included – and by reading the column otherwise.
     """
     src = f"read_parquet({_lit(str(path))})"
     aggs = ["count(*)"]
-    dates: list[str] = []
+    checks: list = [lambda v: v == rows]
     distinct: list[str] = []
+    dates = 0
     for col in spec.columns:
         c = _q(col.name)
-        if col.type in ("str", "month", "slots"):
-            aggs.append(f"count(*) FILTER ({c} = '')")
-            if col.codes is not None:
-                aggs.append(f"count(*) FILTER ({c} NOT IN ({', '.join(_lit(v) for v in col.codes)}))")
-            if col.type != "str":
-                distinct.append(col.name)
         if not col.nullable:
-            aggs.append(f"count(*) FILTER ({c} IS NULL)")
+            aggs.append(f"count({c})")
+            checks.append(lambda v: v == rows)
+        if col.type in ("str", "month", "slots"):
+            aggs.append(f"min({c})")
+            checks.append(lambda v: v is None or (isinstance(v, str) and v != ""))
+            if col.codes is not None or col.type != "str":
+                distinct.append(col.name)
         if col.type == "date":
-            dates.append(col.name)
-    bounds = [f"min({_q(d)}), max({_q(d)})" for d in dates]
+            aggs += [f"min({c})", f"max({c})"]
+            checks += [_plausible_date, _plausible_date]
+            dates += 1
     try:
-        row = con.execute(f"SELECT {', '.join(aggs + bounds)} FROM {src}").fetchall()[0]
-        if row is None or row[0] != rows or any(row[1 : len(aggs)]):
+        row = con.execute(f"SELECT {', '.join(aggs)} FROM {src}").fetchall()[0]
+        if not all(check(v) for check, v in zip(checks, row)):
             return None
-        latest: date | None = None
-        for lo, hi in zip(row[len(aggs) :: 2], row[len(aggs) + 1 :: 2]):
-            if lo is None:
-                continue
-            if not (isinstance(lo, date) and isinstance(hi, date)):
-                return None
-            if lo.year < MIN_YEAR or hi.year > MAX_YEAR:
-                return None
-            latest = hi if latest is None or hi > latest else latest
+        latest = max((v for v in row[1:] if isinstance(v, date)), default=None) if dates else None
         for name in distinct:
             values = con.execute(
                 f"SELECT DISTINCT {_q(name)} FROM {src} WHERE {_q(name)} IS NOT NULL LIMIT {MAX_DISTINCT + 1}"
             ).fetchall()
             if len(values) > MAX_DISTINCT:
                 return None
-            kind = spec.column(name).type
-            if not all(_good_value(kind, v) for (v,) in values):
+            col = spec.column(name)
+            if not all(_good_value(col.type, col.codes, v) for (v,) in values):
                 return None
     except duckdb.Error:
         return None
     return CleanFile(rows, latest)
 
 
-def _good_value(kind: str, value: object) -> bool:
+def _plausible_date(value: object) -> bool:
+    return value is None or (isinstance(value, date) and MIN_YEAR <= value.year <= MAX_YEAR)
+
+
+def _good_value(kind: str, codes: tuple[str, ...] | None, value: object) -> bool:
     if not isinstance(value, str):
         return False
+    if codes is not None:
+        return value in codes
     if kind == "month":
         return _ISO_MONTH.fullmatch(value) is not None and MIN_YEAR <= int(value[:4]) <= MAX_YEAR
     tokens = value.split(" ")  # slots: single spaces, no leading/trailing blanks, known codes only
