@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-mb", type=int)
     args = p.parse_args(argv)
     if args.memory_mb:
+        # DuckDB spills to disk at half the address-space limit instead of failing at the limit
+        os.environ.setdefault("ZIELWERK_DUCKDB_MEMORY", f"{max(args.memory_mb // 2, 256)}MB")
         limit_memory(args.memory_mb)
     from .run import DatasetRejected, run_import
 
