@@ -6,9 +6,9 @@ issued under Verwaltung) or the session cookie (then state changes need ``X-CSRF
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -21,7 +21,21 @@ from .context import ApiCtx
 from .monitoring import monitoring_for
 from .pages import indicators as indicator_pages
 
-router = APIRouter(prefix="/api", tags=["Zielwerk"])
+
+class Error(BaseModel):
+    """Body of every error answer except 422 (which is the documented list ``HTTPValidationError``)."""
+
+    detail: str = Field(description="Meldung auf Deutsch")
+
+
+#: error answers documented for every operation (issue 12: the OpenAPI document names them)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Error, "description": "Nicht angemeldet (Token oder Sitzung fehlt)"},
+    403: {"model": Error, "description": "Keine Berechtigung (Rolle) oder CSRF-Token fehlt"},
+    404: {"model": Error, "description": "Nicht gefunden"},
+}
+
+router = APIRouter(prefix="/api", tags=["Zielwerk"], responses=ERRORS)
 
 
 class NewVersion(BaseModel):
@@ -49,6 +63,9 @@ def indicator_catalogue(ctx: ApiCtx) -> list[dict[str, Any]]:
 def indicator_values(ctx: ApiCtx, k: str = "", einheit: str = "") -> JSONResponse:
     """Rows in the long format of the data contract; suppressed values (C10) are ``"*"``."""
     k, unit_type, unit_id, rows = indicator_pages.selection(ctx, k, einheit)
+    # audited like the page's download (issue 12)
+    ctx.audit("indicators.download", object_type="indicator", object_id=f"{k}:{unit_type}:{unit_id}",
+              after={"format": "api"})
     # plain JSON types already: skip FastAPI's per-value encoder
     return JSONResponse({"indicator": k, "unit_type": unit_type, "unit_id": unit_id, "rows": rows})
 
@@ -93,8 +110,11 @@ def agreement_new_version(ctx: ApiCtx, key: str, body: NewVersion) -> dict[str, 
     return _version_json(v)
 
 
-@router.get("/monitoring", summary="Stand der aktuellen Zielvereinbarung je Zielwert (Status, Prognose)")
-def monitoring(ctx: ApiCtx, monat: str = "") -> dict[str, Any]:
+@router.get("/monitoring", summary="Stand der aktuellen Zielvereinbarung je Zielwert (Status, Prognose)",
+            responses={409: {"model": Error, "description": "Monitoring nicht möglich (z. B. keine Daten)"}})
+def monitoring(ctx: ApiCtx, monat: Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+                                                       description="Berichtsmonat JJJJ-MM (leer: der neueste)")] = ""
+               ) -> dict[str, Any]:
     ctx.require("overview.view")
     a = next(iter(store.all_agreements(ctx.db)), None)
     if a is None:
@@ -104,7 +124,10 @@ def monitoring(ctx: ApiCtx, monat: str = "") -> dict[str, Any]:
         month = Month.parse(monat) if monat else None
     except ValueError as exc:
         raise HTTPException(422, f"Ungültiger Monat „{monat}“ (JJJJ-MM).") from exc
-    mon, why = monitoring_for(ctx.request.app.state.results, version.id, version.document, month)
+    try:
+        mon, why = monitoring_for(ctx.request.app.state.results, version.id, version.document, month)
+    except ValueError as exc:  # e.g. a month outside the agreement's year
+        raise HTTPException(409, str(exc)) from exc
     if mon is None:
         raise HTTPException(409, why)
     targets = []

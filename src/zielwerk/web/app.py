@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from zielwerk.store import default_url, open_store
 
-from . import api, auth, formats
+from . import api, apidocs, auth, formats
 from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, render
 from .pages import account, admin, agreement, casework, data, fall_lists, indicators, overview, reports
@@ -90,7 +90,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(config: WebConfig) -> FastAPI:
     """Build the app: migrate the store, mount static files, register routes and error pages."""
-    app = FastAPI(title="Zielwerk API", version="1", docs_url="/api/docs", redoc_url=None,
+    app = FastAPI(title="Zielwerk API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=_lifespan)
     Path(config.data_dir).mkdir(parents=True, exist_ok=True)
     engine, sessions = open_store(config.db_url or default_url(config.data_dir))
@@ -103,6 +103,7 @@ def create_app(config: WebConfig) -> FastAPI:
     # PDF and Excel rendering off the event loop, at most two at a time (report_bridge.RenderPool): threads
     # here (tests, embedding); worker processes in the server (create_app_from_env)
     app.state.render_pool = RenderPool(processes=False)
+    apidocs.install(app)  # /api/docs with local Swagger UI assets (before the /static mount)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for method, path, handler in ROUTES:
         methods = [method, "HEAD"] if method == "GET" else [method]
@@ -163,6 +164,9 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _is_api(request):
+            if exc.status_code == 422 and isinstance(exc.detail, str):  # the documented list (issue 12)
+                return JSONResponse({"detail": [{"loc": [], "msg": exc.detail, "type": "value_error"}]},
+                                    status_code=422, headers=exc.headers)
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", status_code=exc.status_code, message=exc.detail,
                       code=exc.status_code)
@@ -172,9 +176,15 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def starlette_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = "Diese Seite gibt es nicht." if exc.status_code == 404 else str(exc.detail)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # e.g. TRACE: name the allowed methods (static files give none)
+            message = f"Die Methode {request.method} ist hier nicht erlaubt."
+            headers.setdefault("Allow", "GET, HEAD")
         if _is_api(request):
-            return JSONResponse({"detail": message}, status_code=exc.status_code)
-        return render(request, "error.html", status_code=exc.status_code, message=message, code=exc.status_code)
+            return JSONResponse({"detail": message}, status_code=exc.status_code, headers=headers or None)
+        response = render(request, "error.html", status_code=exc.status_code, message=message, code=exc.status_code)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -182,7 +192,11 @@ def _error_handlers(app: FastAPI) -> None:
                           for e in exc.errors())
         message = f"Ungültige Eingabe ({where})."
         if _is_api(request):
-            return JSONResponse({"detail": message}, status_code=422)
+            # the schema FastAPI documents for 422 (HTTPValidationError): a list of {loc, msg, type}
+            items = [{"loc": [p if isinstance(p, (str, int)) else str(p) for p in e.get("loc", ())],
+                      "msg": f"Ungültige Eingabe: {e.get('msg', '')}", "type": str(e.get("type", "value_error"))}
+                     for e in exc.errors()]
+            return JSONResponse({"detail": items}, status_code=422)
         return render(request, "error.html", status_code=422, message=message, code=422)
 
 
