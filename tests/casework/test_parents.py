@@ -21,6 +21,20 @@ def _ds(children, persons=None, employment=()):
     return make_ds(persons, spells, children=children, employment=list(employment))
 
 
+def _household_ds(children):
+    """Each parent heads its own BG; each child is a person with a nef spell (role child) in the parent's
+    BG from its birth on — the household the parents list counts (docs/fallsteuerung.md)."""
+    parents = sorted({c["person_id"] for c in children})
+    persons = [person(p) for p in parents]
+    spells = [spell(p, "2015-01-01") for p in parents]
+    for i, c in enumerate(children):
+        kid = f"K{i}"
+        persons.append(person(kid, birth=c["child_birth_date"]))
+        spells.append({**spell(kid, max(c["child_birth_date"], "2015-01-01"), bg=f"BG-{c['person_id']}",
+                               status="nef"), "role": "child"})
+    return make_ds(persons, spells, children=children)
+
+
 def test_child_age_boundaries():
     children = [
         {"person_id": "P11", "child_birth_date": "2014-07-15"},  # 11 months on 15.06.2015
@@ -36,7 +50,7 @@ def test_child_age_boundaries():
         {"person_id": "PF", "child_birth_date": "2013-10-01"},
         {"person_id": "PF", "child_birth_date": "2015-07-01"},
     ]
-    out = parents_young_child(_ds(children), S)
+    out = parents_young_child(_household_ds(children), S)
     rows = {r["person_id"]: r for r in out.to_pylist()}
     assert set(rows) == {"P12", "P35", "P35b", "PF"}
     assert rows["P12"]["child_age_months"] == 12
@@ -44,6 +58,7 @@ def test_child_age_boundaries():
     assert rows["P35"]["child_turns_3"] == d("2015-07-15")
     assert rows["P12"]["child_turns_3"] == d("2017-06-15")
     assert rows["PF"]["child_age_months"] == 20 and rows["PF"]["children"] == 1
+    assert rows["PF"]["bg_id"] == "BG-PF" and rows["PF"]["partner_id"] is None
     # sorted by the date the child turns 3
     assert out.column("person_id").to_pylist()[0] == "P35b"
 
@@ -55,7 +70,9 @@ def test_third_birthday_leap_day():
 
 def test_parent_not_in_receipt_not_listed():
     children = [{"person_id": "A", "child_birth_date": "2014-01-01"}]
-    ds = make_ds([person("A")], [spell("A", "2014-01-01", "2015-05-31")], children=children)
+    kid = {**spell("K", "2014-01-01", bg="BG-A", status="nef"), "role": "child"}
+    ds = make_ds([person("A"), person("K", birth="2014-01-01")], [spell("A", "2014-01-01", "2015-05-31"), kid],
+                 children=children)
     assert parents_young_child(ds, S).num_rows == 0
 
 

@@ -36,8 +36,9 @@ def test_case_manager_flow(app):
     assert page.status_code == 200
     assert "/fallsteuerung/person/A" in page.text and "/fallsteuerung/person/B" not in page.text
     assert "15.10.2015" in page.text and "Langzeitleistungsbezug verringern" in page.text
-    # the goal's current status: K3 of the list's Stichtag month (June 2015), not the later July value
-    assert "Kennzahl K3 Veränderung des Bestands an Langzeitleistungsbeziehenden: -2,0 % (Juni 2015)" in page.text
+    # the goal's current status: K3 of the list's Stichtag month (June 2015), not the later July value;
+    # in the wording of FKV 2011, in force for June 2015
+    assert "Kennzahl K3 Veränderung des Bestands an Langzeitleistungsbeziehern: -2,0 % (Juni 2015)" in page.text
     # the loop: the list as drawn 6 months earlier (15.12.2014; empty then: A and B were 10 months away)
     assert "Wirkung der Liste:</strong> Von den 0 Personen der Liste vom 15.12.2014" in page.text
     # record a contact for A from the case view

@@ -86,6 +86,9 @@ def read_case_view(out_dir: str | Path, person_id: str, records: CaseRecords | N
     # the person's spells are part of their BGs' spells: read those as the dataset's elb_spells
     tables["elb_spells"] = _read(folder, "bg_spells", "bg_id", bgs)
     tables["households"] = _read(folder, "households", "bg_id", bgs)
+    # the BG members' persons too: their birth dates give the children under 3 in the household (flags)
+    members = sorted(set(tables["elb_spells"]["person_id"].to_pylist()) | {person_id})
+    tables["persons"] = _read(folder, "persons", "person_id", members)
     tables["caseworkers"] = pq.read_table(folder / "caseworkers.parquet")
     day = date.fromisoformat(meta["day"])
     mini = Dataset.from_tables(tables, as_of=date.fromisoformat(meta["as_of"]), stichtag_day=meta["stichtag_day"])

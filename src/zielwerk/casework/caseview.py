@@ -18,7 +18,14 @@ import pyarrow.compute as pc
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain import law
 
-from .common import lzb_status
+from .common import (
+    EMPLOYMENT_STATUS_LABELS,
+    casework_texts,
+    flag_labels,
+    ids_table,
+    lzb_status,
+    person_status,
+)
 from .parents import third_birthday
 from .records import CaseRecords, action_plan_status, review_due
 
@@ -40,6 +47,10 @@ class CaseView:
     caseworker: dict | None = None
     action_plans: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
+    #: dated casework texts at the view's day (action plan term, review rule, part-time training)
+    rules: dict = field(default_factory=dict)
+    #: age group, employment status and flags at the day (``common.person_status_sql``)
+    flags: dict = field(default_factory=dict)
 
 
 def _rows(tbl, pid: str, order: list[tuple[str, str]]) -> list[dict]:
@@ -117,4 +128,16 @@ def case_view(ds: Dataset, person_id: str, day: date, records: CaseRecords | Non
                     obstacles=with_open(_rows(ds["obstacles"], person_id, [("start", "ascending")])),
                     measures=with_open(_rows(ds["measures"], person_id, [("start", "ascending")])),
                     employment=with_open(_rows(ds["employment"], person_id, [("start", "ascending")])),
-                    children=kids, caseworker=caseworker, action_plans=plans, contacts=contacts)
+                    children=kids, caseworker=caseworker, action_plans=plans, contacts=contacts,
+                    rules=casework_texts(day), flags=_flags(ds, person_id, day))
+
+
+def _flags(ds: Dataset, person_id: str, day: date) -> dict:
+    row = person_status(ds, day, ids_table([person_id])).to_pylist()
+    if not row:
+        return {}
+    labels = flag_labels(day)
+    codes = (row[0]["flags"] or "").split()
+    return {"age_group": row[0]["age_group"],
+            "employment_status": EMPLOYMENT_STATUS_LABELS.get(row[0]["employment_status"], row[0]["employment_status"]),
+            "flags": codes, "reasons": [labels[c] for c in codes]}

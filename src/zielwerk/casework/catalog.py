@@ -18,7 +18,7 @@ from zielwerk.domain import law
 
 from . import childcare, lzb, parents, u25
 from . import records as rec
-from .common import lzb_status, with_details, with_goal
+from .common import apply_exclusions, dated_text, lzb_status, with_details, with_goal
 from .goals import GOALS
 
 
@@ -28,6 +28,9 @@ class ListOptions:
     projection_months: int = 12
     young_parent_age: int = law.YOUNG_PARENT_AGE_LIMIT
     alternatives: int = 2
+    #: flag codes (``common.FLAG_CODES``) kept although the list excludes them by default; ``"alle"``
+    #: keeps everybody (CLI ``--einschliessen``)
+    include: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,16 @@ class WorkList:
     per_person: bool = True
     needs_records: bool = False
     columns_first: tuple[str, ...] = field(default=())
+    #: flag codes whose persons the list leaves out by default (docs/fallsteuerung.md, "Who can be
+    #: addressed"); all other flags are only shown
+    excludes: tuple[str, ...] = ()
+
+    def title_on(self, day: date) -> str:
+        """The title in the legal wording in force on ``day`` (Eingliederungsvereinbarung until 6/2023)."""
+        return dated_text(self.title, day)
+
+    def description_on(self, day: date) -> str:
+        return dated_text(self.description, day)
 
 
 def _overdue(ds: Dataset, s: date, r: rec.CaseRecords, o: ListOptions) -> pa.Table:
@@ -79,21 +92,25 @@ def _childcare_planning(ds, s, r, o):
 _LISTS = (
     WorkList("lzb-praevention", "LZB-Prävention",
              "eLb, die noch nicht LZB sind, mit dem Stichtag, an dem sie bei weiterem Bezug LZB werden (Horizont 1/3/6 Monate)",
-             "lzb", lambda ds, s, r, o: lzb.lzb_prevention(ds, s, o.horizon_months, r)),
+             "lzb", lambda ds, s, r, o: lzb.lzb_prevention(ds, s, o.horizon_months, r),
+             excludes=("school_age", "pension_age")),
     WorkList("lzb-prognose", "LZB-Zugänge (Prognose)",
              "Voraussichtliche LZB-Zugänge je Monat aus dem heutigen Bestand (für die Prognose der Zielvereinbarung)",
              "lzb", lambda ds, s, r, o: _projection(ds, s, o), per_person=False),
     WorkList("lzb-ohne-massnahme", "LZB ohne aktive Maßnahme",
              "Langzeitleistungsbeziehende ohne laufende aktive arbeitsmarktpolitische Maßnahme (Aktivierung)",
-             "lzb_activation", lambda ds, s, r, o: lzb.lzb_without_measure(ds, s, r)),
+             "lzb_activation", lambda ds, s, r, o: lzb.lzb_without_measure(ds, s, r),
+             excludes=("employed_svb", "apprentice", "pension_age")),
     WorkList("lzb-ohne-kooperationsplan", "LZB mit Handlungsbedarf ohne Kooperationsplan",
              "Langzeitleistungsbeziehende mit offenem Handlungsbedarf und ohne gültigen Kooperationsplan",
              "lzb_activation", lambda ds, s, r, o: lzb.lzb_obstacles_without_plan(ds, s, r), needs_records=True),
     WorkList("eltern-kleinkind", "Eltern im 2./3. Erziehungsjahr",
-             "eLb-Eltern, deren jüngstes Kind 12 bis 35 Monate alt ist, mit dem Tag, an dem das Kind 3 wird",
+             "Bedarfsgemeinschaften mit eLb-Eltern, deren jüngstes Kind in der BG 12 bis 35 Monate alt ist "
+             "(beide Elternteile in einem Eintrag), mit dem Tag, an dem das Kind 3 wird",
              "parents", lambda ds, s, r, o: parents.parents_young_child(ds, s, r)),
     WorkList("junge-eltern", "Junge Eltern ohne Berufsabschluss",
-             "eLb-Eltern unter 25 Jahren ohne Berufsabschluss und nicht in Ausbildung (Weg in (Teilzeit-)Ausbildung)",
+             "eLb-Eltern unter 25 Jahren ohne Berufsabschluss und nicht in Ausbildung (Weg in (Teilzeit-)Ausbildung, "
+             "§ 7a BBiG)",
              "parents", lambda ds, s, r, o: parents.young_parents_without_degree(ds, s, r, age_limit=o.young_parent_age)),
     WorkList("randzeiten-vorschlaege", "Kinderbetreuung in Randzeiten: Vorschläge",
              "Offene Betreuungsbedarfe in Randzeiten mit passenden Angeboten der Jugendhilfe (Platz reserviert auf Rang 1)",
@@ -106,7 +123,7 @@ _LISTS = (
              "childcare", _childcare_planning, per_person=False),
     WorkList("u25-ohne-ausbildung", "U25 ohne Berufsabschluss",
              "eLb unter 25 Jahren ohne Berufsabschluss, die nicht in Ausbildung sind",
-             "u25", lambda ds, s, r, o: u25.u25_without_training(ds, s, r)),
+             "u25", lambda ds, s, r, o: u25.u25_without_training(ds, s, r), excludes=("school_age",)),
     WorkList("u25-ausbildung", "U25-Integrationen in Ausbildung",
              "Integrationen junger Menschen unter 25 in Ausbildung: laufendes Jahr gegen Vorjahr, kumuliert je Monat",
              "u25", lambda ds, s, r, o: u25.training_comparison(ds, s), per_person=False),
@@ -128,5 +145,11 @@ def build_list(
     if name not in LISTS:
         raise KeyError(f"Unbekannte Liste {name!r}. Verfügbar: {', '.join(LISTS)}")
     wl = LISTS[name]
-    tbl = wl.build(ds, stichtag, records or rec.CaseRecords(), options or ListOptions())
-    return with_goal(tbl, GOALS[wl.goal].title, name)
+    opts = options or ListOptions()
+    tbl = wl.build(ds, stichtag, records or rec.CaseRecords(), opts)
+    if wl.per_person and "flags" in tbl.column_names:
+        tbl = apply_exclusions(tbl, wl.excludes, opts.include)
+    tbl = with_goal(tbl, GOALS[wl.goal].title, name)
+    meta = dict(tbl.schema.metadata or {})
+    meta[b"zielwerk.title"] = wl.title_on(stichtag).encode()
+    return tbl.replace_schema_metadata(meta)

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from zielwerk.data.dataset import Dataset
+from zielwerk.domain import law
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.calendar import stichtag as stichtag_of
 
@@ -128,12 +129,103 @@ def stichtag_after(ds: Dataset, day: date, months: int) -> date:
     return stichtag_of(Month.of(day) + months, ds.stichtag_day)
 
 
+#: Flags shown per person (issue 15): code → German reason. Which flags exclude a person by default is
+#: the list's choice (``WorkList.excludes``, docs/fallsteuerung.md); ``ListOptions.include`` keeps them.
+FLAG_CODES = ("school_age", "pension_age", "child_under_3", "employed_svb", "apprentice")
+
+
+def flag_labels(day: date) -> dict[str, str]:
+    """German reasons of the flags, in the wording in force on ``day`` (law.CASEWORK_RULES)."""
+    pension = law.casework_rule("early_pension_age", day)
+    child = law.casework_rule("child_upbringing_age", day)
+    return {
+        "school_age": law.casework_rule("school_age_proxy", day).text,
+        "pension_age": f"{pension.value} Jahre oder älter ({pension.citation})",
+        "child_under_3": f"Kind unter {child.value} Jahren in der BG ({child.citation})",
+        "employed_svb": "sozialversicherungspflichtig beschäftigt",
+        "apprentice": "in Berufsausbildung",
+    }
+
+
+#: Employment status at the Stichtag (from ``employment``; the contract has no working hours, so svB
+#: full-time and part-time are not told apart). Precedence when several episodes cover the day.
+EMPLOYMENT_STATUS_ORDER = ("svb", "training", "self_employed", "public_funded", "marginal", "none")
+EMPLOYMENT_STATUS_LABELS = {"svb": "svB", "training": "Ausbildung", "self_employed": "selbständig",
+                            "public_funded": "öffentlich gefördert", "marginal": "geringfügig", "none": "keine"}
+#: Age groups (completed years at the Stichtag): lower bounds and labels.
+AGE_GROUPS = ((63, "63+"), (50, "50–62"), (25, "25–49"), (18, "18–24"), (15, "15–17"), (0, "unter 15"))
+
+
+def _age_group_sql(age: str) -> str:
+    cases = " ".join(f"WHEN {age} >= {lo} THEN '{label}'" for lo, label in AGE_GROUPS)
+    return f"CASE {cases} END"
+
+
+def person_status_sql(day: date) -> str:
+    """SQL (over ``ids``, ``persons``, ``employment``, ``elb_spells``) of the per-person status at ``day``:
+    ``age_group``, ``employment_status``, ``flags`` (codes of :data:`FLAG_CODES`, space-separated,
+    empty string when none).
+
+    * ``school_age``: 15–17 years (probable pupil; proxy until the contract carries school attendance);
+    * ``pension_age``: at least the early-pension age of § 12a SGB II (``law.early_pension_age``);
+    * ``child_under_3``: head or partner of a BG (spell covering ``day``) in which a child (role
+      ``child``, spell covering ``day``) younger than 3 lives — own or the partner's child
+      (§ 10 Abs. 1 Nr. 3 SGB II; children of the ``children`` table without a spell in the BG live
+      elsewhere and do not count);
+    * ``employed_svb`` / ``apprentice``: employment status ``svb`` / ``training``.
+    """
+    reg = law.regulation_for(Month.of(day))
+    public = ", ".join(f"'{x}'" for x in sorted(reg.publicly_funded_subsidies))
+    order = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(EMPLOYMENT_STATUS_ORDER))
+    pension = law.early_pension_age(day)
+    child_age = law.casework_rule("child_upbringing_age", day).value
+    lo_school, hi_school = 15, 17
+    age = age_years_sql("p.birth_date", day)
+    return f"""
+    WITH emp AS (
+        SELECT person_id, arg_min(st, CASE st {order} END) AS employment_status FROM (
+            SELECT e.person_id,
+                   CASE WHEN e.kind = 'public_funded' OR (e.kind <> 'marginal' AND e.subsidy IN ({public}))
+                        THEN 'public_funded' ELSE e.kind END AS st
+            FROM employment e WHERE {covers('e', day)} AND e.person_id IN (SELECT person_id FROM ids))
+        GROUP BY person_id),
+    sp AS (SELECT s.person_id, s.bg_id, s.role FROM elb_spells s WHERE {covers('s', day)}),
+    small AS (
+        SELECT DISTINCT sp.bg_id FROM sp JOIN persons c ON c.person_id = sp.person_id
+        WHERE sp.role = 'child' AND c.birth_date <= {sql_date(day)}
+          AND {age_years_sql('c.birth_date', day)} < {child_age}),
+    u3 AS (
+        SELECT DISTINCT sp.person_id FROM sp JOIN small USING (bg_id)
+        WHERE sp.role IN ('head', 'partner') AND sp.person_id IN (SELECT person_id FROM ids)),
+    base AS (
+        SELECT p.person_id, {age} AS age_, coalesce(emp.employment_status, 'none') AS employment_status,
+               u3.person_id IS NOT NULL AS has_u3
+        FROM persons p SEMI JOIN ids USING (person_id)
+        LEFT JOIN emp USING (person_id) LEFT JOIN u3 USING (person_id))
+    SELECT person_id, {_age_group_sql('age_')} AS age_group, employment_status,
+           concat_ws(' ',
+               CASE WHEN age_ BETWEEN {lo_school} AND {hi_school} THEN 'school_age' END,
+               CASE WHEN age_ >= {pension} THEN 'pension_age' END,
+               CASE WHEN has_u3 THEN 'child_under_3' END,
+               CASE WHEN employment_status = 'svb' THEN 'employed_svb' END,
+               CASE WHEN employment_status = 'training' THEN 'apprentice' END) AS flags
+    FROM base
+    """
+
+
+def person_status(ds: Dataset, day: date, person_ids: pa.Table) -> pa.Table:
+    """:func:`person_status_sql` for ``person_ids`` (a table with ``person_id``)."""
+    return query({"ids": person_ids.select(["person_id"]), "persons": ds["persons"],
+                  "employment": ds["employment"], "elb_spells": ds["elb_spells"]}, person_status_sql(day))
+
+
 def person_details(
     ds: Dataset, day: date, records_contacts: pa.Table | None = None, person_ids: pa.Table | None = None
 ) -> pa.Table:
     """Per person: name-free case context at ``day`` for the list exports.
 
-    Columns: ``person_id``, ``sex``, ``age``, ``obstacles`` (open Handlungsbedarfe, codes separated by
+    Columns: ``person_id``, ``sex``, ``age``, ``age_group``, ``employment_status``, ``flags`` (see
+    :func:`person_status_sql`), ``obstacles`` (open Handlungsbedarfe, codes separated by
     spaces), ``measures`` (instruments running at ``day``), ``caseworker_id``, ``caseworker_name``,
     ``team`` (assignment covering ``day``; if several, the one that started last), ``last_contact``
     (latest recorded contact on or before ``day``, from the case records).
@@ -142,6 +234,7 @@ def person_details(
     if contacts is None:
         contacts = pa.table({"person_id": pa.array([], pa.string()), "contact_date": pa.array([], pa.date32())})
     ids = person_ids if person_ids is not None else ds["persons"].select(["person_id"])
+    status = person_status(ds, day, ids)
     tables = {
         "ids": ids.select(["person_id"]),
         "persons": ds["persons"],
@@ -150,6 +243,7 @@ def person_details(
         "assignments": ds["assignments"],
         "caseworkers": ds["caseworkers"],
         "contacts": contacts.select(["person_id", "contact_date"]),
+        "pstatus": status,
     }
     d = sql_date(day)
     sql = f"""
@@ -168,14 +262,70 @@ def person_details(
         SELECT person_id, max(contact_date) AS last_contact FROM contacts
         WHERE contact_date <= {d} GROUP BY person_id)
     SELECT p.person_id, p.sex, {age_years_sql('p.birth_date', day)} AS age,
+           pstatus.age_group, pstatus.employment_status, pstatus.flags,
            obs.obstacles, mea.measures, asg.caseworker_id, cw.name AS caseworker_name, cw.team,
            con.last_contact
     FROM persons p SEMI JOIN ids USING (person_id)
+    LEFT JOIN pstatus USING (person_id)
     LEFT JOIN obs USING (person_id) LEFT JOIN mea USING (person_id)
     LEFT JOIN asg USING (person_id) LEFT JOIN caseworkers cw ON cw.caseworker_id = asg.caseworker_id
     LEFT JOIN con USING (person_id)
     """
     return query(tables, sql)
+
+
+def dated_text(text: str, day: date) -> str:
+    """``text`` in the legal wording in force on ``day`` (law.CASEWORK_RULES): "Kooperationsplan"
+    becomes "Eingliederungsvereinbarung" before 01.07.2023, "§ 7a BBiG" becomes "§ 8 Abs. 1 Satz 2
+    BBiG" before 2020."""
+    term = law.action_plan_term(day)
+    plural = {"Kooperationsplan": "Kooperationspläne", "Eingliederungsvereinbarung": "Eingliederungsvereinbarungen"}
+    out = text.replace("Kooperationspläne", plural[term]).replace("Kooperationsplan", term)
+    return out.replace("§ 7a BBiG", law.casework_rule("part_time_training", day).citation)
+
+
+def casework_texts(day: date) -> dict[str, str]:
+    """The dated casework texts shown with lists and case views for ``day``."""
+    plan = law.casework_rule("action_plan", day)
+    review = law.casework_rule("action_plan_review", day)
+    training = law.casework_rule("part_time_training", day)
+    return {"action_plan": plan.text, "action_plan_citation": plan.citation,
+            "action_plan_review": f"{review.text} ({review.citation})",
+            "part_time_training": f"{training.text} ({training.citation})"}
+
+
+def apply_exclusions(tbl: pa.Table, excludes: Iterable[str], include: Iterable[str] = ()) -> pa.Table:
+    """Drop rows whose ``flags`` contain a code of ``excludes`` not in ``include`` (``"alle"`` in
+    ``include`` keeps everybody). The number of persons dropped per reason (a person with two reasons
+    counts for both; ``total`` once) is attached as metadata ``zielwerk.excluded`` (JSON)."""
+    import json
+
+    inc = set(include)
+    active = [] if "alle" in inc else [c for c in excludes if c not in inc]
+    meta = dict(tbl.schema.metadata or {})
+    counts: dict[str, int] = {c: 0 for c in active}
+    if active and "flags" in tbl.column_names and tbl.num_rows:
+        flags = [set((f or "").split()) for f in tbl.column("flags").to_pylist()]
+        keep = []
+        for fl in flags:
+            hit = [c for c in active if c in fl]
+            for c in hit:
+                counts[c] += 1
+            keep.append(not hit)
+        counts["total"] = keep.count(False)
+        tbl = tbl.filter(pa.array(keep, pa.bool_()))
+    else:
+        counts["total"] = 0
+    meta[b"zielwerk.excluded"] = json.dumps(counts).encode()
+    return tbl.replace_schema_metadata(meta)
+
+
+def excluded_of(tbl: pa.Table) -> dict[str, int]:
+    """The exclusion counts attached by :func:`apply_exclusions` (empty if none)."""
+    import json
+
+    raw = (tbl.schema.metadata or {}).get(b"zielwerk.excluded")
+    return json.loads(raw) if raw else {}
 
 
 def with_details(

@@ -21,7 +21,7 @@ from zielwerk.domain import codes, german
 from zielwerk.domain.cells import neutralise, neutralise_table, neutralise_workbook
 
 from .childcare import REASON_LABELS
-from .common import goal_of
+from .common import EMPLOYMENT_STATUS_LABELS, flag_labels, goal_of
 
 INSTRUMENT_LABELS = {
     "activation": "Aktivierung und berufliche Eingliederung (§ 45 SGB III)",
@@ -61,6 +61,14 @@ COLUMN_LABELS: dict[str, str] = {
     "caseworker_name": "Fachkraft",
     "team": "Team",
     "last_contact": "letzter Kontakt",
+    "age_group": "Altersgruppe",
+    "employment_status": "Beschäftigung am Stichtag",
+    "flags": "Hinweise",
+    "employment_days_730": "Beschäftigungstage in 730 Tagen",
+    "bg_id": "Bedarfsgemeinschaft",
+    "partner_id": "zweiter Elternteil",
+    "parents": "Zahl der eLb-Eltern",
+    "children_under_3": "Kinder unter 3 in der BG",
     "month": "Monat",
     "projected_crossings": "voraussichtliche LZB-Zugänge",
     "cumulative": "kumuliert",
@@ -131,6 +139,8 @@ _CODE_LABELS: dict[str, dict[str, str]] = {
     "vocational_degree": DEGREE_LABELS,
     "provider_kind": PROVIDER_KIND_LABELS,
     "reason": {k: k for k in REASON_LABELS},
+    "flags": flag_labels(date.today()),
+    "employment_status": EMPLOYMENT_STATUS_LABELS,
 }
 
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain.calendar import Month
-from zielwerk.domain.law import regulation_for
+from zielwerk.domain.law import INTEGRATION_KINDS, regulation_for
 
 from .common import covers, lzb_status, query, sql_date, stichtag_after, with_details
 
@@ -36,7 +36,10 @@ def lzb_prevention(
     One row per person with ``lzb_from`` (the crossing Stichtag), ``months_to_lzb`` (reporting months
     from the Stichtag's month to the crossing month), ``horizon`` (the smallest of 1, 3, 6 months
     that contains the crossing, larger values for longer horizons), ``elb_days_730``, the case context
-    (obstacles, measures, caseworker, last contact). Sorted by crossing date, then person.
+    (obstacles, measures, caseworker, last contact, status and flags), ``employment_days_730``
+    (days in svB, training or self-employment in the last 730 days) and ``obstacle_count``. Ranked
+    (``priority`` 1, 2, …) by crossing date, then the chances that intensive counselling prevents
+    long-term receipt: more employment days first, then fewer open obstacles, then person.
     """
     if horizon_months < 1:
         raise ValueError("Der Horizont muss mindestens 1 Monat betragen.")
@@ -55,7 +58,35 @@ def lzb_prevention(
     mt = base.column("months_to_lzb").to_pylist()
     horizon = [next((h for h in HORIZONS if m <= h), m) for m in mt]
     base = base.append_column("horizon", pa.array(horizon, pa.int64()))
-    return with_details(ds, base, stichtag, _contacts(records), order_by="lzb_from, person_id")
+    base = _with_chances(ds, base, stichtag)
+    out = with_details(ds, base, stichtag, _contacts(records),
+                       order_by="lzb_from, employment_days_730 DESC, obstacle_count, person_id")
+    return out.append_column("priority", pa.array(range(1, out.num_rows + 1), pa.int64()))
+
+
+def _with_chances(ds: Dataset, base: pa.Table, stichtag: date) -> pa.Table:
+    """``base`` with ``employment_days_730`` (distinct days in the 730 days up to the Stichtag covered
+    by employment of an integration kind, ``law.INTEGRATION_KINDS``: svB, training, self-employment)
+    and ``obstacle_count`` (open obstacle categories at the Stichtag) — the chances used to rank the
+    prevention list after the crossing date."""
+    lo = date.fromordinal(stichtag.toordinal() - 729)
+    kinds = ", ".join(f"'{k}'" for k in sorted(INTEGRATION_KINDS))
+    return query(
+        {"base": base, "employment": ds["employment"], "obstacles": ds["obstacles"]},
+        f"""
+        WITH days AS (
+            SELECT DISTINCT e.person_id, unnest(generate_series(greatest(e.start, {sql_date(lo)}),
+                   least(coalesce(e."end", {sql_date(stichtag)}), {sql_date(stichtag)}), INTERVAL 1 DAY)) AS d
+            FROM employment e SEMI JOIN base USING (person_id)
+            WHERE e.kind IN ({kinds}) AND e.start <= {sql_date(stichtag)}
+              AND (e."end" IS NULL OR e."end" >= {sql_date(lo)})),
+        emp AS (SELECT person_id, count(DISTINCT d) AS n FROM days GROUP BY person_id),
+        obs AS (SELECT person_id, count(DISTINCT category) AS n FROM obstacles o
+                WHERE {covers('o', stichtag)} GROUP BY person_id)
+        SELECT base.*, coalesce(emp.n, 0) AS employment_days_730, coalesce(obs.n, 0) AS obstacle_count
+        FROM base LEFT JOIN emp USING (person_id) LEFT JOIN obs USING (person_id)
+        """,
+    )
 
 
 def projected_crossings(ds: Dataset, stichtag: date, months: int = 12, status: pa.Table | None = None) -> pa.Table:

@@ -43,6 +43,7 @@ def liste(
     synthetisch: Annotated[bool, typer.Option("--synthetische-fallakten", help="Synthetische Fallakten erzeugen (Demo).")] = False,
     ergebnis_nach: Annotated[int | None, typer.Option("--ergebnis-nach", min=1, max=36, help="Ergebnis der Personen nach K Monaten anfügen (Nachverfolgung).")] = None,
     zielstand: Annotated[bool, typer.Option("--zielstand/--ohne-zielstand", help="Aktuellen Stand des Ziels (Kennzahlen) anzeigen.")] = True,
+    einschliessen: Annotated[str, typer.Option("--einschliessen", help="Nach Vorgabe ausgeschlossene Personen doch aufnehmen: Hinweis-Codes mit Komma (school_age, pension_age, child_under_3, employed_svb, apprentice) oder alle.")] = "",
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -107,8 +108,17 @@ def liste(
     wl = LISTS[name]
     if wl.needs_records and records is None:
         err.print("Hinweis: keine Fallakten angegeben (--fallakten) – es wird ohne Kooperationspläne/Kontakte gerechnet.")
+    from zielwerk.casework.common import FLAG_CODES, excluded_of, flag_labels
+
+    include = frozenset(x.strip() for x in einschliessen.split(",") if x.strip())
+    unknown = sorted(include - set(FLAG_CODES) - {"alle"})
+    if unknown:
+        err.print(f"Unbekannter Hinweis-Code für --einschliessen: {', '.join(unknown)} "
+                  f"(erlaubt: {', '.join(FLAG_CODES)}, alle).")
+        raise typer.Exit(2)
     tbl = build_list(name, ds, s, records, ListOptions(horizon_months=horizont, projection_months=monate,
-                                                      young_parent_age=alter))
+                                                      young_parent_age=alter, include=include))
+    excluded = excluded_of(tbl)
     summary = None
     if ergebnis_nach is not None:
         if not wl.per_person:
@@ -125,7 +135,7 @@ def liste(
         summary = outcome_summary(oc)
 
     con = Console(highlight=False, soft_wrap=True)
-    con.print(f"[bold]{wl.title}[/bold] – Stichtag {s:%d.%m.%Y}")
+    con.print(f"[bold]{wl.title_on(s)}[/bold] – Stichtag {s:%d.%m.%Y}")
     con.print(f"Ziel: {goal_of(tbl)}")
     if zielstand:
         from zielwerk.casework.goals import goal_status, status_text
@@ -133,6 +143,11 @@ def liste(
         for row in goal_status(ds, s, wl.goal):
             con.print(f"  Zielstand {status_text(row)}")
     con.print(f"{german_value('n', tbl.num_rows)} Zeilen")
+    if excluded.get("total"):
+        labels = flag_labels(s)
+        reasons = "; ".join(f"{labels[c]}: {german_value('n', n)}" for c, n in excluded.items() if c != "total" and n)
+        con.print(f"Nach Vorgabe ausgeschlossen: {german_value('n', excluded['total'])} Personen ({reasons}); "
+                  "--einschliessen nimmt sie auf.")
     if summary is not None:
         for r in summary.to_pylist():
             share = german_value("x", r["share_percent"]) if r["share_percent"] is not None else "–"

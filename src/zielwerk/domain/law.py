@@ -279,3 +279,95 @@ def age_in_months(birth: date, on: date) -> int:
     if on.day < birth.day and on.day != calendar.monthrange(on.year, on.month)[1]:
         months -= 1
     return months
+
+
+# ================================================================================================
+# Dated casework rules (issue 15 item 4): rules of case work that changed in time. Each entry is valid
+# from ``valid_from`` to ``valid_to`` (inclusive, None = open) and is picked for a Stichtag by
+# :func:`casework_rule`; texts shown in lists and case views follow the Stichtag. Kept apart from the
+# :class:`Regulation` records above, which hold the indicator rules of the Kennzahlenverordnung.
+# ================================================================================================
+
+
+@dataclass(frozen=True)
+class CaseworkRule:
+    """One version of a time-bound casework rule: its value, the German text shown and the citation."""
+
+    key: str
+    valid_from: date
+    valid_to: date | None
+    #: German term or text shown to users (e.g. "Eingliederungsvereinbarung")
+    text: str
+    citation: str
+    #: a number attached to the rule (months, years), if any
+    value: int | None = None
+
+    def applies_to(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+CASEWORK_RULES: tuple[CaseworkRule, ...] = (
+    # § 15 SGB II a. F. (until 30.06.2023): the Eingliederungsvereinbarung. Until 31.07.2016 it "soll für
+    # sechs Monate geschlossen werden" (§ 15 Abs. 1 Satz 3 a. F.); from 01.08.2016 (Neuntes Gesetz zur
+    # Änderung des SGB II of 26.07.2016, BGBl. I S. 1824) it is "regelmäßig, spätestens jedoch nach Ablauf
+    # von sechs Monaten" reviewed and updated (§ 15 Abs. 3 a. F.).
+    CaseworkRule("action_plan", date(2005, 1, 1), date(2023, 6, 30), "Eingliederungsvereinbarung",
+                 "§ 15 SGB II a. F. (bis 30.06.2023)"),
+    # Bürgergeld-Gesetz of 16.12.2022 (BGBl. I S. 2328), § 15 in this version in force from 01.07.2023:
+    # Kooperationsplan, reviewed regularly, "spätestens nach Ablauf von sechs Monaten" (§ 15 Abs. 3).
+    CaseworkRule("action_plan", date(2023, 7, 1), None, "Kooperationsplan",
+                 "§ 15 SGB II i. d. F. des Bürgergeld-Gesetzes (ab 01.07.2023)"),
+    CaseworkRule("action_plan_review", date(2005, 1, 1), date(2016, 7, 31),
+                 "Eingliederungsvereinbarung für 6 Monate geschlossen", "§ 15 Abs. 1 Satz 3 SGB II a. F.", 6),
+    CaseworkRule("action_plan_review", date(2016, 8, 1), date(2023, 6, 30),
+                 "Überprüfung der Eingliederungsvereinbarung spätestens nach 6 Monaten",
+                 "§ 15 Abs. 3 SGB II i. d. F. vom 26.07.2016", 6),
+    CaseworkRule("action_plan_review", date(2023, 7, 1), None,
+                 "Überprüfung des Kooperationsplans spätestens nach 6 Monaten", "§ 15 Abs. 3 SGB II", 6),
+    # Part-time vocational training: § 8 Abs. 1 Satz 2 BBiG (2005 version, shortening of the daily or
+    # weekly training time "bei berechtigtem Interesse") until 31.12.2019; § 7a BBiG (Teilzeitberufsausbildung)
+    # inserted by the Berufsbildungsmodernisierungsgesetz of 12.12.2019 (BGBl. I S. 2522), in force
+    # 01.01.2020.
+    CaseworkRule("part_time_training", date(2005, 4, 1), date(2019, 12, 31),
+                 "Teilzeitberufsausbildung (Verkürzung der täglichen oder wöchentlichen Ausbildungszeit)",
+                 "§ 8 Abs. 1 Satz 2 BBiG", None),
+    CaseworkRule("part_time_training", date(2020, 1, 1), None,
+                 "Teilzeitberufsausbildung (Ausbildungszeit um bis zu 50 % verkürzt, Dauer bis zum 1,5-Fachen)",
+                 "§ 7a BBiG", None),
+    # § 12a Satz 2 Nr. 1 SGB II (in force since 01.01.2008): no duty to claim an old-age pension early
+    # before the 63rd birthday; from 63 the Jobcenter can require the early pension (Unbilligkeitsverordnung
+    # of 14.04.2008 for the exceptions).
+    CaseworkRule("early_pension_age", date(2008, 1, 1), None,
+                 "ab 63 Jahren: Pflicht zur vorzeitigen Altersrente möglich", "§ 12a Satz 2 Nr. 1 SGB II", 63),
+    # § 10 Abs. 1 Nr. 3 SGB II: work is not reasonable while it would endanger the upbringing of one's own
+    # child or the partner's child under 3 (unchanged since 2005).
+    CaseworkRule("child_upbringing_age", date(2005, 1, 1), None,
+                 "Erziehung eines Kindes unter 3 Jahren in der Bedarfsgemeinschaft", "§ 10 Abs. 1 Nr. 3 SGB II", 3),
+    # eLb from the 15th birthday (§ 7 Abs. 1 Satz 1 Nr. 1 SGB II). The contract has no school attendance,
+    # so 15- to 17-year-olds are flagged as probable pupils (compulsory schooling incl. vocational school
+    # until 18 in NRW, §§ 34, 38 SchulG NRW; school attendance is a "wichtiger Grund", § 10 Abs. 1 Nr. 5
+    # SGB II). A proxy until the contract carries school attendance (issue 15 item 1).
+    CaseworkRule("school_age_proxy", date(2005, 1, 1), None,
+                 "15–17 Jahre (vermutlich Schüler/in)", "§ 7 Abs. 1 Nr. 1, § 10 Abs. 1 Nr. 5 SGB II; § 38 SchulG NRW",
+                 18),
+)
+
+
+def casework_rule(key: str, day: date) -> CaseworkRule:
+    """The version of casework rule ``key`` in force on ``day``."""
+    for r in CASEWORK_RULES:
+        if r.key == key and r.applies_to(day):
+            return r
+    raise ValueError(f"Für die Regel {key!r} gibt es am {day:%d.%m.%Y} keine gültige Fassung.")
+
+
+def action_plan_term(day: date) -> str:
+    """"Eingliederungsvereinbarung" until 30.06.2023, "Kooperationsplan" from 01.07.2023 (§ 15 SGB II)."""
+    return casework_rule("action_plan", day).text
+
+
+def early_pension_age(day: date) -> int:
+    """Age from which the early-pension duty of § 12a SGB II applies (63)."""
+    value = casework_rule("early_pension_age", day).value
+    assert value is not None
+    return value

@@ -498,8 +498,9 @@ _LOCAL: tuple[Indicator, ...] = (
                              "Veränderung des durchschnittlichen LZB-Bestands (Stichtage Januar bis "
                              "Berichtsmonat) gegenüber denselben Monaten des Vorjahres.")),
     Indicator("ELTERN_2J", "Erreichte Eltern ab dem 2. Erziehungsjahr", None, None, COUNT,
-              "eLb mit jüngstem Kind im Alter von 12 bis 35 Monaten, die seit Jahresbeginn eine Maßnahme "
-              "begonnen haben (Personen)", "—", "kumuliert seit Januar (Jahresfortschrittswert)",
+              "eLb mit jüngstem Kind im Alter von 12 bis 35 Monaten, die seit Jahresbeginn ein Beratungs- oder "
+              "Unterstützungsangebot erhalten haben (Maßnahmebeginn Aktivierung § 45 SGB III, § 16f SGB II, "
+              "sonstige aktive Maßnahme; erfasste Beratungskontakte und Angebote) (Personen)", "—", "kumuliert seit Januar (Jahresfortschrittswert)",
               f"§ 10 Abs. 1 Nr. 3 SGB II; {_LOCAL_SOURCE}", official=False, better=HIGHER,
               computed_by="zielwerk.targets.local"),
     Indicator("RANDZEIT", "Gelöste Betreuungsbedarfe in Randzeiten", None, None, COUNT,

@@ -4,10 +4,15 @@ Both are *year-to-date counts* for one Jobcenter: events in the flow windows (S_
 months January..m of the year (C1), counted in the Jobcenter of the eLb spell that covers the
 event day.
 
-- ``ELTERN_2J`` — parents from the 2nd year of upbringing reached: distinct persons who start a
-  labour-market measure (any instrument of the ``measures`` table) while eLb and while their
-  youngest child is 12 to 35 completed months old (:data:`zielwerk.domain.law.PARENT_WINDOW_MONTHS`,
-  § 10 (1) Nr. 3 SGB II). Each person counts once per year, in the month first reached.
+- ``ELTERN_2J`` — parents from the 2nd year of upbringing reached with a counselling or support offer:
+  distinct persons who, while eLb and while their youngest child is 12 to 35 completed months old
+  (:data:`zielwerk.domain.law.PARENT_WINDOW_MONTHS`, § 10 (1) Nr. 3 SGB II), start a measure that is a
+  counselling/support offer (:data:`PARENT_OFFER_INSTRUMENTS`: activation and coaching under § 16 with
+  § 45 SGB III, free support § 16f, other active measures — not the Vermittlungsbudget, wage subsidies,
+  Einstiegsgeld or employment schemes, which are payments or jobs, not offers of counselling), or — when
+  case records are passed — have a recorded contact of a counselling kind
+  (:data:`PARENT_CONTACT_KINDS`: an offer, a personal, telephone or video conversation; letters do not
+  count). Each person counts once per year, in the month first reached (issue 15 item 3).
 - ``RANDZEIT`` — off-peak childcare needs solved: ``childcare_needs`` episodes that end in the
   month while the parent is still eLb on the end day (the need ended while in receipt, i.e. was
   solved, not lost by leaving benefits).
@@ -72,11 +77,24 @@ def _with_sex(ds: Dataset, events: pd.DataFrame) -> pd.DataFrame:
     return events.merge(persons, on="person_id", how="left")
 
 
-def parents_reached(ds: Dataset, jobcenter_id: str, year: int, through: Month) -> dict[str, list[float | None]]:
-    """``ELTERN_2J`` year-to-date per sex (see module docstring)."""
+#: ``measures`` instruments that are counselling/support offers for parents (ELTERN_2J).
+PARENT_OFFER_INSTRUMENTS = frozenset({"activation", "16f", "other_active"})
+#: recorded contact kinds (store channel / case-record ``kind``) that are counselling or an offer.
+PARENT_CONTACT_KINDS = frozenset({"angebot", "persoenlich", "telefon", "telefonisch", "video"})
+
+
+def parents_reached(ds: Dataset, jobcenter_id: str, year: int, through: Month,
+                    records=None) -> dict[str, list[float | None]]:
+    """``ELTERN_2J`` year-to-date per sex (see module docstring). ``records``: optional case records
+    (an object with a ``contacts`` Arrow table: ``person_id``, ``contact_date``, ``kind``)."""
     day = ds.stichtag_day
     lo, hi = _year_bounds(year, through, day)
-    ms = ds["measures"].select(["person_id", "start"]).to_pandas().rename(columns={"start": "d"})
+    ms = ds["measures"].select(["person_id", "instrument", "start"]).to_pandas().rename(columns={"start": "d"})
+    ms = ms[ms["instrument"].isin(sorted(PARENT_OFFER_INSTRUMENTS))][["person_id", "d"]]
+    if records is not None and records.contacts.num_rows:
+        co = records.contacts.select(["person_id", "contact_date", "kind"]).to_pandas()
+        co = co[co["kind"].isin(sorted(PARENT_CONTACT_KINDS))].rename(columns={"contact_date": "d"})
+        ms = pd.concat([ms, co[["person_id", "d"]]], ignore_index=True)
     ms = ms[(ms["d"] >= lo) & (ms["d"] <= hi)]
     kids = ds["children"].select(["person_id", "child_birth_date"]).to_pandas()
     m = ms.merge(kids, on="person_id")

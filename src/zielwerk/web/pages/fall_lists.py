@@ -214,10 +214,23 @@ def index(ctx: PageCtx) -> Response:
                       not_computed=NOT_COMPUTED)
 
 
-def view(ctx: PageCtx, name: str) -> Response:
-    """One list: goal, goal status, the list's effect (loop), the first :data:`MAX_ROWS` rows."""
+def view(ctx: PageCtx, name: str, hinweis: str = "") -> Response:
+    """One list: goal, goal status, the list's effect (loop), the first :data:`MAX_ROWS` rows;
+    ``hinweis`` = a flag code (``casework.common.FLAG_CODES``) shows only the rows with that flag, ``ohne``
+    only the rows without any flag (issue 15)."""
+    from types import SimpleNamespace
+
+    from zielwerk.casework.common import FLAG_CODES, excluded_of, flag_labels
+
     ctx.require("casework.view", object_type="worklist", object_id=name)
     tbl, meta = _list_or_404(ctx, name)
+    excluded = excluded_of(tbl)
+    if hinweis and hinweis not in (*FLAG_CODES, "ohne"):
+        raise HTTPException(422, f"Unbekannter Hinweis „{hinweis}“ (erlaubt: {', '.join(FLAG_CODES)}, ohne).")
+    if hinweis and "flags" in tbl.column_names:
+        sets = [set((f or "").split()) for f in tbl["flags"].to_pylist()]
+        keep = [not s for s in sets] if hinweis == "ohne" else [hinweis in s for s in sets]
+        tbl = tbl.filter(pa.array(keep, pa.bool_()))
     ctx.audit("worklist.read", object_type="worklist", object_id=name, after={"zeilen": tbl.num_rows})
     cols = tbl.column_names
     rows = [[(c, german_value(c, r[c]), r[c]) for c in cols] for r in tbl.slice(0, MAX_ROWS).to_pylist()]
@@ -226,7 +239,14 @@ def view(ctx: PageCtx, name: str) -> Response:
               status_from_table(ctx.request.app.state.results.kennzahlen(), wl.goal, meta["stichtag"][:7])]
     outcome = (meta.get("outcomes") or {}).get(name)
     error, stale = _batch_notes(ctx, meta)
-    return ctx.render("fall/list.html", name=name, wl=wl, meta=meta, headers=[COLUMN_LABELS.get(c, c) for c in cols],
+    day = date.fromisoformat(meta["stichtag"])
+    labels = flag_labels(day)
+    flags = {"labels": labels, "selected": hinweis, "available": "flags" in cols,
+             "excluded": [(labels[c], n) for c, n in excluded.items() if c != "total" and n],
+             "excluded_total": excluded.get("total", 0)}
+    wl_shown = SimpleNamespace(title=wl.title_on(day), description=wl.description_on(day))
+    return ctx.render("fall/list.html", name=name, wl=wl_shown, meta=meta, flags=flags,
+                      headers=[COLUMN_LABELS.get(c, c) for c in cols],
                       rows=rows, total=tbl.num_rows, shown=len(rows), status=status, outcome=outcome,
                       error=error, stale=stale, agreement=agreement_status(ctx, wl.goal))
 
