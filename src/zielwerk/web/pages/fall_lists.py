@@ -1,8 +1,8 @@
 """Fallsteuerung work lists (issue 6): catalogue page, one page per list, CSV/Excel download.
 
 The web app's only implementation of ``/fallsteuerung/listen``: ``web/app.py`` registers
-:data:`ROUTES`. The lists are precomputed in the batch by :func:`zielwerk.casework.batch.write_lists`
-into ``<data>/.zielwerk/lists/`` (:func:`zielwerk.web.results.write_worklists`; a failure is kept as
+:data:`ROUTES`. The lists are precomputed by the import pipeline (:func:`zielwerk.casework.batch.write_lists`
+into the request's generation, :func:`zielwerk.web.results.lists_dir`; a failure is kept as
 ``lists_error`` in the results' meta data and shown here); pages only read them and overlay the live
 case records of the store (last contact, action plans, overdue reviews).
 
