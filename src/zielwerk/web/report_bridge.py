@@ -84,7 +84,11 @@ class RenderPool:
         loop = asyncio.get_running_loop()
         state = self._states.get(loop)
         if state is None:
-            state = self._states[loop] = _LoopState(anyio.CapacityLimiter(self.workers))
+            state = _LoopState(anyio.CapacityLimiter(self.workers))
+            try:
+                self._states[loop] = state
+            except TypeError:  # a loop implementation without weak references: keep it for good
+                self._states = {**self._states, loop: state}  # type: ignore[assignment]
         return state
 
     def lock(self, key: str) -> asyncio.Lock:
@@ -189,7 +193,7 @@ def report_cache(data_dir: Path) -> ReportCache:
 
 @dataclass(frozen=True)
 class ReportJob:
-    """Everything a render needs (picklable): the monitoring, the as-of date and the format."""
+    """A report to render: its cache key (generation, file name), the monitoring, as-of date and format."""
 
     generation: str
     name: str
