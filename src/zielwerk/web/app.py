@@ -118,7 +118,9 @@ def create_app(config: WebConfig) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory zielwerk.web.app:create_app_from_env`` (several worker processes).
 
-    Reads ``ZIELWERK_DATA_DIR``, ``ZIELWERK_DB_URL`` (optional) and ``ZIELWERK_INSECURE_COOKIES=1``.
+    Reads ``ZIELWERK_DATA_DIR``, ``ZIELWERK_DB_URL`` (optional) and ``ZIELWERK_INSECURE_COOKIES=1``;
+    reports and Excel files render in worker processes (``ZIELWERK_RENDER_WORKERS``, default 2;
+    ``ZIELWERK_RENDER_PROCESSES=0``: threads).
     Note: the progress of a background import is held per process.
     """
     import os

@@ -1,9 +1,10 @@
 """The monthly report for any month: ``zielwerk.targets.monitor`` on the precomputed series, rendered
 by ``zielwerk.reports`` (HTML, PDF, Excel) off the event loop and cached on disk.
 
-* :class:`RenderPool` — heavy rendering (WeasyPrint PDF, Excel workbooks) runs in a small pool of
-  worker *processes* (``spawn``; no GIL shared with the server), at most ``workers`` at a time; the
-  waiting happens on the event loop without holding a thread, so light pages keep the thread pool.
+* :class:`RenderPool` — heavy rendering (WeasyPrint PDF, Excel workbooks) runs off the event loop, at
+  most ``workers`` at a time: in the server in worker *processes* (``spawn``, niced; no GIL shared with
+  the server), in ``create_app`` (tests, embedding) in threads. The waiting happens on the event loop
+  without holding a thread, so light pages keep the thread pool.
 * :func:`generation_key` — the one place that names the live results generation.
 * :func:`monthly_report` — the bytes of a report, from the cache ``<data>/.zielwerk/report-cache/``
   (:class:`zielwerk.reports.cache.ReportCache`) keyed by (generation, agreement version, month,
