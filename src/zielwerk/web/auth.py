@@ -33,7 +33,7 @@ def _cookie(response: Response, request: Request, name: str, value: str, max_age
                         samesite="strict", path="/")
 
 
-async def login_form(request: Request, next: str = "") -> Response:
+def login_form(request: Request, next: str = "") -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render(request, "login.html", login_csrf=token, next=_safe_next(next), error="")
     _cookie(response, request, LOGIN_CSRF_COOKIE, token, 3600)
@@ -99,7 +99,7 @@ def login(
     return response
 
 
-async def logout(ctx: PageCtx) -> Response:
+def logout(ctx: PageCtx) -> Response:
     sid = ctx.request.cookies.get(SESSION_COOKIE, "")
     ctx.db.execute(delete(WebSession).where(WebSession.id == sid))
     ctx.audit("logout", object_type="user", object_id=ctx.user.username)
