@@ -297,7 +297,8 @@ def casework_texts(day: date) -> dict[str, str]:
 def apply_exclusions(tbl: pa.Table, excludes: Iterable[str], include: Iterable[str] = ()) -> pa.Table:
     """Drop rows whose ``flags`` contain a code of ``excludes`` not in ``include`` (``"alle"`` in
     ``include`` keeps everybody). The number of persons dropped per reason (a person with two reasons
-    counts for both; ``total`` once) is attached as metadata ``zielwerk.excluded`` (JSON)."""
+    counts for both; ``total`` once) is attached as metadata ``zielwerk.excluded`` (JSON). A ``priority``
+    column is renumbered 1..n in the remaining order."""
     import json
 
     inc = set(include)
@@ -314,6 +315,9 @@ def apply_exclusions(tbl: pa.Table, excludes: Iterable[str], include: Iterable[s
             keep.append(not hit)
         counts["total"] = keep.count(False)
         tbl = tbl.filter(pa.array(keep, pa.bool_()))
+        if "priority" in tbl.column_names:  # a ranked list keeps its ranks 1..n after the exclusions
+            i = tbl.column_names.index("priority")
+            tbl = tbl.set_column(i, "priority", pa.array(range(1, tbl.num_rows + 1), pa.int64()))
     else:
         counts["total"] = 0
     meta[b"zielwerk.excluded"] = json.dumps(counts).encode()
