@@ -2,8 +2,9 @@
 of ``/api`` with generated requests (token auth of a controlling user), checked by schemathesis'
 default checks: no server error, status codes, content types and bodies as documented.
 
-Bounded: ``MAX_EXAMPLES`` generated cases per operation (50; about 30 s for the 7 operations on
-the shared 2-core machine), no deadline (the machine is shared), the app in process (ASGI).
+Bounded: ``MAX_EXAMPLES`` generated cases per operation and mode (50 valid, 50 invalid; operations
+without parameters need one case; about 20–30 s for the 7 operations on the shared 2-core machine),
+no deadline (the machine is shared), the app in process (ASGI).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from web_helpers import build_app, csrf_of, login
 
 pytestmark = pytest.mark.slow
@@ -38,7 +41,8 @@ def api_token(api_app):
 
 
 def test_api_conforms_to_its_openapi_document(api_app, api_token):
-    """Every operation: ``MAX_EXAMPLES`` generated requests through ``case.call_and_validate``.
+    """Every operation: ``MAX_EXAMPLES`` generated valid requests and as many invalid ones (negative
+    mode: wrong types, malformed bodies) through ``case.call_and_validate``.
 
     (The operations are run from one test with each operation's Hypothesis strategy:
     ``schemathesis.pytest.from_fixture`` does not work with this pytest version.)"""
@@ -48,16 +52,19 @@ def test_api_conforms_to_its_openapi_document(api_app, api_token):
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-                  database=None)
-        def run(case):
-            case.call_and_validate(headers=headers)
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+                      database=None)
+            def run(case):
+                case.call_and_validate(headers=headers)
 
-        try:
-            run()
-        except (AssertionError, BaseExceptionGroup) as exc:  # collect every operation's failures
-            failures.append(f"{operation.label}: {exc}")
+            try:
+                run()
+            except Unsatisfiable:
+                assert mode == GenerationMode.NEGATIVE  # an operation without parameters has no invalid input
+            except (AssertionError, BaseExceptionGroup) as exc:  # collect every operation's failures
+                failures.append(f"{operation.label} ({mode.value}): {exc}")
     assert operations >= 7
     assert failures == [], "\n\n".join(failures)

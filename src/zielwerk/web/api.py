@@ -92,7 +92,8 @@ def agreement_detail(ctx: ApiCtx, key: str) -> dict[str, Any]:
             "versions": [_version_json(v) for v in a.versions]}
 
 
-@router.post("/zielvereinbarungen/{key}/fassungen", status_code=201, summary="Neue Fassung anlegen")
+@router.post("/zielvereinbarungen/{key}/fassungen", status_code=201, summary="Neue Fassung anlegen",
+             responses={400: {"model": Error, "description": "Der Inhalt ist kein lesbares JSON"}})
 def agreement_new_version(ctx: ApiCtx, key: str, body: NewVersion) -> dict[str, Any]:
     ctx.require("agreement.edit")
     a = store.get(ctx.db, key)

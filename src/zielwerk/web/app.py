@@ -166,6 +166,8 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _is_api(request):
+            if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+                return JSONResponse({"detail": "Der Inhalt der Anfrage ist kein gültiges JSON."}, status_code=400)
             if exc.status_code == 422 and isinstance(exc.detail, str):  # the documented list (issue 12)
                 return JSONResponse({"detail": [{"loc": [], "msg": exc.detail, "type": "value_error"}]},
                                     status_code=422, headers=exc.headers)
