@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -205,6 +205,16 @@ def test_overlapping_spells_deep_down(tmp_path):
     ]
 
 
+def test_overlap_in_a_sorted_file_deep_down(tmp_path):
+    rows = _rows()
+    # a second spell of P01834 right after its first (line 1835): still sorted by person and start
+    rows["elb_spells"].insert(1_835, dict(rows["elb_spells"][1_834], start=date(2016, 6, 1)))  # line 1836
+    assert _both(_write_parquet(rows, tmp_path / "d")) == [
+        ("elb_spells:1836:start: überschneidet sich mit dem Zeitraum in Zeile 1835 (Person P01834, BG B01834) "
+        "ab 01.06.2016"),
+    ]
+
+
 def test_household_types_overlapping_deep_down_is_a_warning(tmp_path):
     rows = _rows()
     rows["households"].append({"bg_id": "B01000", "bg_type": "couple", "start": date(2016, 1, 1), "end": None})
@@ -351,3 +361,60 @@ def test_clean_parquet_is_conservative(tmp_path, table, column, value, clean, st
         assert got.rows == 30
         # the latest date of the file: birth dates 1980-01-01, spells from 2015-01-01, payments none
         assert got.latest == {"payments": None, "elb_spells": date(2015, 1, 1), "persons": date(1980, 1, 1)}[table]
+
+
+# --- the period order check: whenever it answers True, no two periods of a group overlap (brute force)
+
+
+def _brute_overlap_free(rows: list[tuple]) -> bool:
+    """No missing group/start, no end before start, no two periods of a group sharing a day."""
+    if any(g is None or s is None or (e is not None and e < s) for g, s, e in rows):
+        return False
+    far = date(9999, 12, 31)
+    for (g1, s1, e1), (g2, s2, e2) in itertools.combinations(rows, 2):
+        if g1 == g2 and s1 <= (e2 or far) and s2 <= (e1 or far):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_period_order_check_is_sound(seed, monkeypatch, tmp_path):
+    rng = random.Random(seed)
+    monkeypatch.setattr(fastcheck, "KEY_BATCH_ROWS", rng.choice([1, 2, 3, 50]))
+    rows = []
+    for g in sorted(rng.sample(["a", "b", "c", "ab", "ba"], rng.randint(1, 4))):
+        day = rng.randint(0, 20)
+        for _ in range(rng.randint(1, 4)):  # disjoint periods in order, the last one maybe open
+            length = rng.randint(0, 10)
+            rows.append((g, date(2016, 1, 1) + timedelta(days=day),
+                         date(2016, 1, 1) + timedelta(days=day + length)))
+            day += length + rng.randint(1, 5)
+        if rng.random() < 0.3:
+            rows[-1] = (rows[-1][0], rows[-1][1], None)
+    disturbed = rng.random() < 0.7
+    if disturbed:  # one change anywhere: shift a start, drop an end, swap two rows, or a missing value
+        i = rng.randrange(len(rows))
+        g, s, e = rows[i]
+        kind = rng.choice(["start", "end", "swap", "null", "touch", "backwards"])
+        if kind == "touch" and i > 0 and rows[i - 1][0] == g and rows[i - 1][2] is not None:
+            rows[i] = (g, rows[i - 1][2], e if e is None or e >= rows[i - 1][2] else None)  # one common day
+        elif kind == "backwards":
+            rows[i] = (g, s, s - timedelta(days=1))  # ends before it starts
+        elif kind == "start":
+            rows[i] = (g, s - timedelta(days=rng.randint(1, 30)), e)
+        elif kind == "end":
+            rows[i] = (g, s, None)
+        elif kind == "swap":
+            j = rng.randrange(len(rows))
+            rows[i], rows[j] = rows[j], rows[i]
+        else:
+            rows[i] = (g, None, e)
+    table = pa.table({"g": [r[0] for r in rows], "start": pa.array([r[1] for r in rows], pa.date32()),
+                      "end": pa.array([r[2] for r in rows], pa.date32())})
+    path = tmp_path / "p.parquet"
+    pq.write_table(table, path, row_group_size=rng.choice([1, 2, 5, 100]))
+    for answer in (fastcheck.periods_disjoint(table, None, "g"), fastcheck.periods_disjoint(None, path, "g")):
+        if answer:
+            assert _brute_overlap_free(rows)
+        if not disturbed:
+            assert answer  # sorted, disjoint periods are recognised

@@ -225,3 +225,45 @@ def _increasing(cols: Sequence[pa.Array]) -> bool:
         less = pc.less(a, b)
         ok = less if ok is None else pc.or_(less, pc.and_(pc.equal(a, b), ok))
     return bool(pc.all(ok).as_py())
+
+
+#: the open end of a period, as the overlap rules read it (``coalesce("end", DATE '9999-12-31')``)
+_OPEN_END = date(9999, 12, 31)
+
+
+def periods_disjoint(table: pa.Table | None, path: Path | None, group: str) -> bool:
+    """Are the rows sorted by ``group`` and ``start``, with no two periods of a group sharing a day?
+
+    Then no overlap rule can find anything in this table: neither two periods of a group (and so of
+    any finer group, such as person and BG) overlapping, nor two periods of one person with different
+    statuses on the same day. Checked on neighbouring rows in file order – group below the next row's,
+    or the same group and the end (open: 31.12.9999) before the next row's start – which, for a file
+    in this order, is the same as every pair of periods of a group being disjoint. A missing group
+    or start, or an end before the start, answers False (the exact rules decide).
+    """
+    try:
+        previous: tuple | None = None
+        for batch in _key_batches(table, path, [group, "start", "end"]):
+            n = batch.num_rows
+            if not n:
+                continue
+            g = _comparable(_array(batch.column(group)))
+            start, end = _array(batch.column("start")), _array(batch.column("end"))
+            if g is None or g.null_count or start.null_count:
+                return False
+            if not pc.all(pc.fill_null(pc.greater_equal(end, start), True)).as_py():
+                return False
+            e = pc.fill_null(end, pa.scalar(_OPEN_END, pa.date32()))
+            first = (batch.column(group)[0].as_py(), start[0].as_py())
+            if previous is not None and not (previous[0] < first[0] or (
+                    previous[0] == first[0] and previous[1] < first[1])):
+                return False
+            if n > 1:
+                ga, gb = g.slice(0, n - 1), g.slice(1)
+                later = pc.or_(pc.less(ga, gb), pc.and_(pc.equal(ga, gb), pc.less(e.slice(0, n - 1), start.slice(1))))
+                if not pc.all(later).as_py():
+                    return False
+            previous = (batch.column(group)[n - 1].as_py(), e[n - 1].as_py())
+    except (pa.ArrowException, OSError):
+        return False
+    return True

@@ -127,8 +127,13 @@ def check_dataset(
         # fast: the key order passes (Arrow, one thread) run while DuckDB counts spell pairs and builds
         # the key sets; no problem is added before all of them are done, so the order stays the same
         key_jobs: dict[str, tuple[Future[bool], dict[str, list[pa.Array]]]] = {}
+        disjoint: dict[str, Future[bool]] = {}
         if fast:
             pool = ThreadPoolExecutor(max_workers=1)
+            # first: are the periods of each person / BG disjoint and in order? (needed first below)
+            for t, group in (("elb_spells", "person_id"), ("households", "bg_id")):
+                if ok(t, group, "start", "end"):
+                    disjoint[t] = pool.submit(fastcheck.periods_disjoint, tables[t].table, tables[t].path, group)
             for spec in TABLES:
                 if spec.key and ok(spec.name, *spec.key):
                     tt = tables[spec.name]
@@ -140,10 +145,15 @@ def check_dataset(
                     key_jobs[spec.name] = (job, wanted)
         # fast: one self-join counts pairs of spells of a person sharing a day; only if there are any
         # (same BG, or eLb beside something else) do the two rules below run and name them
+        # (before that, cheaper still: a file sorted by person and start with disjoint periods has none)
         overlap = nef = household_pairs = True
-        if fast and ok("elb_spells", "person_id", "bg_id", "status", "start", "end"):
+        if "elb_spells" in disjoint and disjoint["elb_spells"].result():
+            overlap = nef = False
+        elif fast and ok("elb_spells", "person_id", "bg_id", "status", "start", "end"):
             overlap, nef = _spell_pairs(con)
-        if fast and ok("households", "bg_id", "start", "end"):
+        if "households" in disjoint and disjoint["households"].result():
+            household_pairs = False
+        elif fast and ok("households", "bg_id", "start", "end"):
             household_pairs = not _no_pairs(con, "households", "bg_id")
         keysets = _key_sets(con, tables, ok) if fast else None
         distinct: dict[tuple[str, str], pa.ChunkedArray] = {}
