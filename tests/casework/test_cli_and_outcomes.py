@@ -168,3 +168,24 @@ def test_batch_writes_lists_and_outcomes(tmp_path):
     # rewriting swaps the folder atomically, no temporary folders are left
     write_lists(ds, tmp_path / "lists", stichtag=d("2015-12-15"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lists"]
+
+
+def test_einschliessen(data_dir, tmp_path):
+    """Issue 15: at 15.03.2016 A, C and D are LZB (eLb since 2014/2012); C works in svB since 20.07.2015 and
+    is left out of lzb-ohne-massnahme by default; --einschliessen employed_svb keeps C."""
+    out = tmp_path / "l.csv"
+    r = run("lzb-ohne-massnahme", "--data", data_dir, "--stichtag", "2016-03-15", "--format", "kanonisch",
+            "--out", out, "--ohne-zielstand")
+    assert r.exit_code == 0, r.output
+    assert "Nach Vorgabe ausgeschlossen: 1 Person (sozialversicherungspflichtig beschäftigt: 1)" in r.output
+    with open(out, encoding="utf-8") as f:
+        assert [row["person_id"] for row in csv.DictReader(f)] == ["A", "D"]
+    r = run("lzb-ohne-massnahme", "--data", data_dir, "--stichtag", "2016-03-15", "--format", "kanonisch",
+            "--out", out, "--ohne-zielstand", "--einschliessen", "employed_svb")
+    assert r.exit_code == 0, r.output
+    with open(out, encoding="utf-8") as f:
+        rows = {row["person_id"]: row for row in csv.DictReader(f)}
+    assert list(rows) == ["A", "C", "D"] and rows["C"]["flags"] == "employed_svb"
+    assert rows["C"]["employment_status"] == "svb"
+    r = run("lzb-ohne-massnahme", "--data", data_dir, "--stichtag", "2016-03-15", "--einschliessen", "rentner")
+    assert r.exit_code == 2 and "Unbekannter Hinweis-Code für --einschliessen: rentner" in r.output

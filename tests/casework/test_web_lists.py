@@ -97,3 +97,19 @@ def test_plan_in_store_removes_person_from_no_plan_list(app):
                  follow_redirects=False)
     assert r.status_code == 303
     assert "/fallsteuerung/person/C" not in fm1.get("/fallsteuerung/listen/lzb-ohne-kooperationsplan").text
+
+
+def test_flags_filter_and_dated_title(app):
+    """Issue 15: the Stichtag 15.06.2015 gives the 2015 wording; the Hinweis filter selects rows by flag."""
+    gf = client_for(app, "gf")
+    page = gf.get("/fallsteuerung/listen/lzb-ohne-kooperationsplan")
+    assert page.status_code == 200
+    assert "<h1>LZB mit Handlungsbedarf ohne Eingliederungsvereinbarung</h1>" in page.text
+    # A, B, C are born 1980 (35 years, no employment, no children): no flags
+    prev = gf.get("/fallsteuerung/listen/lzb-praevention?hinweis=ohne")
+    assert prev.status_code == 200 and "/fallsteuerung/person/A" in prev.text
+    old = gf.get("/fallsteuerung/listen/lzb-praevention?hinweis=pension_age")
+    assert old.status_code == 200 and "/fallsteuerung/person/A" not in old.text and "Keine Einträge." in old.text
+    assert gf.get("/fallsteuerung/listen/lzb-praevention?hinweis=gibt-es-nicht").status_code == 422
+    case = client_for(app, "fm1").get("/fallsteuerung/person/C")
+    assert "Eingliederungsvereinbarung (§ 15 SGB II a. F. (bis 30.06.2023))" in case.text

@@ -146,7 +146,8 @@ def liste(
     if excluded.get("total"):
         labels = flag_labels(s)
         reasons = "; ".join(f"{labels[c]}: {german_value('n', n)}" for c, n in excluded.items() if c != "total" and n)
-        con.print(f"Nach Vorgabe ausgeschlossen: {german_value('n', excluded['total'])} Personen ({reasons}); "
+        word = "Person" if excluded["total"] == 1 else "Personen"
+        con.print(f"Nach Vorgabe ausgeschlossen: {german_value('n', excluded['total'])} {word} ({reasons}); "
                   "--einschliessen nimmt sie auf.")
     if summary is not None:
         for r in summary.to_pylist():
