@@ -227,3 +227,9 @@ def test_every_person_list_shows_status_columns():
         assert {"age_group", "employment_status", "flags"} <= set(cols), name
 
 
+
+
+def test_goal_text_follows_the_stichtag():
+    ds = _ds()
+    goal16 = build_list("ueberpruefung-ueberfaellig", ds, S).schema.metadata[b"zielwerk.goal"].decode()
+    assert goal16.startswith("Eingliederungsvereinbarung spätestens alle 6 Monate überprüfen")

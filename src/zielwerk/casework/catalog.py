@@ -149,7 +149,7 @@ def build_list(
     tbl = wl.build(ds, stichtag, records or rec.CaseRecords(), opts)
     if wl.per_person and "flags" in tbl.column_names:
         tbl = apply_exclusions(tbl, wl.excludes, opts.include)
-    tbl = with_goal(tbl, GOALS[wl.goal].title, name)
+    tbl = with_goal(tbl, dated_text(GOALS[wl.goal].title, stichtag), name)
     meta = dict(tbl.schema.metadata or {})
     meta[b"zielwerk.title"] = wl.title_on(stichtag).encode()
     return tbl.replace_schema_metadata(meta)

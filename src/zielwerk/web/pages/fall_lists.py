@@ -10,7 +10,8 @@ Access: permission ``casework.view`` (every role holding it sees every list, per
 aggregates); case managers (role ``fallmanagement``) see only the persons of their own caseload (the
 same assignment table the person page checks) and, in ``fallbelastung``, only their own row; lead
 roles see all rows. Team leads (``fallmanagement`` with a team and no caseworker id,
-``permissions.person_scope``) see the persons of their team and, in ``fallbelastung``, their team's rows. Pages show at most :data:`MAX_ROWS` rows (the downloads hold all rows the user may
+``permissions.person_scope``) see the persons of their team and, in ``fallbelastung``, their team's rows. Pages show one page of :data:`PAGE_SIZE` rows, sorted/filtered on the server (issue 13;
+``casework.query``; the downloads hold all rows the user may
 see). Every list read and export is audited.
 """
 
@@ -38,20 +39,21 @@ from zielwerk.casework.export import (
     xlsx_bytes,
 )
 from zielwerk.casework.goals import GOALS, status_from_table, status_text
+from zielwerk.casework.query import PAGE_SIZE as _query_page_size
 from zielwerk.store.models import ActionPlan, CaseContact
 
 from ..context import Ctx, PageCtx
 from ..results import lists_dir
 
-#: rows shown on a list page (the downloads hold all rows)
-MAX_ROWS = 500
+#: rows per list page (issue 13: paged on the server; the downloads hold all rows)
+PAGE_SIZE = _query_page_size
 #: person ids per store query (keeps ``IN (...)`` below the databases' bind-parameter limits)
 ID_CHUNK = 1000
 NOT_COMPUTED = ("Die Arbeitslisten sind noch nicht berechnet (Seite „Daten“: Daten importieren oder "
                 "Kennzahlen neu berechnen).")
 CSV_FORMATS = {"de": "csv", "kanonisch": "csv-kanonisch"}
 
-__all__ = ["MAX_ROWS", "ROUTES", "download_csv", "download_xlsx", "index", "lists_dir", "view"]
+__all__ = ["PAGE_SIZE", "ROUTES", "download_csv", "download_xlsx", "index", "lists_dir", "view"]
 
 
 def _dir(ctx: Ctx) -> Path:
@@ -204,7 +206,8 @@ def index(ctx: PageCtx) -> Response:
         if meta:
             tbl = _table(ctx, name)
             rows = _scoped(ctx, name, tbl, contacts=False).num_rows if tbl is not None else None
-        items.append({"name": name, "title": wl.title, "description": wl.description,
+        day = date.fromisoformat(meta["stichtag"]) if meta and meta.get("stichtag") else date.today()
+        items.append({"name": name, "title": wl.title_on(day), "description": wl.description_on(day),
                       "goal": (meta or {}).get("lists", {}).get(name, {}).get("goal"), "rows": rows,
                       "agreement": "; ".join(f"{r['indicator']} {r['status']}" for r in ag["rows"])
                       or ("kein Zielwert" if ag.get("agreement") else "keine Zielvereinbarung")})
@@ -214,10 +217,12 @@ def index(ctx: PageCtx) -> Response:
                       not_computed=NOT_COMPUTED)
 
 
-def view(ctx: PageCtx, name: str, hinweis: str = "") -> Response:
-    """One list: goal, goal status, the list's effect (loop), the first :data:`MAX_ROWS` rows;
+def view(ctx: PageCtx, name: str, hinweis: str = "", sortierung: str = "", richtung: str = "", seite: str = "",
+         gemeinde: str = "", team: str = "", fachkraft: str = "", grund: str = "", suche: str = "") -> Response:
+    """One list: goal, goal status, the list's effect (loop), one page of rows;
     ``hinweis`` = a flag code (``casework.common.FLAG_CODES``) shows only the rows with that flag, ``ohne``
-    only the rows without any flag (issue 15)."""
+    only the rows without any flag (issue 15). Sorting, filters (municipality, team, caseworker, reason),
+    search and paging on the server (issue 13 item 5; ``casework.query``, parameters see ``heute.parse_query``)."""
     from types import SimpleNamespace
 
     from zielwerk.casework.common import FLAG_CODES, excluded_of, flag_labels
@@ -233,7 +238,20 @@ def view(ctx: PageCtx, name: str, hinweis: str = "") -> Response:
         tbl = tbl.filter(pa.array(keep, pa.bool_()))
     ctx.audit("worklist.read", object_type="worklist", object_id=name, after={"zeilen": tbl.num_rows})
     cols = tbl.column_names
-    rows = [[(c, german_value(c, r[c]), r[c]) for c in cols] for r in tbl.slice(0, MAX_ROWS).to_pylist()]
+    # issue 13 item 5: server-side sort/filter/search/paging with the total count; AGS with the name
+    from zielwerk.casework.query import QueryError, run
+
+    from .heute import municipality_label, municipality_names, pager, parse_query, sort_headers
+
+    q = parse_query(sortierung=sortierung, richtung=richtung, seite=seite, gemeinde=gemeinde, team=team,
+                    fachkraft=fachkraft, grund=grund, suche=suche, allowed_sort=cols)
+    munis = municipality_names(ctx)
+    try:
+        page = run(tbl, q, munis, reason_column="reason" if "reason" in cols else "flags")
+    except QueryError as exc:
+        raise HTTPException(422, str(exc)) from None
+    rows = [[(c, municipality_label(r[c], munis) if c == "municipality_id" else german_value(c, r[c]), r[c])
+             for c in cols] for r in page.rows.to_pylist()]
     wl = LISTS[name]
     status = [status_text(r) for r in
               status_from_table(ctx.request.app.state.results.kennzahlen(), wl.goal, meta["stichtag"][:7])]
@@ -247,7 +265,9 @@ def view(ctx: PageCtx, name: str, hinweis: str = "") -> Response:
     wl_shown = SimpleNamespace(title=wl.title_on(day), description=wl.description_on(day))
     return ctx.render("fall/list.html", name=name, wl=wl_shown, meta=meta, flags=flags,
                       headers=[COLUMN_LABELS.get(c, c) for c in cols],
-                      rows=rows, total=tbl.num_rows, shown=len(rows), status=status, outcome=outcome,
+                      sort_headers=sort_headers(ctx, [(c, COLUMN_LABELS.get(c, c)) for c in cols], q, cols),
+                      q=q, pager=pager(ctx, page), all_rows=tbl.num_rows,
+                      rows=rows, total=page.total, shown=len(rows), status=status, outcome=outcome,
                       error=error, stale=stale, agreement=agreement_status(ctx, wl.goal))
 
 
