@@ -44,6 +44,7 @@ MATRIX = [
     ("GET", "/fallsteuerung", None, {G, C, F, TL}, 200),
     ("GET", "/fallsteuerung?fachkraft=CW2", None, {G, C}, 200),  # CW2 is in team T2
     ("GET", "/fallsteuerung?fachkraft=CW1", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/heute", None, {G, C, F, TL}, 200),  # issue 13 item 5
     ("GET", "/fallsteuerung/listen", None, {G, C, F, TL}, 200),
     ("GET", "/fallsteuerung/listen/lzb-praevention", None, {G, C, F, TL}, 200),
     ("GET", "/fallsteuerung/listen/fallbelastung", None, {G, C, F, TL}, 200),

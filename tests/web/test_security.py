@@ -27,7 +27,7 @@ def client(app):
 
 def test_login_sets_secure_httponly_strict_cookie_and_lands_by_role(client):
     r = login(client, "fm1")
-    assert r.status_code == 303 and r.headers["location"] == "/fallsteuerung"
+    assert r.status_code == 303 and r.headers["location"] == "/fallsteuerung/heute"  # issue 13 item 5
     cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("zw_session=")).lower()
     assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
     assert len(cookie.split(";")[0].split("=")[1]) >= 40  # random session id, no user data

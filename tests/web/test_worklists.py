@@ -104,8 +104,9 @@ def test_lists_older_than_the_indicators_are_marked(make):
     assert "älteren Datenstand" not in c2["controlling"].get("/fallsteuerung/listen").text
 
 
-def test_page_shows_at_most_max_rows_download_all(make):
-    n = fall_lists.MAX_ROWS + 37
+def test_page_shows_one_page_with_total_download_all(make):
+    """Issue 13: lists are paged on the server (50 rows a page) with their total count."""
+    n = 537
 
     def long_list(d):
         rows = [{"person_id": f"Q{i:04d}", "caseworker_id": "CW9", "lzb_am": date(2017, 2, 15), "tage_bis_lzb": 45}
@@ -114,10 +115,11 @@ def test_page_shows_at_most_max_rows_download_all(make):
 
     _app, c = make(long_list)
     page = c["controlling"].get("/fallsteuerung/listen/lzb-praevention").text
-    assert page.count('href="/fallsteuerung/person/Q') == 500
-    assert "Q0499" in page and "Q0500" not in page
-    assert "(537 Zeilen, die ersten 500 angezeigt)" in page
-    assert "Es werden die ersten 500 von 537 Zeilen angezeigt" in page
+    assert page.count('href="/fallsteuerung/person/Q') == fall_lists.PAGE_SIZE == 50
+    assert "Q0049" in page and "Q0050" not in page
+    assert "Zeilen 1–50 von 537" in page
+    last = c["controlling"].get("/fallsteuerung/listen/lzb-praevention?seite=11").text
+    assert "Zeilen 501–537 von 537" in last and "Q0536" in last and "Q0499" not in last
     csv_lines = c["controlling"].get("/fallsteuerung/listen/lzb-praevention/download.csv").content.decode(
         "utf-8-sig").splitlines()
     assert len(csv_lines) == 1 + 537 and csv_lines[-1].startswith("Q0536;")

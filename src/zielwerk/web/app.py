@@ -18,7 +18,7 @@ from zielwerk.store import default_url, open_store
 from . import api, apidocs, auth, formats
 from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, render
-from .pages import account, admin, agreement, casework, data, fall_lists, indicators, overview, reports
+from .pages import account, admin, agreement, casework, data, fall_lists, heute, indicators, overview, reports
 from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
 from .report_bridge import RenderPool
 from .results import BatchState, GenerationSnapshot, Results
@@ -53,6 +53,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", "/daten/hochladen", data.upload),
     ("POST", "/daten/berechnen", data.recompute),
     ("GET", "/fallsteuerung", casework.caseload),
+    *heute.ROUTES,  # /fallsteuerung/heute: start page of case managers and team leads (issue 13 item 5)
     # work lists: /fallsteuerung/listen, …/{name}, …/{name}/download.csv, …/{name}/download.xlsx
     *fall_lists.ROUTES,
     ("GET", "/fallsteuerung/person/{person_id}", casework.person),

@@ -53,7 +53,7 @@ LANDING: dict[str, str] = {
     "controlling": "/",
     "traeger": "/",
     "kommune": "/kennzahlen",
-    "fallmanagement": "/fallsteuerung",
+    "fallmanagement": "/fallsteuerung/heute",  # issue 13 item 5: "Heute" is the case managers' start page
 }
 
 #: navigation: (label, path, permission)
