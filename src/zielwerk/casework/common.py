@@ -174,12 +174,15 @@ def person_status_sql(day: date) -> str:
       elsewhere and do not count);
     * ``employed_svb`` / ``apprentice``: employment status ``svb`` / ``training``.
     """
-    reg = law.regulation_for(Month.of(day))
+    m = Month.of(day)
+    # before the first version (2011) the first one's classes apply, as for the engine's lookback
+    reg = law.regulation_for(m) if m >= law.REGULATIONS[0].first_month else law.REGULATIONS[0]
     public = ", ".join(f"'{x}'" for x in sorted(reg.publicly_funded_subsidies))
     order = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(EMPLOYMENT_STATUS_ORDER))
     pension = law.early_pension_age(day)
     child_age = law.casework_rule("child_upbringing_age", day).value
-    lo_school, hi_school = 15, 17
+    # probable pupils: from the eLb minimum age up to the end of compulsory schooling (18 in NRW)
+    lo_school, hi_school = law.ELB_MIN_AGE, law.casework_rule("school_age_proxy", day).value - 1
     age = age_years_sql("p.birth_date", day)
     return f"""
     WITH emp AS (

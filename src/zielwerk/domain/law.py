@@ -353,6 +353,10 @@ CASEWORK_RULES: tuple[CaseworkRule, ...] = (
 )
 
 
+#: § 7 Abs. 1 Satz 1 Nr. 1 SGB II: eLb from the completed 15th year of age.
+ELB_MIN_AGE = 15
+
+
 def casework_rule(key: str, day: date) -> CaseworkRule:
     """The version of casework rule ``key`` in force on ``day``."""
     for r in CASEWORK_RULES:
