@@ -1,0 +1,119 @@
+"""Browser test (Playwright, Debian's Chromium, real uvicorn server) of issue 13 item 5: a case manager
+finds a person by id on "Heute", sorts a work list, pages to the last page of "LZB ohne Maßnahme",
+opens "Heute" at 390 px without horizontal scrolling; axe-core finds nothing serious on "Heute".
+
+Data: the hand-built folder of ``test_heute.py``, with the 123 persons Q001 … Q123 of the list
+``lzb-ohne-massnahme`` moved into fm1's caseload (CW1), so fm1 sees 123 rows = 3 pages of 50.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from test_heute import CASELOAD, _lists, _prepare
+from web_helpers import PASSWORD, build_app
+
+from zielwerk.web.results import lists_dir, results_dir
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def _prepare_browser(data_dir: Path) -> None:
+    _prepare(data_dir)
+    rows = [{"person_id": p, "caseworker_id": cw, "team": t, "municipality_id": m, "sex": "f",
+             "birth_date": date(1990, 1, 1), "assigned_since": date(2015, 1, 1)} for p, cw, t, m in CASELOAD]
+    rows += [{"person_id": f"Q{i:03d}", "caseworker_id": "CW1", "team": "T1", "municipality_id": "05970040",
+              "sex": "m", "birth_date": date(1980, 1, 1), "assigned_since": date(2015, 1, 1)} for i in range(1, 124)]
+    pq.write_table(pa.Table.from_pylist(rows), results_dir(data_dir) / "caseload.parquet")
+    q = _lists()["lzb-ohne-massnahme"]
+    pq.write_table(q, lists_dir(data_dir) / "lzb-ohne-massnahme.parquet")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, serve_app):
+    data_dir = tmp_path_factory.mktemp("heutebrowser")
+    build_app(data_dir).state.engine.dispose()
+    _prepare_browser(data_dir)
+    with serve_app(data_dir) as url:
+        yield url
+
+
+def _login(browser, server, username, **context_args):
+    ctx = browser.new_context(locale="de-DE", **context_args)
+    page = ctx.new_page()
+    page.goto(f"{server}/anmelden")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return ctx, page
+
+
+def test_case_manager_finds_sorts_and_pages(browser, server):
+    ctx, page = _login(browser, server, "fm1")
+    # the start page of a case manager is "Heute"
+    assert page.url.endswith("/fallsteuerung/heute")
+    assert page.locator("h1").inner_text() == "Heute"
+    assert "jüngstes Kind seit 20.11.2016 im 2. Lebensjahr" in page.locator("table.due").inner_text()
+    # find a person by id, case-insensitively
+    page.fill("#suche", "q12")
+    page.get_by_role("button", name="Suchen", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    hits = page.locator("section[aria-label=Suchergebnis] table")
+    assert "(4 Personen)" in hits.locator("caption").inner_text()
+    hits.locator("a[href='/fallsteuerung/person/Q121']").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "Person Q121"
+    # the list: sort by person, descending on the second click
+    page.goto(f"{server}/fallsteuerung/listen/lzb-ohne-massnahme")
+    page.locator("th a", has_text="Person").first.click()
+    page.wait_for_load_state("networkidle")
+    page.locator("th a", has_text="Person").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "richtung=ab" in page.url
+    first = page.locator("table tbody tr").first.locator("a[href^='/fallsteuerung/person/']").inner_text()
+    assert first == "Q123"
+    # page to the last page
+    page.click("text=letzte Seite »")
+    page.wait_for_load_state("networkidle")
+    assert "Zeilen 101–123 von 123" in page.locator(".pager").inner_text()
+    last = page.locator("table tbody tr").last.locator("a[href^='/fallsteuerung/person/']").inner_text()
+    assert last == "Q001"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "liste-letzte-seite.png"), full_page=True)
+    ctx.close()
+
+
+def test_heute_at_390_px_without_horizontal_scrolling(browser, server):
+    ctx, page = _login(browser, server, "fm1", viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/fallsteuerung/heute?suche=frau%20eins")
+    page.wait_for_load_state("networkidle")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "heute-390.png"), full_page=True)
+    assert width <= 390, width
+    # the rows are cards: the header row is visually hidden, each cell carries its label
+    assert page.locator("table.due thead").bounding_box()["height"] <= 1
+    ctx.close()
+
+
+def test_heute_axe_no_serious_or_critical_violations(browser, server):
+    found = []
+    for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+        ctx, page = _login(browser, server, "tl1", bypass_csp=True, viewport=viewport)
+        page.goto(f"{server}/fallsteuerung/heute?suche=p")
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        found += [f"{viewport['width']} px: {v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])}×"
+                  for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        ctx.close()
+    assert not found, "\n".join(found)
