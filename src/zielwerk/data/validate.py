@@ -124,8 +124,10 @@ def check_dataset(
     try:
         for name, tt in tables.items():
             _register(con, name, tt)
-        # fast: the key order passes (Arrow, one thread) run while DuckDB counts spell pairs and builds
-        # the key sets; no problem is added before all of them are done, so the order stays the same
+        # fast: the period and key order passes (Arrow, one thread) run while DuckDB counts spell pairs,
+        # builds the key sets and checks the references of tables without a key. Rules may add their
+        # problems in another order than on the exact path; no two rules share a table, line and
+        # column, so the sorted list is the same.
         key_jobs: dict[str, tuple[Future[bool], dict[str, list[pa.Array]]]] = {}
         disjoint: dict[str, Future[bool]] = {}
         if fast:
@@ -156,6 +158,8 @@ def check_dataset(
         elif fast and ok("households", "bg_id", "start", "end"):
             household_pairs = not _no_pairs(con, "households", "bg_id")
         keysets = _key_sets(con, tables, ok) if fast else None
+        if fast:
+            _references(con, tables, ok, files, problems, keysets, children=lambda t: t not in key_jobs)
         distinct: dict[tuple[str, str], pa.ChunkedArray] = {}
         for spec in TABLES:
             if ok(spec.name, "start", "end"):
@@ -166,7 +170,10 @@ def check_dataset(
                                      for c, parts in key_jobs[spec.name][1].items()})
                 else:
                     _duplicate_keys(con, spec.name, spec.key, problems)
-        _references(con, tables, ok, files, problems, keysets, distinct)
+        if fast:
+            _references(con, tables, ok, files, problems, keysets, distinct, children=lambda t: t in key_jobs)
+        else:
+            _references(con, tables, ok, files, problems)
         if overlap and ok("elb_spells", "person_id", "bg_id", "start", "end"):
             _overlaps(
                 con,
@@ -298,13 +305,15 @@ def _references(
     problems: ProblemCollector,
     keysets: dict[tuple[str, str], str] | None = None,
     distinct: dict[tuple[str, str], pa.ChunkedArray] | None = None,
+    children: Callable[[str], bool] = lambda t: True,
 ) -> None:
     """Every reference must exist. Fast path: ``keysets`` names a temporary DuckDB table of each
     referenced key set, built once (:func:`_key_sets`) and shared by all tables referring to it; a
     column whose distinct values are known (``distinct``, from the key order pass) is first checked
-    by those values alone, and only if one is missing are its rows searched."""
+    by those values alone, and only if one is missing are its rows searched. ``children``: the
+    referring tables to check in this call."""
     for child, col, parent, ref in _REFERENCES:
-        if not ok(child, col):
+        if not ok(child, col) or not children(child):
             continue
         if parent not in tables:
             # a missing core table is reported already; an absent casework table is reported here
