@@ -278,3 +278,19 @@ def test_due_cases_pure_leap_day_and_tie():
     assert due_cases(lists, date(2017, 2, 13), caseload, weeks=2).num_rows == 0  # 15 days ahead > 14
     with pytest.raises(ValueError, match="negativ"):
         due_cases(lists, date(2017, 2, 15), caseload, weeks=-1)
+
+
+def test_caseload_filter_by_caseworker_name_case_insensitive(clients):
+    fm1, tl1, ctl = clients["fm1"], clients["tl1"], clients["controlling"]
+    assert "Fallbestand des Teams T1 der Fachkraft frau DREI (1 Person)" in _text(
+        tl1.get("/fallsteuerung?fachkraft=frau%20DREI").text)
+    assert "(5 Personen)" in _text(fm1.get("/fallsteuerung?fachkraft=FRAU%20eins").text)
+    # an exact caseworker id outside the scope is refused, whatever its case
+    assert tl1.get("/fallsteuerung?fachkraft=cw2").status_code == 403
+    assert fm1.get("/fallsteuerung?fachkraft=cw3").status_code == 403
+    klein = ctl.get("/fallsteuerung?gemeinde=klein").text
+    assert "(2 Personen)" in _text(klein) and "05970008 Klein-Dorf" in klein
+    assert re.findall(r'href="/fallsteuerung/person/(P\d)"', klein) == ["P3", "P4"]
+    desc = ctl.get("/fallsteuerung?sortierung=person_id&richtung=ab").text
+    assert re.findall(r'href="/fallsteuerung/person/(P\d)"', desc) == ["P7", "P6", "P5", "P4", "P3", "P2", "P1"]
+    assert "Herr Zwei (CW2)" in desc

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pyarrow as pa
 from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
@@ -50,23 +51,47 @@ CHANNELS: dict[str, str] = {"persoenlich": "persönlich", "telefon": "Telefon", 
                             "angebot": "Angebot (Stelle, Maßnahme, Beratung)"}
 
 
-def caseload(ctx: PageCtx, fachkraft: str = "") -> Response:
-    """The caseload: case managers their own, team leads their team's (optionally one caseworker of it),
-    lead roles everybody's or one caseworker's."""
+def caseload(ctx: PageCtx, fachkraft: str = "", suche: str = "", gemeinde: str = "", sortierung: str = "",
+             richtung: str = "", seite: str = "") -> Response:
+    """The caseload: case managers their own, team leads their team's, lead roles everybody's; filtered by
+    caseworker (id or name, case-insensitive), municipality (AGS or name), searched by person id or
+    caseworker, sorted and paged on the server (issue 13 item 5; ``casework.query``)."""
+    from dataclasses import replace
+
+    from zielwerk.casework.query import QueryError, run
+
+    from . import heute as h
+
     ctx.require("casework.view")
     results = ctx.request.app.state.results
     scope = ctx.person_scope()
-    worker = fachkraft or None
-    if scope.kind == "caseworker":
-        if fachkraft and fachkraft != scope.value:
+    rows = results.caseload_in(scope)
+    wanted = fachkraft.strip().casefold()
+    if scope.kind in ("caseworker", "team") and wanted:
+        # an exact caseworker id outside the user's scope is refused (audited); names and parts of names
+        # only search within the scope
+        everybody = results.caseload()
+        ids = {i.casefold() for i in everybody.column("caseworker_id").to_pylist()} if everybody is not None else set()
+        if wanted in ids and wanted not in {r["caseworker_id"].casefold() for r in rows}:
             ctx.deny("caseload.read", object_type="caseworker", object_id=fachkraft)
-        worker = scope.value
-    elif scope.kind == "team" and fachkraft and not results.caseload_in(scope, fachkraft):
-        ctx.deny("caseload.read", object_type="caseworker", object_id=fachkraft)
-    rows = results.caseload_in(scope, worker)
+    names = h.caseworker_names(ctx)
+    munis = h.municipality_names(ctx)
+    columns = {"person_id": "Person", "caseworker_name": "Fachkraft", "team": "Team", "municipality_id": "Gemeinde",
+               "sex": "Geschlecht", "birth_date": "Geburtsdatum", "assigned_since": "zugeordnet seit"}
+    q = h.parse_query(sortierung=sortierung, richtung=richtung, seite=seite, gemeinde=gemeinde,
+                      fachkraft=fachkraft, suche=suche, allowed_sort=columns)
+    table = pa.Table.from_pylist([{**r, "caseworker_name": names.get(r["caseworker_id"]) or r["caseworker_id"]}
+                                  for r in rows]) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
+    try:
+        page = run(table, q if q.sort else replace(q, sort="person_id"), munis)
+    except QueryError as exc:
+        raise HTTPException(422, str(exc)) from None
+    shown = [{**r, "municipality": h.municipality_label(r.get("municipality_id"), munis)} for r in page.rows.to_pylist()]
+    worker = fachkraft.strip() or (scope.value if scope.kind == "caseworker" else None)
     label = worker or (f"Team {scope.value}" if scope.kind == "team" else "alle")
-    ctx.audit("caseload.read", object_type="caseworker", object_id=label, after={"personen": len(rows)})
-    return ctx.render("caseload.html", rows=rows[:500], total=len(rows), worker=worker,
+    ctx.audit("caseload.read", object_type="caseworker", object_id=label, after={"personen": page.total})
+    return ctx.render("caseload.html", rows=shown, total=page.total, worker=worker, q=q, pager=h.pager(ctx, page),
+                      headers=h.sort_headers(ctx, list(columns.items()), q, columns),
                       team=scope.value if scope.kind == "team" else None,
                       has_results=results.caseload() is not None)
 
