@@ -117,3 +117,34 @@ def test_heute_axe_no_serious_or_critical_violations(browser, server):
                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
         ctx.close()
     assert not found, "\n".join(found)
+
+
+def test_print_without_navigation_and_without_cut_columns(browser, server):
+    """Printing (A4 portrait ≈ 794 px at 96 dpi): no navigation, forms or pager; the widest list (all
+    columns of "LZB-Prävention"-like lists) fits the page width instead of being cut off."""
+    ctx, page = _login(browser, server, "fm1", viewport={"width": 794, "height": 1123})
+    for path in ("/fallsteuerung/listen/lzb-ohne-massnahme", "/fallsteuerung/heute"):
+        page.goto(f"{server}{path}")
+        page.emulate_media(media="print")
+        assert not page.locator("nav[aria-label=Hauptnavigation]").is_visible()
+        assert not page.locator("form").first.is_visible()
+        right = page.evaluate("Math.max(...[...document.querySelectorAll('table')]"
+                              ".map(t => t.getBoundingClientRect().right))")
+        assert right <= 794, (path, right)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 794, path
+        page.emulate_media(media="screen")
+    ctx.close()
+
+
+def test_list_at_390_px_as_cards(browser, server):
+    ctx, page = _login(browser, server, "fm1", viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/fallsteuerung/listen/lzb-ohne-massnahme")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # sorting without the hidden header row: the small-screen sort form
+    page.select_option("#sortierung-klein", "person_id")
+    page.select_option("#richtung-klein", "ab")
+    page.get_by_role("button", name="Sortieren", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    first = page.locator("table tbody tr").first.locator("a[href^='/fallsteuerung/person/']").inner_text()
+    assert first == "Q123"
+    ctx.close()
