@@ -44,9 +44,11 @@ def test_import_siegen_and_monitor_the_example_agreement(tmp_path, siegen_dir):
     assert set(series) == {"05970"}
     overview = c.get("/").text
     for status in re.findall(r'<tr class="status-([^"]+)"', overview):
-        assert status in ("im-Plan", "gefährdet", "nicht-im-Plan", "Beobachtung", "keine-Daten"), status
+        # status classes of the Überblick (overview.STATUS_CLASS: ok/warn/bad, info for monitoring only)
+        assert status in ("ok", "warn", "bad", "info", "im-Plan", "gefährdet", "nicht-im-Plan", "Beobachtung",
+                          "keine-Daten"), status
     assert overview.count('<tr class="status-') >= 5
-    assert 'id="ueberblick-chart"' in overview
+    assert 'id="ueberblick-chart"' in overview or 'class="spark"' in overview  # a chart of the actual series
     k = c.get("/kennzahlen?k=K3&einheit=jobcenter:05970").text
     assert "Veränderung" in k
     r = c.get("/berichte/2016-12?format=pdf")
