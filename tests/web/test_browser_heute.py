@@ -105,16 +105,18 @@ def test_heute_at_390_px_without_horizontal_scrolling(browser, server):
     ctx.close()
 
 
-def test_heute_axe_no_serious_or_critical_violations(browser, server):
+def test_heute_and_lists_axe_no_serious_or_critical_violations(browser, server):
     found = []
     for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
         ctx, page = _login(browser, server, "tl1", bypass_csp=True, viewport=viewport)
-        page.goto(f"{server}/fallsteuerung/heute?suche=p")
-        page.wait_for_load_state("networkidle")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        found += [f"{viewport['width']} px: {v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])}×"
-                  for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        for path in ("/fallsteuerung/heute?suche=p", "/fallsteuerung/listen/lzb-ohne-massnahme?seite=2",
+                     "/fallsteuerung?sortierung=team&richtung=ab"):
+            page.goto(f"{server}{path}")
+            page.wait_for_load_state("networkidle")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            found += [f"{path} {viewport['width']} px: {v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])}×"
+                      for v in result["violations"] if v["impact"] in ("serious", "critical")]
         ctx.close()
     assert not found, "\n".join(found)
 
