@@ -35,10 +35,11 @@ def test_migration_creates_all_tables_and_is_idempotent(store, store_url):
         "agreement_versions",
         "case_contacts",
         "action_plans",
+        "deviation_comments",  # 0003 (issue 13)
         "alembic_version",
     } <= names
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
 
 
 def test_password_is_stored_as_argon2_and_verifies(store):
@@ -166,3 +167,20 @@ def test_case_records_review_date_at_most_six_months(store):
     with Session() as s:
         assert [c.outcome for c in caserecords.contacts_of(s, "P1")] == ["Termin wahrgenommen"]
         assert caserecords.plans_of(s, "P1")[0].goals == ["Kita-Platz"]
+
+
+def test_deviation_comments_newest_per_goal_and_month(store):
+    from zielwerk.store import comments
+
+    _, sessions = store
+    with sessions.begin() as s:
+        comments.add(s, agreement_key="zv", month="2016-06", goal_id="lzb", text="erste", created_by="c")
+        comments.add(s, agreement_key="zv", month="2016-06", goal_id="lzb", text=" zweite \r\n", created_by="g")
+        comments.add(s, agreement_key="zv", month="2016-07", goal_id="lzb", text="Juli", created_by="c")
+        comments.add(s, agreement_key="zv", month="2016-06", goal_id="k2", text="weg", created_by="c")
+        comments.add(s, agreement_key="zv", month="2016-06", goal_id="k2", text="", created_by="c")  # cleared
+    with sessions() as s:
+        now = comments.current(s, "zv", "2016-06")
+        assert {k: (v.text, v.created_by) for k, v in now.items()} == {"lzb": ("zweite", "g")}
+        with pytest.raises(comments.CommentError, match="zu lang"):
+            comments.add(s, agreement_key="zv", month="2016-06", goal_id="lzb", text="x" * 2001, created_by="c")

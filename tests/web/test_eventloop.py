@@ -190,10 +190,10 @@ def counted(monkeypatch):
     calls: list[tuple[str, str]] = []
     real = report_bridge.render_monitoring
 
-    def render(mon, as_of, fmt):
+    def render(mon, as_of, fmt, *rest):  # rest: the deviation comments (issue 13)
         calls.append((str(mon.report), fmt))
         time.sleep(0.2)  # long enough for a second concurrent request to arrive meanwhile
-        return real(mon, as_of, fmt)
+        return real(mon, as_of, fmt, *rest)
 
     monkeypatch.setattr(report_bridge, "render_monitoring", render)
     return calls

@@ -99,10 +99,14 @@ def test_agreement_edit_sign_compare_with_audit(app):
     (entry,) = audit_rows(app, action="agreement.version")
     assert entry.username == "gf" and entry.before["fassung"] == 1 and entry.after["fassung"] == 2
     assert "wert = 25.0" in entry.before["dokument"] and "wert = 26.0" in entry.after["dokument"]
-    # sign version 2 (gf and traeger may sign), twice is refused
+    # sign version 2 (gf and traeger may sign; confirmation required, issue 13), twice is refused
     assert gf.post("/zielvereinbarung/testkreis-2016/unterzeichnen", data={"fassung": "2", "csrf_token": token},
+                   follow_redirects=False).status_code == 422
+    assert gf.post("/zielvereinbarung/testkreis-2016/unterzeichnen",
+                   data={"fassung": "2", "csrf_token": token, "bestaetigt": "ja"},
                    follow_redirects=False).status_code == 303
-    assert gf.post("/zielvereinbarung/testkreis-2016/unterzeichnen", data={"fassung": "2", "csrf_token": token},
+    assert gf.post("/zielvereinbarung/testkreis-2016/unterzeichnen",
+                   data={"fassung": "2", "csrf_token": token, "bestaetigt": "ja"},
                    follow_redirects=False).status_code == 409
     # an old version cannot be signed
     assert gf.post("/zielvereinbarung/testkreis-2016/unterzeichnen", data={"fassung": "1", "csrf_token": token},

@@ -16,7 +16,9 @@ LEAD = {G, C}
 # (method, path, form data, roles allowed, status for allowed roles)
 # POSTs send deliberately incomplete data so that allowed roles get a validation answer and nothing changes.
 MATRIX = [
-    ("GET", "/", None, {A, G, C, T}, 200),
+    # "/" is every role's address (issue 13): the overview, or a redirect to the role's own start page
+    # (kommune, fallmanagement; tests/web/test_nav_state.py checks where)
+    ("GET", "/", None, set(ROLES), (200, 303)),
     ("GET", "/kennzahlen", None, {A, G, C, T, K}, 200),
     ("GET", "/kennzahlen?k=K3&einheit=jobcenter:JC1", None, {A, G, C, T}, 200),
     ("GET", "/kennzahlen?k=K2&einheit=municipality:05970040", None, {A, G, C, T, K}, 200),
@@ -24,6 +26,7 @@ MATRIX = [
     ("GET", "/kennzahlen/download.csv?k=K2", None, {A, G, C, T, K}, 200),
     ("GET", "/kennzahlen/download.xlsx?k=K2", None, {A, G, C, T, K}, 200),
     ("GET", "/kennzahlen/K2/definition", None, {A, G, C, T, K}, 200),
+    ("GET", "/kennzahlen/K2", None, {A, G, C, T, K}, 303),  # a table code: to the Kennzahlen page
     ("GET", "/zielvereinbarung", None, {A, G, C, T}, 200),
     ("GET", "/zielvereinbarung/neu", None, LEAD, 200),
     ("POST", "/zielvereinbarung/neu", {"key": "x"}, LEAD, 422),
@@ -32,9 +35,11 @@ MATRIX = [
     ("POST", "/zielvereinbarung/testkreis-2016/bearbeiten", {"document": "", "reason": ""}, LEAD, 422),
     ("POST", "/zielvereinbarung/testkreis-2016/zielwert", {"target_id": "k2", "value": "abc"}, LEAD, 422),
     ("POST", "/zielvereinbarung/testkreis-2016/unterzeichnen", {"fassung": "999"}, {G, T}, 404),
+    ("GET", "/zielvereinbarung/testkreis-2016/unterzeichnen?fassung=999", None, {G, T}, 404),  # confirmation
     ("GET", "/zielvereinbarung/testkreis-2016/vergleich", None, {A, G, C, T}, 200),
     ("GET", "/berichte", None, {A, G, C, T}, 200),
     ("GET", "/berichte/1999-01?format=html", None, {A, G, C, T}, 404),
+    ("POST", "/berichte/1999-01/begruendung", {"goal_id": ""}, LEAD, 404),  # deviation comment
     ("GET", "/daten", None, {A, C}, 200),
     ("GET", "/daten/status", None, {A, C}, 200),
     ("POST", "/daten/ordner", {"folder": ""}, {A, C}, 422),

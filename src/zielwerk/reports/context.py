@@ -99,6 +99,7 @@ class TargetView:
     profile: str = ""
     unit: str = ""
     monitor: TargetMonitor | None = None
+    comment: str = ""  # deviation comment of the goal for the report month (Abweichungsbegründung)
 
     @property
     def chart_svg_uri(self) -> str:
@@ -207,13 +208,17 @@ def agreement_view(a: Agreement) -> dict:
             "signatories": sigs, "history": history}
 
 
-def report_context(mon: Monitoring, as_of: date | None = None, charts: bool | str = True) -> dict:
+def report_context(mon: Monitoring, as_of: date | None = None, charts: bool | str = True,
+                   comments: dict[str, str] | None = None) -> dict:
     """Everything the report templates and the Excel writer need.
 
     ``charts``: True renders each chart as SVG (HTML) and PNG (PDF, Excel); ``"svg"`` or ``"png"`` only
-    one kind; False none.
+    one kind; False none. ``comments``: goal id → deviation comment (Abweichungsbegründung, issue 13),
+    set on every target of that goal and printed beside its deviation.
     """
     targets = [target_view(tm, mon, charts) for tm in mon.targets]
+    for t in targets:
+        t.comment = (comments or {}).get(t.goal_id, "")
     counts = {s: sum(1 for t in targets if t.status == s) for s in (ON_TRACK, AT_RISK, OFF_TRACK)}
     provisional = any(tm.current.provisional for tm in mon.targets)
     backtest_rows = []

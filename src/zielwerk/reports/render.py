@@ -37,8 +37,9 @@ def render_pdf(context: dict) -> bytes:
 CHART_KIND = {"html": "svg", "pdf": "svg", "xlsx": "png"}
 
 
-def render_monitoring(mon: Monitoring, as_of: date | None, fmt: str) -> bytes:
-    """One report as bytes in ``fmt`` (html, pdf, xlsx), with only the chart kind that format uses.
+def render_monitoring(mon: Monitoring, as_of: date | None, fmt: str, comments: dict | None = None) -> bytes:
+    """One report as bytes in ``fmt`` (html, pdf, xlsx), with only the chart kind that format uses;
+    ``comments``: goal id → deviation comment (Abweichungsbegründung) printed beside the deviation.
 
     A module-level function of picklable arguments: the web app runs it in a worker process.
     """
@@ -46,7 +47,7 @@ def render_monitoring(mon: Monitoring, as_of: date | None, fmt: str) -> bytes:
 
     if fmt not in CHART_KIND:
         raise ValueError(f"Unbekanntes Berichtsformat '{fmt}' (erlaubt: html, pdf, xlsx)")
-    context = report_context(mon, as_of=as_of, charts=CHART_KIND[fmt])
+    context = report_context(mon, as_of=as_of, charts=CHART_KIND[fmt], comments=comments)
     if fmt == "html":
         return render_html(context).encode("utf-8")
     if fmt == "pdf":

@@ -72,13 +72,16 @@ def add_version(
     return version
 
 
-def sign(session: Session, version: AgreementVersion, username: str, role: str) -> AgreementVersion:
-    """Add a signature to a version (once per user)."""
+def sign(session: Session, version: AgreementVersion, username: str, role: str, party: str = "",
+         name: str = "") -> AgreementVersion:
+    """Add a signature to a version (once per user; with ``party``, once per party)."""
     if any(s["username"] == username for s in version.signatures):
         raise AgreementError("Diese Fassung ist von Ihnen bereits unterzeichnet.")
-    version.signatures = [
-        *version.signatures,
-        {"username": username, "role": role, "at": utcnow().isoformat()},
-    ]
+    if party and any(s.get("party") == party for s in version.signatures):
+        raise AgreementError("Für diese Partei ist die Fassung bereits unterzeichnet.")
+    entry = {"username": username, "role": role, "at": utcnow().isoformat()}
+    if party:
+        entry.update(party=party, name=name or username)
+    version.signatures = [*version.signatures, entry]
     session.flush()
     return version

@@ -36,6 +36,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", "/kennzahlen/download.csv", indicators.download_csv),
     ("GET", "/kennzahlen/download.xlsx", indicators.download_xlsx),
     ("GET", "/kennzahlen/{code}/definition", indicators.definition),
+    ("GET", "/kennzahlen/{code}", indicators.indicator_page),  # every catalogue code, local ones included
     ("GET", "/zielvereinbarung", agreement.index),
     ("GET", "/zielvereinbarung/neu", agreement.create_form),
     ("POST", "/zielvereinbarung/neu", agreement.create),
@@ -43,10 +44,12 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", "/zielvereinbarung/{key}/bearbeiten", agreement.edit_form),
     ("POST", "/zielvereinbarung/{key}/bearbeiten", agreement.edit),
     ("POST", "/zielvereinbarung/{key}/zielwert", agreement.change_target),
+    ("GET", "/zielvereinbarung/{key}/unterzeichnen", agreement.sign_form),  # confirmation step
     ("POST", "/zielvereinbarung/{key}/unterzeichnen", agreement.sign),
     ("GET", "/zielvereinbarung/{key}/vergleich", agreement.compare_versions),
     ("GET", "/berichte", reports.page),
     ("GET", "/berichte/{monat}", reports.download),
+    ("POST", "/berichte/{monat}/begruendung", reports.comment),  # Abweichungsbegründung per goal and month
     ("GET", "/daten", data.page),
     ("GET", "/daten/status", data.status),
     ("POST", "/daten/ordner", data.import_folder),

@@ -92,14 +92,29 @@ class Ctx:
 
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
     templates = request.app.state.templates
+    if values.get("user") is None:  # error pages keep the navigation: the request's user, if known
+        known = getattr(request.state, "zw_user", None)
+        if known is not None:
+            values["user"], values["csrf_token"] = known, values.get("csrf_token") or known.csrf_token
     user = values.get("user")
-    nav = [(label, path) for label, path, perm in permissions.NAVIGATION
-           if user is not None and permissions.has(user.role, perm)]
+    role = user.role if user is not None else None
     values.setdefault("csrf_token", "")
     return templates.TemplateResponse(
-        request, template, {"nav": nav, "roles": permissions.ROLES, "path": request.url.path, **values},
+        request, template, {"nav": permissions.navigation(role), "roles": permissions.ROLES,
+                            "path": request.url.path, "start": permissions.start_page(role),
+                            "can": lambda perm: role is not None and permissions.has(role, perm), **values},
         status_code=status_code,
     )
+
+
+@dataclass(frozen=True)
+class KnownUser:
+    """A detached copy of the request's user for error pages rendered after the session closed."""
+
+    username: str
+    full_name: str
+    role: str
+    csrf_token: str
 
 
 def _session_user(db: Session, request: Request) -> tuple[User, str] | None:
@@ -153,6 +168,9 @@ def _context(request: Request, sent_csrf: str, *, allow_token: bool) -> Iterator
             ctx = Ctx(request, db, found[0], csrf_token=found[1])
             if request.method in UNSAFE_METHODS:
                 _check_csrf(sent_csrf, found[1])
+        if not ctx.via_token:
+            request.state.zw_user = KnownUser(ctx.user.username, ctx.user.full_name or "", ctx.user.role,
+                                              ctx.csrf_token)
         if ctx.user.must_change_password and request.url.path not in permissions.ONE_TIME_PASSWORD_PATHS:
             raise permissions.PasswordChangeRequired()
         yield ctx

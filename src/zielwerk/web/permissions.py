@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agreement.edit": _LEAD,
     "agreement.sign": frozenset({"geschaeftsfuehrung", "traeger"}),
     "reports.view": frozenset({"admin", "geschaeftsfuehrung", "controlling", "traeger"}),
+    # deviation comments per goal and month (Abweichungsbegründung, issue 13)
+    "report.comment": _LEAD,
     "data.view": frozenset({"admin", "controlling"}),
     "data.import": frozenset({"admin", "controlling"}),
     "admin.users": frozenset({"admin"}),
@@ -66,6 +68,16 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("Fallsteuerung", "/fallsteuerung", "casework.view"),
     ("Verwaltung", "/verwaltung", "admin.users"),
 )
+
+
+def start_page(role: str | None) -> str:
+    """Where a role lands (logo, "Zur Startseite", ``/`` for roles without the overview)."""
+    return LANDING.get(role or "", "/anmelden")
+
+
+def navigation(role: str | None) -> list[tuple[str, str]]:
+    """(label, path) of the main navigation: exactly the entries whose permission the role holds."""
+    return [(label, path) for label, path, perm in NAVIGATION if role is not None and has(role, perm)]
 
 
 def has(role: str, permission: str) -> bool:

@@ -201,6 +201,7 @@ class ReportJob:
     monitoring: Any
     as_of: date | None
     fmt: str
+    comments: dict[str, str] = field(default_factory=dict)  # goal id → Abweichungsbegründung
 
 
 def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
@@ -216,12 +217,23 @@ def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
     mon, why = monitoring_for(results, version.id, version.document, month)
     if mon is None:
         raise HTTPException(409, why)
+    # one signature state (file and web, web/signatures.py) and the deviation comments of the month
+    from dataclasses import replace
+
+    from zielwerk.store import comments as comment_store
+
+    from .signatures import merged_model
+
+    mon = replace(mon, agreement=merged_model(mon.agreement, version))
+    notes = {g: c.text for g, c in comment_store.current(ctx.db, candidates[0].key, str(month)).items()}
     meta = results.meta() or {}
     as_of = date.fromisoformat(meta["as_of"]) if meta.get("as_of") else None
-    # the document's hash as well as the version id: ids repeat across databases
+    # the document's hash as well as the version id: ids repeat across databases; signatures and comments
+    # change the report without a new version
     doc = hashlib.sha256(version.document.encode()).hexdigest()[:12]
-    name = f"v{version.id}-{doc}-{month}.{fmt}"
-    return ReportJob(generation, name, mon, as_of, fmt)
+    extra = hashlib.sha256(json.dumps([version.signatures, notes], sort_keys=True).encode()).hexdigest()[:8]
+    name = f"v{version.id}-{doc}-{extra}-{month}.{fmt}"
+    return ReportJob(generation, name, mon, as_of, fmt, notes)
 
 
 def _store(cache: ReportCache, job: ReportJob, data: bytes, keep: set[str]) -> None:
@@ -241,7 +253,7 @@ async def monthly_report(ctx: Ctx, month: Month, fmt: str) -> bytes:
         hit = await run_in_threadpool(cache.get, job.generation, job.name)  # rendered while we waited
         if hit is not None:
             return hit
-        data = await pool.run(render_monitoring, job.monitoring, job.as_of, job.fmt)
+        data = await pool.run(render_monitoring, job.monitoring, job.as_of, job.fmt, job.comments)
         await run_in_threadpool(_store, cache, job, data, generations_on_disk(data_dir))
     return data
 

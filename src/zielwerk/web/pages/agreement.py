@@ -11,7 +11,9 @@ from markupsafe import Markup
 
 from zielwerk.store import agreements as store
 from zielwerk.store.models import Agreement, AgreementVersion
+from zielwerk.targets.model import PARTIES
 
+from .. import signatures
 from ..agreement_doc import DocumentError, compare, graph_svg, parse
 from ..context import Ctx, PageCtx
 
@@ -69,9 +71,14 @@ def view(ctx: PageCtx, key: str, fassung: int | None = None, error: str = "") ->
     if doc is not None and doc.model is not None and ctx.can("agreement.edit") and version is agreement.versions[-1]:
         for _, t in doc.model.targets():
             quick[t.id] = [(f, label, getattr(t, f)) for f, label in editable_fields(t)]
+    sigs = signatures.signatures(version, doc.model if doc is not None else None)
+    latest = version is agreement.versions[-1]
     return ctx.render("agreement.html", status_code=422 if error and doc is not None else 200, agreement=agreement,
                       version=version, doc=doc, error=error, graph=Markup(graph_svg(doc)) if doc else "",
-                      quick=quick, target_text=target_text)
+                      quick=quick, target_text=target_text, signatures=sigs,
+                      complete=signatures.complete(sigs), parties=PARTIES,
+                      sign_parties=signatures.open_parties(ctx.role, sigs, ctx.user.username, version)
+                      if latest and ctx.can("agreement.sign") else [])
 
 
 def edit_form(ctx: PageCtx, key: str) -> Response:
@@ -105,19 +112,57 @@ def edit(ctx: PageCtx, key: str, document: str = Form(""), reason: str = Form(""
     return RedirectResponse(f"/zielvereinbarung/{key}", status_code=303)
 
 
-def sign(ctx: PageCtx, key: str, fassung: int = Form(...)) -> Response:
+def _signable(ctx: Ctx, key: str, fassung: int, partei: str) -> tuple[Agreement, AgreementVersion, str]:
+    """The version to sign for ``partei`` — refused (409) when it is not the current version, the party has
+    signed already or the user has; 422 when the role cannot sign for that party."""
     ctx.require("agreement.sign")
     agreement = _get(ctx, key)
     version = _version(agreement, fassung)
     if version is not agreement.versions[-1]:
         raise HTTPException(409, "Nur die aktuelle Fassung kann unterzeichnet werden.")
+    own = signatures.ROLE_PARTIES.get(ctx.role, ())
+    partei = partei or (own[0] if len(own) == 1 else "")
+    if partei not in own:
+        allowed = ", ".join(PARTIES[p] for p in signatures.ROLE_PARTIES.get(ctx.role, ()))
+        raise HTTPException(422, f"Bitte die Partei wählen, für die Sie unterzeichnen ({allowed}).")
+    sigs = signatures.state_of(version)
+    if partei not in signatures.open_parties(ctx.role, sigs, ctx.user.username, version):
+        raise HTTPException(409, f"Fassung {version.number} ist für „{PARTIES[partei]}“ oder von Ihnen "
+                                 "bereits unterzeichnet.")
+    return agreement, version, partei
+
+
+def sign_form(ctx: PageCtx, key: str, fassung: int, partei: str = "") -> Response:
+    """Confirmation step: what is signed, for which party, by whom."""
+    agreement = _get(ctx, key)
+    if not partei and len(signatures.ROLE_PARTIES.get(ctx.role, ())) == 1:
+        partei = signatures.ROLE_PARTIES[ctx.role][0]
+    if not partei:  # choose the party first
+        ctx.require("agreement.sign")
+        version = _version(agreement, fassung)
+        choices = signatures.open_parties(ctx.role, signatures.state_of(version), ctx.user.username, version)
+        return ctx.render("agreement_sign.html", agreement=agreement, version=version, partei="", choices=choices,
+                          parties=PARTIES, error="")
+    agreement, version, partei = _signable(ctx, key, fassung, partei)
+    return ctx.render("agreement_sign.html", agreement=agreement, version=version, partei=partei, choices=[],
+                      parties=PARTIES, error="")
+
+
+def sign(ctx: PageCtx, key: str, fassung: int = Form(...), partei: str = Form(""),
+         bestaetigt: str = Form("")) -> Response:
+    agreement, version, partei = _signable(ctx, key, fassung, partei)
+    if bestaetigt != "ja":
+        return ctx.render("agreement_sign.html", status_code=422, agreement=agreement, version=version,
+                          partei=partei, choices=[], parties=PARTIES,
+                          error="Bitte bestätigen Sie die Unterschrift (Kästchen ankreuzen).")
     before = list(version.signatures)
     try:
-        store.sign(ctx.db, version, ctx.user.username, ctx.role)
+        store.sign(ctx.db, version, ctx.user.username, ctx.role, party=partei,
+                   name=ctx.user.full_name or ctx.user.username)
     except store.AgreementError as exc:
         raise HTTPException(409, str(exc)) from exc
     ctx.audit("agreement.sign", object_type="agreement", object_id=f"{key}#{version.number}",
-              before={"unterschriften": before}, after={"unterschriften": version.signatures})
+              before={"unterschriften": before}, after={"unterschriften": version.signatures, "partei": partei})
     return RedirectResponse(f"/zielvereinbarung/{key}?fassung={version.number}", status_code=303)
 
 

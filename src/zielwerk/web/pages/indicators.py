@@ -111,6 +111,34 @@ def definition(ctx: PageCtx, code: str) -> Response:
     return ctx.render("definition.html", info=info)
 
 
+def indicator_page(ctx: PageCtx, code: str) -> Response:
+    """``/kennzahlen/<code>``: every indicator of the catalogue has a page (issue 13). Indicators of the
+    engine's table go to the Kennzahlen page; local indicators (``LZB_JD``, ``L_U25_AUSB``, ``ELTERN_2J``,
+    ``RANDZEIT``, ``K3_JD``) show their definition and, for roles that read the agreement, the Jobcenter's
+    monthly actual values the monitoring uses (the generation's ``series.json``)."""
+    from fastapi.responses import RedirectResponse
+
+    ctx.require("indicators.view")
+    results = ctx.request.app.state.results
+    if code in results.indicators():
+        return RedirectResponse(f"/kennzahlen?k={code}", status_code=303)
+    info = catalogue().get(code)
+    if info is None:
+        raise HTTPException(404, f"Unbekannte Kennzahl „{code}“.")
+    years: list[dict[str, Any]] = []
+    if ctx.can("agreement.view"):
+        names = (results.meta() or {}).get("unit_names", {})
+        for jc, raw in sorted((results.series() or {}).items()):
+            for key, by_year in sorted(raw.get("values", {}).items()):
+                k, _, sex = key.partition("|")
+                if k != code:
+                    continue
+                for year, values in sorted(by_year.items(), reverse=True):
+                    years.append({"unit": names.get(f"jobcenter:{jc}", jc), "year": year,
+                                  "sex": charts.SEX_LABELS.get(sex, sex), "values": values})
+    return ctx.render("indicator_local.html", info=info, years=years)
+
+
 HEADER = ["Einheit", "Einheit-ID", "Monat", "Kennzahl", "Geschlecht", "Zähler", "Nenner", "Wert",
           "vorläufig"]
 
