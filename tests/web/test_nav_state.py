@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -225,7 +227,51 @@ def test_deviation_comment_by_controlling_appears_in_the_report(app):
     assert entry.username == "controlling" and entry.after == {"text": text} and entry.before is None
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_deviation_comment_is_in_the_pdf(app, tmp_path):
+    ctl = _client(app, "controlling")
+    text = "Personalengpass im Jobcenter"
+    assert ctl.post("/berichte/2016-04/begruendung", data={"goal_id": "lzb", "text": text,
+                                                           "csrf_token": csrf_of(ctl)}).status_code == 200
+    pdf = ctl.get("/berichte/2016-04?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    (tmp_path / "b.pdf").write_bytes(pdf.content)
+    out = subprocess.run(["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    assert text in " ".join(out.split())
+
+
 # --------------------------------------------------------------------------- item 2: overview, indicators
+
+
+BY_SEX = """id = "k2f"
+kennzahl = "K2"
+form = "absolut"
+geschlecht = "f"
+wert = 25.0
+
+[[ziele.zielwerte]]
+id = "k2m"
+kennzahl = "K2"
+form = "absolut"
+geschlecht = "m"
+wert = 23.0"""
+
+
+def test_overview_names_women_and_men_and_the_goals_carriers(app):
+    from zielwerk.store import agreements
+
+    doc = AGREEMENT_TOML.replace('id = "k2"\nkennzahl = "K2"\nform = "absolut"\nwert = 25.0', BY_SEX)
+    assert "k2m" in doc
+    with app.state.sessions.begin() as s:
+        agreements.add_version(s, agreements.get(s, KEY), doc, reason="nach Geschlecht", created_by="controlling")
+    html = _client(app, "controlling").get("/").text
+    rows = [_text(r) for r in re.findall(r'<tr class="status-\w+">(.*?)</tr>', html, re.DOTALL)]
+    assert len(rows) == 3
+    assert ", Frauen" in rows[0] and ", Männer" in rows[1]
+    # December: 24,0 % against 25,0 % (women) missed, against 23,0 % (men) reached
+    assert "verfehlt (vorläufig)" in rows[0] and "erreicht (vorläufig)" in rows[1]
+    assert "Kreis Test" in rows[2] and "Agentur" not in rows[2]  # goal "lzb": carrier Kreis only
 
 
 def test_overview_status_is_final_after_december_and_coloured(clients):
