@@ -288,10 +288,15 @@ def _checked_references(tables: dict[str, TypedTable], ok: Callable[..., bool]) 
 def _key_sets(
     con: duckdb.DuckDBPyConnection, tables: dict[str, TypedTable], ok: Callable[..., bool]
 ) -> dict[tuple[str, str], str]:
-    """One temporary table of distinct values per referenced key (e.g. persons.person_id)."""
+    """What each reference is checked against: the parent table itself where the column is its key
+    (its values are (nearly) distinct already; an anti-join only asks whether a match exists, so a
+    repeated key changes nothing), else one temporary table of the distinct values (e.g. the BGs of
+    elb_spells), built once."""
     keysets: dict[tuple[str, str], str] = {}
     for _, _, parent, ref in _checked_references(tables, ok):
-        if (parent, ref) not in keysets:
+        if TABLES_BY_NAME[parent].key == (ref,):
+            keysets[(parent, ref)] = parent
+        elif (parent, ref) not in keysets:
             name = keysets[(parent, ref)] = f"_keys_{len(keysets)}"
             con.execute(f'CREATE TEMP TABLE {name} AS SELECT DISTINCT "{ref}" FROM {parent}').fetchall()
     return keysets
