@@ -27,6 +27,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -313,7 +314,11 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
         step("monitoring")
         jcs, records = store_inputs(db_url)
         known = set(ds["jobcenters"].column("jobcenter_id").to_pylist())
-        series = agreement_series(ds, kz_all, tuple(sorted(set(jcs) & known)), last, jfw)
+        # the actual series (year-to-date engine runs, local counts) are independent of the case work:
+        # computed in a second thread while the lists are built (DuckDB and pandas release the GIL)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="zielwerk-monitoring")
+        series_future = pool.submit(_timed, agreement_series, ds, kz_all, tuple(sorted(set(jcs) & known)), last, jfw)
+        pool.shutdown(wait=False)
 
         step("lzb")
         from zielwerk.casework.batch import default_stichtag
@@ -333,6 +338,7 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
             step("fallbelastung")
             caseload = caseload_table(ds)
 
+        series, timings["monitoring"] = series_future.result()
         step("schreiben")
         import pyarrow.compute as pc
 
@@ -381,6 +387,11 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
         if created is not None and not _referenced(data_dir, created.name):
             shutil.rmtree(created, ignore_errors=True)
         held.release()
+
+
+def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    return fn(*args), round(time.perf_counter() - t0, 3)
 
 
 def _pa_strings(values: Any) -> Any:
