@@ -10,11 +10,11 @@ P4    CW1   T1    05970008  action plan 10.01.2016, review planned 30.06.2016 �
 P5    CW1   T1    05970040  child born 20.11.2015 → 1 year old on 20.11.2016 (inside the window)
 P7    CW1   T1    05970040  child born 01.01.2015 → 01.01.2016 (outside): nothing due
 P6    CW3   T1    05970040  U25 without a training offer → due on the Stichtag 15.12.2016
-P3    CW2   T2    05970008  LZB ab 15.01.2017
+P3    CW2   T2    05970008  Randzeiten ungedeckt seit 01.01.2017 (zu_weit); LZB ab 15.01.2017
 ====  ====  ====  ========  ===============================================================
 
 Ranking = earliest due date first: fm1 (CW1) P4 (30.06.), P1 (01.09.), P2 (01.10.), P5 (20.11.);
-the team lead of T1 additionally P6 (15.12.); controlling additionally P3 (15.01.2017).
+the team lead of T1 additionally P6 (15.12.); controlling additionally P3 (01.01.2017).
 
 The list ``lzb-ohne-massnahme`` holds Q001 … Q123; every third (i % 3 == 0: 41 rows) lives in
 05970008 (Klein-Dorf), team T2, caseworker CW2 "Bernd Bau"; the other 82 in 05970040 (Bad Berleburg),
@@ -68,7 +68,9 @@ def _lists() -> dict[str, pa.Table]:
             {"bg_id": "B7", "person_id": "P7", "partner_id": None, "youngest_child_birth": date(2015, 1, 1)}]),
         "randzeiten-ungedeckt": pa.Table.from_pylist([
             {"person_id": "P1", "municipality_id": "05970040", "need_since": date(2016, 9, 1),
-             "reason": "kein_platz", "reason_label": "kein freier Platz"}]),
+             "reason": "kein_platz", "reason_label": "kein freier Platz"},
+            {"person_id": "P3", "municipality_id": "05970008", "need_since": date(2017, 1, 1),
+             "reason": "zu_weit", "reason_label": "kein Angebot in erreichbarer Nähe"}]),
         "randzeiten-vorschlaege": pa.Table.from_pylist([
             {"person_id": "P2", "need_since": date(2016, 10, 1), "rank": 1, "provider_name": "Kita Sonnenschein"},
             {"person_id": "P2", "need_since": date(2016, 10, 1), "rank": 2, "provider_name": "Tagesmutter Weit"}]),
@@ -294,3 +296,12 @@ def test_caseload_filter_by_caseworker_name_case_insensitive(clients):
     desc = ctl.get("/fallsteuerung?sortierung=person_id&richtung=ab").text
     assert re.findall(r'href="/fallsteuerung/person/(P\d)"', desc) == ["P7", "P6", "P5", "P4", "P3", "P2", "P1"]
     assert "Herr Zwei (CW2)" in desc
+
+
+def test_list_reason_filter_with_labels(clients):
+    c = clients["controlling"]
+    page = c.get("/fallsteuerung/listen/randzeiten-ungedeckt?grund=zu_weit").text
+    assert re.findall(r'href="/fallsteuerung/person/(P\d)"', page) == ["P3"]
+    assert '<option value="zu_weit" selected>kein Angebot in erreichbarer Nähe</option>' in page
+    assert re.findall(r'href="/fallsteuerung/person/(P\d)"', c.get("/fallsteuerung/listen/randzeiten-ungedeckt").text) \
+        == ["P1", "P3"]

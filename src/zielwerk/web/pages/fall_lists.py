@@ -266,9 +266,17 @@ def view(ctx: PageCtx, name: str, hinweis: str = "", sortierung: str = "", richt
     return ctx.render("fall/list.html", name=name, wl=wl_shown, meta=meta, flags=flags,
                       headers=[COLUMN_LABELS.get(c, c) for c in cols],
                       sort_headers=sort_headers(ctx, [(c, COLUMN_LABELS.get(c, c)) for c in cols], q, cols),
-                      q=q, pager=pager(ctx, page), all_rows=tbl.num_rows,
+                      q=q, pager=pager(ctx, page), all_rows=tbl.num_rows, reasons=_reason_options(tbl),
                       rows=rows, total=page.total, shown=len(rows), status=status, outcome=outcome,
                       error=error, stale=stale, agreement=agreement_status(ctx, wl.goal))
+
+
+def _reason_options(tbl: pa.Table) -> dict[str, str]:
+    """``reason`` code → German label of a list with a reason column (``randzeiten-ungedeckt``), for the filter."""
+    if "reason" not in tbl.column_names:
+        return {}
+    labels = tbl["reason_label"].to_pylist() if "reason_label" in tbl.column_names else tbl["reason"].to_pylist()
+    return dict(sorted({c: lab or c for c, lab in zip(tbl["reason"].to_pylist(), labels) if c}.items()))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
