@@ -265,6 +265,11 @@ def test_query_rules_pure():
     tbl = pa.Table.from_pylist([{"person_id": f"X{i}"} for i in range(7)])
     page = run(tbl, ListQuery(page=2, page_size=3))
     assert (page.total, page.pages, page.first, page.last, page.label()) == (7, 3, 4, 6, "Zeilen 4–6 von 7")
+    # an all-empty column sorts by person id; list columns by their text, empty last
+    odd = pa.table({"person_id": ["b", "a", "c"], "n": pa.array([None] * 3, pa.null()),
+                    "l": pa.array([[2], [1], None], pa.list_(pa.int64()))})
+    assert run(odd, ListQuery(sort="n")).rows["person_id"].to_pylist() == ["a", "b", "c"]
+    assert run(odd, ListQuery(sort="l", descending=True)).rows["person_id"].to_pylist() == ["b", "a", "c"]
     big = pa.Table.from_pylist([{"person_id": f"X{i:05d}"} for i in range(6451)])
     assert run(big, ListQuery(page=11)).label() == "Zeilen 501–550 von 6.451"
 

@@ -114,6 +114,14 @@ def sort_table(tbl: pa.Table, column: str, descending: bool = False) -> pa.Table
     if "person_id" in tbl.column_names and column != "person_id":
         keys.append(("person_id", "ascending", "at_end"))
     col = tbl[column]
+    if pa.types.is_null(col.type):
+        keys[0] = ("person_id", "ascending", "at_end") if "person_id" in tbl.column_names else None
+        return tbl.take(pc.sort_indices(tbl, sort_keys=keys[:1])) if keys[0] else tbl
+    if pa.types.is_nested(col.type):  # lists/structs: by their text
+        tbl2 = tbl.append_column("__sort", pa.array([None if v is None else str(v) for v in col.to_pylist()],
+                                                     pa.string()))
+        keys[0] = ("__sort", order, "at_end")
+        return tbl.take(pc.sort_indices(tbl2, sort_keys=keys))
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         # case-insensitive order of texts (names, ids): sort by the lower-cased copy
         tmp = tbl.append_column("__sort", pc.utf8_lower(col))
