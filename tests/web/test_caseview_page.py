@@ -59,7 +59,7 @@ def app(tmp_path_factory):
     write_results(data, pa.Table.from_pylist([], schema=KZ_SCHEMA), caseload_table(ds),
                   {"as_of": "2017-06-30", "stichtag_day": 15, "first_month": "2017-06", "last_month": "2017-06",
                    "provisional_months": [], "computed_at": "2017-07-01T00:00:00+00:00", "source": str(data),
-                   "unit_names": {}, "caseview_error": None})
+                   "unit_names": {"municipality:05970040": "Siegen"}, "caseview_error": None})
     assert write_casefiles(ds, data) is None  # the batch's step
     assert (casefiles_dir(data) / "status.parquet").exists()
     app = create_app(WebConfig(data_dir=data))
@@ -84,7 +84,7 @@ def test_person_page_shows_household_spells_obstacles_measures_employment(app):
     assert "27 Jahre" in text and "Berufsabschluss ohne" in text
     # in receipt since 01.01.2014 without a gap: LZB on 30.06.2017
     assert "Leistungsbezug am 30.06.2017 im Bestand der eLb, Langzeitleistungsbezug (LZB)" in text
-    assert "BG-1 · Alleinerziehende · Gemeinde 05970040 · Rolle: Antragsteller/in" in text
+    assert "BG-1 · Alleinerziehende · Gemeinde 05970040 Siegen · Rolle: Antragsteller/in" in text
     assert "A Antragsteller/in erwerbsfähig leistungsberechtigt K Kind nicht erwerbsfähig leistungsberechtigt" in text
     # spells in order; the first one ended on 29.02.2016
     assert re.search(r"01\.01\.2014 29\.02\.2016 BG-A .*01\.03\.2016 laufend BG-1", text)

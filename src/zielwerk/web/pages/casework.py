@@ -136,8 +136,10 @@ def _plans(ctx: Ctx, person_id: str) -> list[dict]:
 
 def _render_person(ctx: Ctx, p: dict, person_id: str, *, status_code: int = 200, error: str = "") -> Response:
     cv, cv_note = _case_file(ctx, person_id)
+    from .heute import municipality_names
+
     return ctx.render("person.html", status_code=status_code, p=p, cv=cv, cv_note=cv_note, labels=LABELS,
-                      channels=CHANNELS,
+                      channels=CHANNELS, munis=municipality_names(ctx),
                       cv_day=(read_casefile_meta(casefiles_dir(ctx.request.app.state.config.data_dir)) or {}).get("day"),
                       contacts=caserecords.contacts_of(ctx.db, person_id), plans=_plans(ctx, person_id),
                       error=error, can_write=ctx.can("casework.write"))
