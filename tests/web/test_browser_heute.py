@@ -34,6 +34,9 @@ def _prepare_browser(data_dir: Path) -> None:
               "sex": "m", "birth_date": date(1980, 1, 1), "assigned_since": date(2015, 1, 1)} for i in range(1, 124)]
     pq.write_table(pa.Table.from_pylist(rows), results_dir(data_dir) / "caseload.parquet")
     q = _lists()["lzb-ohne-massnahme"]
+    # as wide as the real lists (about 20 columns, some with long texts): print must not cut columns
+    for k in range(14):
+        q = q.append_column(f"spalte_{k}", pa.array([f"Handlungsbedarf Schulden und Wohnung {k}"] * q.num_rows))
     pq.write_table(q, lists_dir(data_dir) / "lzb-ohne-massnahme.parquet")
 
 
