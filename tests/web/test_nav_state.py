@@ -297,3 +297,12 @@ def test_indicator_page_of_a_table_code_and_unknown_codes(clients):
     r = clients["traeger"].get("/kennzahlen/K2", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/kennzahlen?k=K2"
     assert clients["traeger"].get("/kennzahlen/XYZ").status_code == 404
+
+
+def test_report_and_berichte_page_show_the_years_result_in_december(clients):
+    # K2: 24,0 % in December 2016 against 25,0 % → verfehlt; in June the path status stays
+    html = _text(clients["traeger"].get("/berichte/2016-12?format=html").text)
+    assert "verfehlt Zielpfad:" in html
+    assert "verfehlt Zielpfad:" not in _text(clients["traeger"].get("/berichte/2016-06?format=html").text)
+    page = _text(clients["controlling"].get("/berichte?monat=2016-12").text)
+    assert re.search(r"Integrationsquote[^:]*: Abweichung [^(]*\(verfehlt\)", page), page

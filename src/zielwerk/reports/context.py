@@ -100,6 +100,10 @@ class TargetView:
     unit: str = ""
     monitor: TargetMonitor | None = None
     comment: str = ""  # deviation comment of the goal for the report month (Abweichungsbegründung)
+    #: the year's result once December is known: "erreicht" / "verfehlt" ("" before; issue 13, as on the
+    #: web's Überblick: ``TargetMonitor.achieved``)
+    result: str = ""
+    result_class: str = ""
 
     @property
     def chart_svg_uri(self) -> str:
@@ -219,6 +223,9 @@ def report_context(mon: Monitoring, as_of: date | None = None, charts: bool | st
     targets = [target_view(tm, mon, charts) for tm in mon.targets]
     for t in targets:
         t.comment = (comments or {}).get(t.goal_id, "")
+        achieved = t.monitor.achieved if t.monitor is not None else None
+        if achieved is not None:
+            t.result, t.result_class = ("erreicht", "ok") if achieved else ("verfehlt", "bad")
     counts = {s: sum(1 for t in targets if t.status == s) for s in (ON_TRACK, AT_RISK, OFF_TRACK)}
     provisional = any(tm.current.provisional for tm in mon.targets)
     backtest_rows = []

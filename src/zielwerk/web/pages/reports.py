@@ -55,6 +55,7 @@ def _goal_rows(ctx: Ctx, agreement: Agreement, month: str) -> list[dict[str, Any
     from zielwerk.reports.context import value
 
     from ..monitoring import monitoring_for
+    from .overview import final_status
 
     version = agreement.versions[-1]
     mon, _why = monitoring_for(ctx.request.app.state.results, version.id, version.document, Month.parse(month))
@@ -65,7 +66,8 @@ def _goal_rows(ctx: Ctx, agreement: Agreement, month: str) -> list[dict[str, Any
                                           "comment": notes.get(tm.goal.id)})
         cur = tm.current
         sex = {"f": "Frauen", "m": "Männer"}.get(tm.target.sex, "")
-        g["targets"].append({"name": tm.spec.name + (f", {sex}" if sex else ""), "status": cur.status,
+        g["targets"].append({"name": tm.spec.name + (f", {sex}" if sex else ""),
+                             "status": final_status(tm) or cur.status,  # as on the Überblick
                              "deviation": value(cur.deviation, tm.spec.unit, sign=True)
                              if cur.deviation is not None else "–"})
     return list(goals.values())
