@@ -83,9 +83,10 @@ def test_navigation_logo_and_start_page_follow_the_permission_table(clients, rol
     assert f'<div class="brand"><a href="{LANDING[role]}">' in page.text
 
 
+@pytest.mark.parametrize("path", ["/zielvereinbarung/gibt-es-nicht", "/gibt-es-nicht"])
 @pytest.mark.parametrize("role", ["kommune", "fallmanagement", "controlling"])
-def test_error_pages_keep_the_navigation_and_lead_to_the_own_start_page(clients, role):
-    r = clients[role].get("/zielvereinbarung/gibt-es-nicht")
+def test_error_pages_keep_the_navigation_and_lead_to_the_own_start_page(clients, role, path):
+    r = clients[role].get(path)
     assert r.status_code in (403, 404)
     assert _nav(r.text), "the error page lost the navigation"
     assert f'<a href="{LANDING[role]}">Zur Startseite</a>' in r.text

@@ -11,13 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from zielwerk.store import default_url, open_store
 
 from . import api, apidocs, auth, formats
 from .config import WebConfig
-from .context import CsrfFailed, NotAuthenticated, render
+from .context import CsrfFailed, NotAuthenticated, remember_user, render
 from .pages import account, admin, agreement, casework, data, fall_lists, heute, indicators, overview, reports
 from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
 from .report_bridge import RenderPool
@@ -190,6 +191,8 @@ def _error_handlers(app: FastAPI) -> None:
             headers.setdefault("Allow", "GET, HEAD")
         if _is_api(request):
             return JSONResponse({"detail": message}, status_code=exc.status_code, headers=headers or None)
+        if not request.url.path.startswith("/static/"):  # the error page keeps the navigation (issue 13)
+            await run_in_threadpool(remember_user, request)
         response = render(request, "error.html", status_code=exc.status_code, message=message, code=exc.status_code)
         response.headers.update(headers)
         return response

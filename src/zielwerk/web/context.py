@@ -117,6 +117,21 @@ class KnownUser:
     csrf_token: str
 
 
+def remember_user(request: Request) -> None:
+    """(Thread pool) For error pages raised before a route's context ran (unknown paths): find the
+    session's user so that the page keeps the navigation. Never raises."""
+    if getattr(request.state, "zw_user", None) is not None or not request.cookies.get(SESSION_COOKIE):
+        return
+    try:
+        with request.app.state.sessions() as db:
+            found = _session_user(db, request)
+            if found is not None and not found[0].must_change_password:
+                user = found[0]
+                request.state.zw_user = KnownUser(user.username, user.full_name or "", user.role, found[1])
+    except Exception:  # noqa: BLE001 - an error page must render even when the store fails
+        return
+
+
 def _session_user(db: Session, request: Request) -> tuple[User, str] | None:
     sid = request.cookies.get(SESSION_COOKIE)
     if not sid:
