@@ -103,7 +103,9 @@ def check_dataset(
     or with the wrong Parquet type is not usable; a rule that needs it is skipped, its problem is
     already reported). Default: every column. ``files``: tables whose file exists (default: those
     in ``tables``). ``fast``: skip a rule that a cheap check proves clean (``fastcheck``: a key that
-    is strictly increasing in file order cannot occur twice); False runs every rule in full.
+    is strictly increasing in file order cannot occur twice; periods sorted and disjoint per person
+    cannot overlap; pair counts; references checked on distinct values first); the rule runs in full
+    wherever a check cannot rule out a problem. False runs every rule in full (docs/data.md).
     """
     if usable is None:
         usable = {name: set(tt.column_names) for name, tt in tables.items()}
