@@ -150,3 +150,42 @@ def test_link_parser_reads_links_and_get_forms():
             '<form method="post" action="/c"><input name="z" value="1"></form>')
     got = _targets("https://testserver/start", html)
     assert got == ["https://testserver/a", "https://elsewhere/x", "https://testserver/b?monat=2016-12&q="]
+
+
+@pytest.mark.slow
+def test_every_link_works_on_the_demo(tmp_path, siegen_dir):
+    """The demo as ``zielwerk demo`` sets it up (generated Siegen-Wittgenstein data, the example agreement,
+    one demo user per role): every role, from its start page, ≥ 300 pages or its whole reachable set."""
+    from fastapi.testclient import TestClient
+    from web_helpers import login
+
+    from zielwerk.pipeline.run import run_import
+    from zielwerk.store import default_url
+    from zielwerk.web import WebConfig, create_app
+    from zielwerk.web.permissions import LANDING
+    from zielwerk.web.provision import EXAMPLE_AGREEMENT, EXAMPLE_KEY, ensure_demo_users, load_agreement_file
+
+    data = tmp_path / "demo"
+    app = create_app(WebConfig(data_dir=data))
+    assert load_agreement_file(app.state.sessions, EXAMPLE_AGREEMENT, EXAMPLE_KEY)
+    run_import(siegen_dir, data, db_url=default_url(data))
+    accounts = ensure_demo_users(app.state.sessions, data, password=lambda name: f"{name}-Kraeftig-Demo-7")
+    assert {role for _, role, _ in accounts} == set(LANDING)
+    problems = {}
+    for name, role, password in accounts:
+        with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
+            assert login(client, name, password).status_code == 303
+            visited, bad, complete = crawl(client, LANDING[role])
+        assert len(visited) == LIMIT or complete, (role, len(visited))
+        if bad:
+            problems[role] = bad
+    app.state.engine.dispose()
+    # Known finding (reported, lists area): "LZB-Prävention" links persons that are in no current caseload
+    # (the list's Stichtag lies before the as-of date of the caseload); their person page answers 404.
+    # Everything else must be clean; the known case alone turns the test into an expected failure.
+    unexplained = {role: {p: st for p, st in bad.items()
+                          if not (p.startswith("/fallsteuerung/person/") and st == 404)}
+                   for role, bad in problems.items()}
+    assert not any(unexplained.values()), unexplained
+    if problems:
+        pytest.xfail(f"persons linked from work lists without a current case file: {problems}")
