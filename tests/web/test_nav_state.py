@@ -307,3 +307,11 @@ def test_report_and_berichte_page_show_the_years_result_in_december(clients):
     assert "verfehlt Zielpfad:" not in _text(clients["traeger"].get("/berichte/2016-06?format=html").text)
     page = _text(clients["controlling"].get("/berichte?monat=2016-12").text)
     assert re.search(r"Integrationsquote[^:]*: Abweichung [^(]*\(verfehlt\)", page), page
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_login_lands_on_the_roles_start_page_which_answers(app, role):
+    c = TestClient(app, base_url="https://testserver")
+    r = login(c, ROLE_USER[role])
+    assert r.status_code == 303 and r.headers["location"] == LANDING[role]
+    assert c.get(LANDING[role]).status_code == 200
