@@ -7,6 +7,8 @@ CSV rows are counted by streaming the bytes (no parsing). Messages are German an
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +31,16 @@ class LimitExceeded(Exception):
         super().__init__("; ".join(problems))
 
 
+def _nofollow(path: str, flags: int) -> int:
+    """Open without following a symbolic link (and without waiting on a FIFO), see ``sources.py``."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+
+
 def _csv_rows(path: Path, stop: int) -> int:
     """Data rows (lines minus the header), counting stops once ``stop`` is exceeded."""
     lines = 0
     last = b"\n"
-    with open(path, "rb") as f:
+    with open(path, "rb", opener=_nofollow) as f:
         while chunk := f.read(1 << 20):
             lines += chunk.count(b"\n")
             last = chunk[-1:]
@@ -48,7 +55,8 @@ def _parquet_rows(path: Path) -> int | None:
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(path).metadata.num_rows
+        with open(path, "rb", opener=_nofollow) as f:
+            return pq.ParquetFile(f).metadata.num_rows
     except Exception:  # noqa: BLE001 - an unreadable file is reported by the validator
         return None
 
@@ -57,9 +65,10 @@ def check_limits(folder: Path, limits: Limits) -> None:
     """Raise :class:`LimitExceeded` if any table file of ``folder`` exceeds a limit."""
     problems: list[str] = []
     for path in sorted(Path(folder).iterdir()):
-        if not path.is_file() or path.suffix.lower() not in (".csv", ".parquet"):
+        st = path.lstat()  # symbolic links and special files are refused by ``sources.check_source``
+        if not stat.S_ISREG(st.st_mode) or path.suffix.lower() not in (".csv", ".parquet"):
             continue
-        size = path.stat().st_size
+        size = st.st_size
         if limits.max_bytes is not None and size > limits.max_bytes:
             problems.append(f"{path.name}: Die Datei ist {german.integer(size)} Bytes groß; erlaubt sind höchstens "
                             f"{german.integer(limits.max_bytes)} Bytes je Datei.")

@@ -3,7 +3,8 @@
 Steps (:data:`STEPS`; ``progress`` is called at the start of each):
 
 1. ``sperre`` – take the import lock (a second import is refused at once), clean up leftovers;
-2. ``kopieren`` – check row/byte limits, copy the source's table files into the content-addressed
+2. ``kopieren`` – refuse symbolic links and special files among the table files (``sources.py``), check
+   row/byte limits, copy the source's table files (opened with ``O_NOFOLLOW``) into the content-addressed
    ``datasets/<fingerprint>/`` (the source is only read);
 3. ``pruefen`` – read and validate the copy (``zielwerk.data.reader``); problems → :class:`DatasetRejected`;
 4. ``kennzahlen`` – the engine ONCE over all months any consumer needs (pages: 36 months; monitoring:
@@ -39,6 +40,7 @@ from . import generations as gen
 from .limits import Limits, check_limits
 from .lock import ImportLock
 from .parts import HISTORY_MONTHS, caseload_table, provisional_months, unit_names, write_results
+from .sources import SourceRefused, check_source, checked_names, open_folder, open_source_file
 
 STEPS: tuple[tuple[str, str], ...] = (
     ("sperre", "Import wird gestartet"),
@@ -88,11 +90,9 @@ class ImportResult:
 
 
 def table_files(source: Path) -> list[Path]:
-    """The files of ``source`` the data contract knows (``TABLE.csv`` / ``TABLE.parquet``, ``dataset.toml``)."""
-    from zielwerk.data.schema import TABLES
-
-    allowed = {f"{t.name}.{ext}" for t in TABLES for ext in ("csv", "parquet")} | {"dataset.toml"}
-    return sorted(p for p in Path(source).iterdir() if p.is_file() and p.name in allowed)
+    """The files of ``source`` the data contract knows (``TABLE.csv`` / ``TABLE.parquet``, ``dataset.toml``);
+    a symbolic link, FIFO or device among them raises :class:`~.sources.SourceRefused`."""
+    return [Path(source) / name for name in check_source(source)]
 
 
 def fingerprint(hashes: dict[str, str]) -> str:
@@ -101,18 +101,47 @@ def fingerprint(hashes: dict[str, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _source_sha256(dir_fd: int, name: str) -> str:
+    h = hashlib.sha256()
+    with open_source_file(dir_fd, name) as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def copy_fingerprint(source: Path) -> str | None:
-    """The fingerprint the copy of ``source`` would get (None if it holds no table files)."""
-    files = table_files(source)
-    return fingerprint({p.name: gen.file_sha256(p) for p in files}) if files else None
+    """The fingerprint the copy of ``source`` would get (None if it holds no table files or is refused)."""
+    try:
+        dir_fd = open_folder(source)
+    except SourceRefused:
+        return None
+    try:
+        names = checked_names(dir_fd)
+        return fingerprint({n: _source_sha256(dir_fd, n) for n in names}) if names else None
+    except SourceRefused:
+        return None
+    finally:
+        os.close(dir_fd)
 
 
 def copy_source(source: Path, data_dir: Path) -> tuple[str, Path, dict[str, str], bool]:
-    """(fingerprint, folder, file hashes, newly created) of the content-addressed copy of ``source``."""
-    files = table_files(source)
-    if not files:
+    """(fingerprint, folder, file hashes, newly created) of the content-addressed copy of ``source``.
+
+    Every source file is opened with ``O_NOFOLLOW`` relative to one descriptor of the folder and must be
+    a regular file (:mod:`.sources`): a file swapped for a symbolic link after the check is not followed
+    but refused (:class:`~.sources.SourceRefused`)."""
+    dir_fd = open_folder(source)
+    try:
+        return _copy_from(dir_fd, source, data_dir)
+    finally:
+        os.close(dir_fd)
+
+
+def _copy_from(dir_fd: int, source: Path, data_dir: Path) -> tuple[str, Path, dict[str, str], bool]:
+    names = checked_names(dir_fd)
+    if not names:
         raise DatasetRejected([f"dataset:0:-: Im Ordner {source} liegen keine Tabellen des Datenvertrags."])
-    hashes = {p.name: gen.file_sha256(p) for p in files}
+    hashes = {n: _source_sha256(dir_fd, n) for n in names}
     fp = fingerprint(hashes)
     root = gen.datasets_dir(data_dir)
     final = root / fp
@@ -122,9 +151,10 @@ def copy_source(source: Path, data_dir: Path) -> tuple[str, Path, dict[str, str]
     tmp = root / f"{fp}.tmp-{time.time_ns()}"
     tmp.mkdir()
     try:
-        for p in files:
-            shutil.copyfile(p, tmp / p.name)
-            gen.fsync_file(tmp / p.name)
+        for n in names:
+            with open_source_file(dir_fd, n) as src, open(tmp / n, "xb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+            gen.fsync_file(tmp / n)
         copied = {n: gen.file_sha256(tmp / n) for n in hashes}
         if copied != hashes:
             raise DatasetRejected([(f"dataset:0:-: Die Quelldateien in {source} haben sich während des "
@@ -285,15 +315,20 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
         step("kopieren")
         if not source.is_dir():
             raise DatasetRejected([f"dataset:0:-: Verzeichnis {source} nicht gefunden"])
-        if limits is not None:
-            from .limits import LimitExceeded
+        try:  # symbolic links, FIFOs, devices among the table files: refused before anything is read
+            check_source(source)
+            if limits is not None:
+                from .limits import LimitExceeded
 
-            try:
-                check_limits(source, limits)
-            except LimitExceeded as exc:
-                raise DatasetRejected(exc.problems, message="Der Datensatz wurde abgelehnt: "
-                                      + " ".join(exc.problems)) from None
-        fp, folder, hashes, new = copy_source(source, data_dir)
+                try:
+                    check_limits(source, limits)
+                except LimitExceeded as exc:
+                    raise DatasetRejected(exc.problems, message="Der Datensatz wurde abgelehnt: "
+                                          + " ".join(exc.problems)) from None
+            fp, folder, hashes, new = copy_source(source, data_dir)
+        except SourceRefused as exc:
+            raise DatasetRejected(exc.problems, message="Der Datensatz wurde abgelehnt: "
+                                  + " ".join(exc.problems)) from None
         created = folder if new else None
         step("pruefen")
         report = read_dataset(folder)

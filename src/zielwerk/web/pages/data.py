@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from zielwerk.data.schema import TABLES
 from zielwerk.pipeline import generations as gen
 from zielwerk.pipeline.lock import ImportRunning
+from zielwerk.pipeline.sources import SourceRefused, check_source, resolve_in_root
 
 from ..context import Ctx, PageCtx
 from ..results import active_dataset, snapshot, start_batch
@@ -43,7 +44,8 @@ def _render(ctx: Ctx, status_code: int = 200, error: str = "") -> Response:
     g = snapshot(_data_dir(ctx))
     return ctx.render("data.html", status_code=status_code, meta=app.state.results.meta(),
                       state=app.state.batch, error=error, active=active_dataset(_data_dir(ctx)),
-                      generation=g.id if g else None, allowed=sorted(ALLOWED_FILES))
+                      generation=g.id if g else None, allowed=sorted(ALLOWED_FILES),
+                      import_root=app.state.config.import_root_dir())
 
 
 def page(ctx: PageCtx) -> Response:
@@ -86,20 +88,24 @@ def recompute(ctx: PageCtx) -> Response:
 
 
 def import_folder(ctx: PageCtx, folder: str = Form("")) -> Response:
+    """A folder below the import root (``WebConfig.import_root_dir``): ``..`` is resolved textually,
+    symbolic links are not followed (the folder, a folder on the way or a table file being a link is
+    refused), FIFOs and devices are refused; every refusal is HTTP 422 and changes nothing."""
     ctx.require("data.import")
-    if (problem := path_input_error(folder.strip())) is not None:  # e.g. ENAMETOOLONG (issue 12)
+    name = folder.strip()
+    if (problem := path_input_error(name)) is not None:  # e.g. ENAMETOOLONG (issue 12)
         return _render(ctx, 422, problem)
-    cfg = ctx.request.app.state.config
-    root = Path(cfg.import_root or Path(cfg.data_dir).resolve().parent).resolve()
-    source = Path(folder.strip()).expanduser()
-    source = (root / source if not source.is_absolute() else source).resolve()
-    if not folder.strip() or not source.is_dir():
-        return _render(ctx, 422, f"Den Ordner „{folder}“ gibt es auf dem Server nicht.")
-    if source != root and root not in source.parents:
-        return _render(ctx, 422, f"Importe sind nur aus Ordnern unterhalb von {root} erlaubt.")
-    if not any(p.name in ALLOWED_FILES for p in source.iterdir()):
+    if not name:
+        return _render(ctx, 422, "Bitte einen Ordner unterhalb des Import-Ordners angeben.")
+    root = ctx.request.app.state.config.import_root_dir()
+    try:
+        source = resolve_in_root(root, name)
+        names = check_source(source, follow_folder=False)
+    except SourceRefused as exc:
+        return _render(ctx, 422, " ".join(exc.problems))
+    if not names:
         return _render(ctx, 422, f"Im Ordner „{source}“ liegen keine Tabellen des Datenvertrags.")
-    # the worker copies the table files into the data folder's dataset store; the source is only read
+    # the worker copies the table files (O_NOFOLLOW) into the data folder's dataset store; the source is only read
     return _start(ctx, source, str(source))
 
 
@@ -110,7 +116,8 @@ def upload(ctx: PageCtx, files: Annotated[list[UploadFile], File()] = []) -> Res
     files = [f for f in files if f.filename]
     if not files:
         return _render(ctx, 422, "Bitte mindestens eine Datei auswählen.")
-    unknown = [f.filename for f in files if Path(f.filename or "").name not in ALLOWED_FILES]
+    # only the bare contract names: no path parts ("../x", "a/persons.csv", "C:\\x\\persons.csv")
+    unknown = [f.filename for f in files if str(f.filename) not in ALLOWED_FILES]
     if unknown:
         return _render(ctx, 422, "Unbekannte Dateinamen: " + ", ".join(str(u) for u in unknown)
                        + ". Erlaubt sind die Tabellennamen des Datenvertrags (z. B. persons.csv).")
@@ -119,7 +126,7 @@ def upload(ctx: PageCtx, files: Annotated[list[UploadFile], File()] = []) -> Res
     staged = _staging(ctx)
     total = 0
     for f in files:
-        with open(staged / Path(f.filename or "").name, "wb") as out:
+        with open(staged / str(f.filename), "wb") as out:
             while chunk := f.file.read(1 << 20):
                 total += len(chunk)
                 if total > cfg.max_upload_bytes:
