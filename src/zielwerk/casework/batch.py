@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from zielwerk.atomic import atomic_directory
@@ -21,7 +22,7 @@ from zielwerk.domain.calendar import Month
 from zielwerk.domain.calendar import stichtag as stichtag_of
 
 from .catalog import LISTS, ListOptions, build_list
-from .common import goal_of
+from .common import details_batch, goal_of, status_batch
 from .outcomes import outcome_summary, track_outcomes
 
 
@@ -42,7 +43,12 @@ def write_lists(ds: Dataset, out_dir: str | Path, stichtag: date | None = None, 
     """
     s = stichtag or default_stichtag(ds)
     meta = {**(extra_meta or {}), "stichtag": s.isoformat(), "as_of": ds.as_of.isoformat(), "lists": {}}
-    with atomic_directory(out_dir) as tmp:
+    # the status tables the lists ask for (the list Stichtag, the forecast's calibration year before it,
+    # the outcome lists' earlier Stichtag and the months after it): computed in one engine pass
+    o = options or ListOptions()
+    back = max(12, outcome_months)
+    days = [stichtag_of(Month.of(s) + k, ds.stichtag_day) for k in range(-back, max(0, o.projection_months - 12) + 1)]
+    with status_batch(ds, days), details_batch(), atomic_directory(out_dir) as tmp:
         for name in LISTS:
             tbl = build_list(name, ds, s, records, options)
             pq.write_table(tbl, tmp / f"{name}.parquet")
@@ -54,17 +60,27 @@ def write_lists(ds: Dataset, out_dir: str | Path, stichtag: date | None = None, 
 
 def _outcomes(ds: Dataset, s: date, months: int, options: ListOptions | None) -> dict:
     earlier = stichtag_of(Month.of(s) - months, ds.stichtag_day)
-    out: dict = {}
+    drawn: dict[str, list[str]] = {}
     for name, wl in LISTS.items():
         if not wl.per_person or wl.needs_records:
             continue  # lists of case records need the records as they were then
         try:
-            ids = sorted(set(build_list(name, ds, earlier, None, options).column("person_id").to_pylist()))
-            summary = outcome_summary(track_outcomes(ds, ids, earlier, months))
+            drawn[name] = sorted(set(build_list(name, ds, earlier, None, options).column("person_id").to_pylist()))
         except ValueError:
             continue  # e.g. the earlier Stichtag lies before the first regulation month (2011-01)
+    if not drawn:
+        return {}
+    # the outcome flags are per person: tracked once for everybody drawn, then counted per list
+    try:
+        tracked = track_outcomes(ds, sorted(set().union(*drawn.values())), earlier, months)
+    except ValueError:
+        return {}  # the outcome Stichtag lies after the as-of date
+    pids = tracked.column("person_id")
+    out: dict = {}
+    for name, ids in drawn.items():
+        mine = tracked.filter(pc.is_in(pids, value_set=pa.array(ids, pa.string())))
         out[name] = {"drawn": earlier.isoformat(), "after_months": months, "persons": len(ids),
-                     "outcomes": summary.to_pylist()}
+                     "outcomes": outcome_summary(mine).to_pylist()}
     return out
 
 

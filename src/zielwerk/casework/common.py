@@ -7,6 +7,7 @@ decided here but taken from the engine (:func:`zielwerk.indicators.lzb_status`, 
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -37,11 +38,19 @@ def lzb_status(ds: Dataset, stichtag: date) -> pa.Table:
     hit = _STATUS_CACHE.get(key)
     if hit is not None and hit[0]() is ds:
         return hit[1]
-    from zielwerk.indicators import lzb_status as _engine_lzb_status
-
-    result = _engine_lzb_status(ds, stichtag)
     if key in _PINNED:
-        _PINNED[key] = (weakref.ref(ds), result)
+        # every pinned day of this dataset not held yet is computed in the same engine pass
+        from zielwerk.indicators.engine import lzb_status_many
+
+        todo = {k[1]: k for k, v in list(_PINNED.items())
+                if k[0] == key[0] and k[2] == key[2] and (v is None or v[0]() is not ds)}
+        for d, tbl in lzb_status_many(ds, list(todo)).items():
+            _PINNED[todo[d]] = (weakref.ref(ds), tbl)
+        result = _PINNED[key][1]
+    else:
+        from zielwerk.indicators import lzb_status as _engine_lzb_status
+
+        result = _engine_lzb_status(ds, stichtag)
     if len(_STATUS_CACHE) >= _STATUS_CACHE_SIZE:
         _STATUS_CACHE.pop(next(iter(_STATUS_CACHE)))
     _STATUS_CACHE[key] = (weakref.ref(ds), result)
@@ -68,6 +77,34 @@ def pinned_status(ds: Dataset, days: Iterable[date]) -> Iterator[None]:
         yield
     finally:
         for k in keys:
+            _PINNED.pop(k, None)
+
+
+@contextmanager
+def status_batch(ds: Dataset, days: Iterable[date]) -> Iterator[None]:
+    """Like :func:`pinned_status`, but the status tables at ``days`` that are not held yet are computed
+    at once, in one engine pass (:func:`zielwerk.indicators.engine.lzb_status_many`), instead of one
+    engine run per Stichtag. Days pinned already by an enclosing block stay pinned after this one."""
+    keys = {d: (id(ds), d, ds.stichtag_day) for d in set(days)}
+    own = [k for k in keys.values() if k not in _PINNED]
+    for k in own:
+        _PINNED[k] = None
+    try:
+        missing = []
+        for d, k in keys.items():
+            held = _PINNED.get(k) or _STATUS_CACHE.get(k)
+            if held is not None and held[0]() is ds:
+                _PINNED[k] = held
+            else:
+                missing.append(d)
+        if missing:
+            from zielwerk.indicators.engine import lzb_status_many
+
+            for d, tbl in lzb_status_many(ds, missing).items():
+                _PINNED[keys[d]] = (weakref.ref(ds), tbl)
+        yield
+    finally:
+        for k in own:
             _PINNED.pop(k, None)
 
 
@@ -222,7 +259,48 @@ def person_status(ds: Dataset, day: date, person_ids: pa.Table) -> pa.Table:
                   "employment": ds["employment"], "elb_spells": ds["elb_spells"]}, person_status_sql(day))
 
 
+#: per thread: the person details of whole datasets kept within a :func:`details_batch` (else ``None``)
+_DETAILS = threading.local()
+
+
+@contextmanager
+def details_batch() -> Iterator[None]:
+    """Within the block, :func:`person_details` computes the details of all persons once per dataset, day
+    and contacts table and answers every request by selecting from that table (a batch building many
+    lists at one Stichtag: ``batch.write_lists``). The details are per person, so a selection equals
+    the details computed for the selected persons alone."""
+    outer = getattr(_DETAILS, "cache", None)
+    if outer is None:
+        _DETAILS.cache = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _DETAILS.cache = None
+
+
 def person_details(
+    ds: Dataset, day: date, records_contacts: pa.Table | None = None, person_ids: pa.Table | None = None
+) -> pa.Table:
+    """Per person: name-free case context at ``day`` for the list exports (see :func:`_person_details`);
+    within a :func:`details_batch` selected from the details of all persons."""
+    cache = getattr(_DETAILS, "cache", None)
+    if cache is None or person_ids is None:
+        return _person_details(ds, day, records_contacts, person_ids)
+    # the key's objects are held by the entry, so their ids are not reused while it lives; no contacts
+    # and an empty contacts table (a list built without case records) give the same details
+    empty = records_contacts is None or records_contacts.num_rows == 0
+    key = (id(ds), day, ds.stichtag_day, None if empty else id(records_contacts))
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = (ds, records_contacts, _person_details(ds, day, records_contacts, None))
+    full = hit[2]
+    import pyarrow.compute as pc
+
+    return full.filter(pc.is_in(full.column("person_id"), value_set=person_ids.column("person_id")))
+
+
+def _person_details(
     ds: Dataset, day: date, records_contacts: pa.Table | None = None, person_ids: pa.Table | None = None
 ) -> pa.Table:
     """Per person: name-free case context at ``day`` for the list exports.

@@ -15,7 +15,7 @@ from zielwerk.data.dataset import Dataset
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.law import INTEGRATION_KINDS, regulation_for
 
-from .common import covers, lzb_status, query, sql_date, stichtag_after, with_details
+from .common import covers, lzb_status, query, sql_date, status_batch, stichtag_after, with_details
 
 HORIZONS = (1, 3, 6)
 
@@ -178,6 +178,11 @@ def projection_check(ds: Dataset, stichtag: date, months: int = 6) -> pa.Table:
     ``lzb_entries = realised_from_cohort + entries_new + entries_former_lzb + entries_delayed``.
     All membership comes from :func:`zielwerk.indicators.lzb_status`.
     """
+    with status_batch(ds, [stichtag_after(ds, stichtag, i) for i in range(months + 1)]):
+        return _projection_check(ds, stichtag, months)
+
+
+def _projection_check(ds: Dataset, stichtag: date, months: int) -> pa.Table:
     st0 = lzb_status(ds, stichtag)
     proj = projected_crossings(ds, stichtag, months, status=st0)
     ids0 = st0.column("person_id").to_pylist()

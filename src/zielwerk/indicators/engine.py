@@ -1044,55 +1044,117 @@ def _long_table(cube: _Cube, codes: list[str], first: int, last: int, literal: b
 def lzb_status(ds: Dataset, stichtag: date, stichtag_day: int | None = None) -> pa.Table:
     """Per person in the eLb stock at ``stichtag``: unit (C2), eLb days in the 730-day window,
     LZB flag (C3) and ``lzb_from`` (first monthly Stichtag on or after ``stichtag`` at which the
-    person is LZB if they stay eLb without a break from ``stichtag`` on)."""
-    day = stichtag_day if stichtag_day is not None else ds.stichtag_day
-    base = Month.of(stichtag)
-    reg = law.regulation_for(max(base, law.REGULATIONS[0].first_month))
-    n, w = reg.lzb_min_days, reg.lzb_window_days
-    # a person in the stock reaches n days at the latest n − 1 days later; every month has ≥ 28 days
-    cands = [stichtag] + [s for k in range(n // 28 + 3) if (s := _st(base + k, day)) > stichtag]
-    con = _connect(ds)
-    con.register("cand_arrow", pa.table({"k": list(range(len(cands))), "C": cands}))
-    S = f"DATE '{stichtag.isoformat()}'"
-    W = w - 1
-    con.execute(f"""
-        CREATE TEMP TABLE sp AS
-        SELECT s.person_id, s.bg_id, s.municipality_id, m.jobcenter_id,
-               s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
-        FROM src_elb_spells s JOIN src_municipalities m USING (municipality_id)
-        WHERE s.status = 'elb' AND s."start" <= {S} AND coalesce(s."end", DATE '{OPEN_END}') >= {S} - {W}
-    """)
-    sql = f"""
-        WITH stock AS (
-            SELECT person_id, municipality_id, jobcenter_id FROM sp WHERE s <= {S} AND e >= {S}
-            QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY s DESC, bg_id DESC) = 1),
-        o AS (
-            SELECT person_id, s, least(e, {S}) AS e,
-                   max(least(e, {S})) OVER (PARTITION BY person_id ORDER BY s, e
-                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
-            FROM sp WHERE person_id IN (SELECT person_id FROM stock)),
-        g AS (SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN 1 ELSE 0 END)
-                         OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp FROM o),
-        merged AS (SELECT person_id, min(s) AS s, max(e) AS e FROM g GROUP BY person_id, grp),
-        proj AS (
-            SELECT c.k, c.C, m.person_id,
-                   sum(greatest(0, least(m.e, {S}) - greatest(m.s, c.C - {W}) + 1)) + least(c.C - {S}, {W + 1}) AS days
-            FROM merged m CROSS JOIN cand_arrow c
-            GROUP BY c.k, c.C, m.person_id),
-        agg AS (
-            SELECT person_id, max(days) FILTER (WHERE k = 0) AS d0,
-                   min(C) FILTER (WHERE days >= {n}) AS lzb_from
-            FROM proj GROUP BY person_id)
-        SELECT s.person_id, s.jobcenter_id, s.municipality_id, a.d0::BIGINT AS elb_days_730,
-               a.d0 >= {n} AS is_lzb, a.lzb_from::DATE AS lzb_from
-        FROM stock s JOIN agg a USING (person_id)
-        ORDER BY s.jobcenter_id, s.municipality_id, s.person_id
+    person is LZB if they stay eLb without a break from ``stichtag`` on). A thin wrapper of
+    :func:`lzb_status_many`."""
+    return lzb_status_many(ds, [stichtag], stichtag_day)[stichtag]
+
+
+_STATUS_SCHEMA = pa.schema([("person_id", pa.string()), ("jobcenter_id", pa.string()),
+                            ("municipality_id", pa.string()), ("elb_days_730", pa.int64()),
+                            ("is_lzb", pa.bool_()), ("lzb_from", pa.date32())])
+
+
+def lzb_status_many(ds: Dataset, stichtage, stichtag_day: int | None = None) -> dict[date, pa.Table]:
+    """:func:`lzb_status` at each of ``stichtage`` in one DuckDB pass (one connection, one scan of the
+    spells), keyed by Stichtag; each table exactly as a separate :func:`lzb_status` call returns it.
+
+    The eLb spells are merged per person once (overlapping or adjacent spells, any BG); the periods
+    before a Stichtag S are these merged periods clipped at S (clipping and merging commute).
     """
-    result = con.sql(sql).to_arrow_table()
-    con.close()
-    return result.cast(pa.schema([("person_id", pa.string()), ("jobcenter_id", pa.string()),
-                                  ("municipality_id", pa.string()), ("elb_days_730", pa.int64()),
-                                  ("is_lzb", pa.bool_()), ("lzb_from", pa.date32())]))
+    days = sorted(set(stichtage))
+    if not days:
+        return {}
+    day = stichtag_day if stichtag_day is not None else ds.stichtag_day
+    st_rows: dict[str, list] = {"i": [], "sday": [], "n": [], "W": []}
+    cand_rows: dict[str, list] = {"i": [], "k": [], "C": []}
+    for i, sday in enumerate(days):
+        base = Month.of(sday)
+        reg = law.regulation_for(max(base, law.REGULATIONS[0].first_month))
+        n, w = reg.lzb_min_days, reg.lzb_window_days
+        st_rows["i"].append(i)
+        st_rows["sday"].append(sday)
+        st_rows["n"].append(n)
+        st_rows["W"].append(w - 1)
+        # a person in the stock reaches n days at the latest n − 1 days later; every month has ≥ 28 days
+        cands = [sday] + [s for k in range(n // 28 + 3) if (s := _st(base + k, day)) > sday]
+        for k, c in enumerate(cands):
+            cand_rows["i"].append(i)
+            cand_rows["k"].append(k)
+            cand_rows["C"].append(c)
+    con = _connect(ds)
+    try:
+        con.register("st_arrow", pa.table({"i": pa.array(st_rows["i"], pa.int32()),
+                                           "sday": pa.array(st_rows["sday"], pa.date32()),
+                                           "n": pa.array(st_rows["n"], pa.int32()),
+                                           "W": pa.array(st_rows["W"], pa.int32())}))
+        con.register("cand_arrow", pa.table({"i": pa.array(cand_rows["i"], pa.int32()),
+                                             "k": pa.array(cand_rows["k"], pa.int32()),
+                                             "C": pa.array(cand_rows["C"], pa.date32())}))
+        lo = min(days) - timedelta(days=max(st_rows["W"]))
+        hi = max(days)
+        con.execute(f"""
+            CREATE TEMP TABLE sp AS
+            SELECT s.person_id, s.bg_id, s.municipality_id, m.jobcenter_id,
+                   s."start" AS s, coalesce(s."end", DATE '{OPEN_END}') AS e
+            FROM src_elb_spells s JOIN src_municipalities m USING (municipality_id)
+            WHERE s.status = 'elb' AND s."start" <= DATE '{hi.isoformat()}'
+              AND coalesce(s."end", DATE '{OPEN_END}') >= DATE '{lo.isoformat()}'
+        """)
+        # the stock at every Stichtag (C2: the latest-starting spell covering S decides the unit)
+        con.execute("""
+            CREATE TEMP TABLE stock AS
+            SELECT t.i, t.sday, t.n, t.W, sp.person_id, sp.municipality_id, sp.jobcenter_id
+            FROM st_arrow t JOIN sp ON sp.s <= t.sday AND sp.e >= t.sday
+            QUALIFY row_number() OVER (PARTITION BY t.i, sp.person_id ORDER BY sp.s DESC, sp.bg_id DESC) = 1
+        """)
+        # merged eLb periods per person (of persons in any stock), once for all Stichtage
+        con.execute("""
+            CREATE TEMP TABLE merged AS
+            WITH o AS (
+                SELECT person_id, s, e,
+                       max(e) OVER (PARTITION BY person_id ORDER BY s, e
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+                FROM sp WHERE person_id IN (SELECT DISTINCT person_id FROM stock)),
+            g AS (SELECT *, sum(CASE WHEN prev_e IS NULL OR s > prev_e + 1 THEN 1 ELSE 0 END)
+                             OVER (PARTITION BY person_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp FROM o)
+            SELECT person_id, min(s) AS s, max(e) AS e FROM g GROUP BY person_id, grp
+        """)
+        # days(C) = eLb days of the merged periods (clipped at S) in [C − W, S] + min(C − S, W + 1); it is at
+        # most d0 + (C − S), and at least n once C − S ≥ n (w ≥ n): only candidates C in
+        # [S + n − d0, S + n + 31] can be the first one (monthly Stichtage lie at most 31 days apart),
+        # and a person LZB at S has lzb_from = S
+        rel = con.sql("""
+            WITH clipped AS (
+                SELECT t.i, t.sday, t.n, t.W, m.person_id, m.s, least(m.e, t.sday) AS e
+                FROM stock t JOIN merged m ON m.person_id = t.person_id AND m.s <= t.sday AND m.e >= t.sday - t.W),
+            d AS (
+                SELECT i, person_id, any_value(sday) AS sday, any_value(n) AS n, any_value(W) AS W,
+                       sum(greatest(0, e - greatest(s, sday - W) + 1))::INTEGER AS d0
+                FROM clipped GROUP BY i, person_id),
+            proj AS (
+                SELECT m.i, m.person_id, c.C,
+                       sum(greatest(0, m.e - greatest(m.s, c.C - m.W) + 1)) + least(c.C - m.sday, m.W + 1) AS days
+                FROM clipped m JOIN d USING (i, person_id)
+                JOIN cand_arrow c ON c.i = m.i AND c.C >= m.sday + (d.n - d.d0) AND c.C <= m.sday + d.n + 31
+                WHERE d.d0 < d.n
+                GROUP BY m.i, m.person_id, c.C, m.sday, m.W),
+            later AS (
+                SELECT p.i, p.person_id, min(p.C) AS lzb_from
+                FROM proj p JOIN st_arrow t ON t.i = p.i WHERE p.days >= t.n GROUP BY p.i, p.person_id)
+            SELECT s.i, s.person_id, s.jobcenter_id, s.municipality_id, d.d0::BIGINT AS elb_days_730,
+                   d.d0 >= s.n AS is_lzb,
+                   (CASE WHEN d.d0 >= s.n THEN s.sday ELSE l.lzb_from END)::DATE AS lzb_from
+            FROM stock s JOIN d ON d.i = s.i AND d.person_id = s.person_id
+            LEFT JOIN later l ON l.i = s.i AND l.person_id = s.person_id
+            ORDER BY s.i, s.jobcenter_id, s.municipality_id, s.person_id
+        """)
+        result = rel.to_arrow_table()
+    finally:
+        con.close()
+    idx = result.column("i").to_numpy()
+    body = result.drop_columns(["i"]).cast(_STATUS_SCHEMA)
+    bounds = np.searchsorted(idx, np.arange(len(days) + 1), side="left")
+    return {d: body.slice(int(bounds[j]), int(bounds[j + 1] - bounds[j])) for j, d in enumerate(days)}
 
 
 def _st(m: Month, day: int) -> date:
