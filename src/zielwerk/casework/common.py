@@ -7,6 +7,7 @@ decided here but taken from the engine (:func:`zielwerk.indicators.lzb_status`, 
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from collections.abc import Iterable, Iterator
@@ -113,9 +114,25 @@ def sql_date(d: date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 
+_DB: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_DB_LOCK = threading.Lock()
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    """The process's in-memory database for :func:`connect` (a new one after ``fork``)."""
+    global _DB
+    with _DB_LOCK:
+        if _DB is None or _DB[0] != os.getpid():
+            _DB = (os.getpid(), duckdb.connect())
+        return _DB[1]
+
+
 def connect(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB connection with the given Arrow tables registered as views."""
-    con = duckdb.connect()
+    """A fresh connection to an in-memory DuckDB with the given Arrow tables registered as views.
+
+    The connections are cursors of one in-memory database per process: opening a database costs about
+    20 ms, a cursor microseconds; each cursor has its own registered views and temporary tables."""
+    con = _database().cursor()
     for name, tbl in tables.items():
         con.register(name, tbl)
     return con

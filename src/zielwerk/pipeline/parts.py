@@ -40,25 +40,37 @@ def provisional_months(as_of: date, last: Month) -> list[str]:
 
 
 def caseload_table(ds: Any) -> pa.Table:
-    """Current assignments at the dataset's as-of date joined with person and caseworker data."""
-    asg = ds["assignments"].to_pylist()
-    persons = {p["person_id"]: p for p in ds["persons"].to_pylist()}
-    workers = {c["caseworker_id"]: c for c in ds["caseworkers"].to_pylist()}
-    where: dict[str, str] = {}
-    for s in sorted(ds["elb_spells"].to_pylist(), key=lambda r: r["start"]):
-        if s["start"] <= ds.as_of:
-            where[s["person_id"]] = s["municipality_id"]
-    rows = []
-    for a in asg:
-        if a["start"] <= ds.as_of and (a["end"] is None or a["end"] >= ds.as_of):
-            p = persons.get(a["person_id"], {})
-            rows.append({
-                "person_id": a["person_id"], "caseworker_id": a["caseworker_id"],
-                "team": workers.get(a["caseworker_id"], {}).get("team"),
-                "municipality_id": where.get(a["person_id"]), "sex": p.get("sex"),
-                "birth_date": p.get("birth_date"), "assigned_since": a["start"],
-            })
-    return pa.Table.from_pylist(rows, schema=CASELOAD_SCHEMA)
+    """Current assignments at the dataset's as-of date joined with person and caseworker data.
+
+    One row per assignment covering the as-of date, in the assignments' order; the municipality is that
+    of the person's spell (any status) with the latest start on or before the as-of date (of equal starts,
+    the later row)."""
+    import duckdb
+
+    def numbered(tbl: pa.Table) -> pa.Table:
+        return tbl.append_column("rn_", pa.array(range(tbl.num_rows), pa.int64()))
+
+    day = f"DATE '{ds.as_of.isoformat()}'"
+    con = duckdb.connect()
+    try:
+        con.register("asg", numbered(ds["assignments"].select(["person_id", "caseworker_id", "start", "end"])))
+        con.register("sp", numbered(ds["elb_spells"].select(["person_id", "municipality_id", "start"])))
+        con.register("persons", ds["persons"].select(["person_id", "sex", "birth_date"]))
+        con.register("workers", ds["caseworkers"].select(["caseworker_id", "team"]))
+        out = con.sql(f"""
+            WITH w AS (
+                SELECT person_id, municipality_id FROM sp WHERE start <= {day}
+                QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY start DESC, rn_ DESC) = 1)
+            SELECT a.person_id, a.caseworker_id, c.team, w.municipality_id, p.sex, p.birth_date,
+                   a.start AS assigned_since
+            FROM asg a LEFT JOIN w USING (person_id) LEFT JOIN persons p USING (person_id)
+            LEFT JOIN workers c USING (caseworker_id)
+            WHERE a.start <= {day} AND (a."end" IS NULL OR a."end" >= {day})
+            ORDER BY a.rn_
+        """).to_arrow_table()
+    finally:
+        con.close()
+    return out.cast(CASELOAD_SCHEMA)
 
 
 def unit_names(ds: Any) -> dict[str, str]:
