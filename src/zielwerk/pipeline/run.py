@@ -28,7 +28,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -235,18 +235,22 @@ def series_json(series: Any) -> dict[str, Any]:
 
 def agreement_series(ds: Any, kennzahlen: Any, jobcenter_ids: tuple[str, ...], report: Month,
                      jfw_codes: list[str]) -> dict[str, Any]:
-    """Actual series per Jobcenter from the one engine table (``jahresfortschritt`` once per year)."""
+    """Actual series per Jobcenter from the one engine table (``jahresfortschritt`` once per year).
+
+    ``kennzahlen``: the engine table, or a function returning it, called after the year-to-date runs (the
+    import computes the table meanwhile)."""
     from zielwerk import indicators as engine
     from zielwerk.targets.actuals import collect_from_tables
 
     if not jobcenter_ids:
         return {}
     first_year = report.year - MONITOR_HISTORY_YEARS
-    tables = [kennzahlen]
+    ytd = []
     if jfw_codes:
         for year in range(max(first_year, _first_month().year), report.year + 1):
             through = report if year == report.year else Month(year, 12)
-            tables.append(engine.jahresfortschritt(ds, year, through=through, level="jobcenter"))
+            ytd.append(engine.jahresfortschritt(ds, year, through=through, level="jobcenter"))
+    tables = [kennzahlen() if callable(kennzahlen) else kennzahlen, *ytd]
     return {jc: series_json(collect_from_tables(ds, _probe_agreement(jc, report.year), report, tables,
                                                 MONITOR_HISTORY_YEARS))
             for jc in jobcenter_ids}
@@ -344,16 +348,24 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
         last = Month.of(ds.as_of)
         first, _ = needed_range(last)
         codes = list(dict.fromkeys([*engine.OFFICIAL_CODES, *(c for c in monthly if c in engine.INDICATORS)]))
-        kz_all = engine.compute_kennzahlen(ds, first, last, level="all", indicators=codes)
-
-        step("monitoring")
         jcs, records = store_inputs(db_url)
         known = set(ds["jobcenters"].column("jobcenter_id").to_pylist())
         # the actual series (year-to-date engine runs, local counts) are independent of the case work:
-        # computed in a second thread while the lists are built (DuckDB and pandas release the GIL)
+        # computed in a second thread (DuckDB and pandas release the GIL) that starts with the year-to-date
+        # runs while this thread computes the Kennzahlen and then builds the lists
+        kz_ready: Future = Future()
         pool = ThreadPoolExecutor(1, thread_name_prefix="zielwerk-monitoring")
-        series_future = pool.submit(_timed, agreement_series, ds, kz_all, tuple(sorted(set(jcs) & known)), last, jfw)
+        series_future = pool.submit(_timed, agreement_series, ds, kz_ready.result, tuple(sorted(set(jcs) & known)),
+                                    last, jfw)
         pool.shutdown(wait=False)
+        try:
+            kz_all = engine.compute_kennzahlen(ds, first, last, level="all", indicators=codes)
+        except BaseException as exc:
+            kz_ready.set_exception(exc)
+            raise
+        kz_ready.set_result(kz_all)
+
+        step("monitoring")
 
         step("lzb")
         from zielwerk.casework.batch import default_stichtag
