@@ -34,7 +34,15 @@ def counted(monkeypatch):
 
     count(engine, "compute_kennzahlen", lambda *a, **k: "compute_kennzahlen")
     count(ytd, "jahresfortschritt", lambda ds, year, **k: ("jahresfortschritt", year))
-    count(engine, "lzb_status", lambda ds, day, *a, **k: ("lzb_status", day))
+    # every LZB status (also lzb_status, a wrapper) comes from lzb_status_many: counted per Stichtag asked
+    many = engine.lzb_status_many
+
+    def lzb_status_many(ds, days, *args, **kwargs):
+        for day in set(days):
+            calls[("lzb_status", day)] += 1
+        return many(ds, days, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lzb_status_many", lzb_status_many)
     return calls
 
 
@@ -53,6 +61,7 @@ def test_one_engine_run_per_import_and_the_same_series_as_collect(tmp_path, coun
     assert all(n == 1 for k, n in counted.items() if k[0] == "jahresfortschritt")
     repeated = {k: n for k, n in counted.items() if k[0] == "lzb_status" and n > 1}
     assert repeated == {}
+    assert sum(1 for k in counted if k[0] == "lzb_status") >= 13  # list Stichtag, 12 months back, as-of date
 
     live = gen.live_generation(data)
     series = json.loads((live.part("results") / "series.json").read_text())
