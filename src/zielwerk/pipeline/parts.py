@@ -39,18 +39,19 @@ def provisional_months(as_of: date, last: Month) -> list[str]:
     return [str(newest - k) for k in range(WAITING_MONTHS) if (newest - k) <= last]
 
 
-def caseload_table(ds: Any) -> pa.Table:
-    """Current assignments at the dataset's as-of date joined with person and caseworker data.
+def caseload_table(ds: Any, day: Any = None) -> pa.Table:
+    """Assignments at ``day`` (default: the dataset's as-of date) joined with person and caseworker data.
 
-    One row per assignment covering the as-of date, in the assignments' order; the municipality is that
-    of the person's spell (any status) with the latest start on or before the as-of date (of equal starts,
-    the later row)."""
+    One row per assignment covering ``day``, in the assignments' order; the municipality is that of the
+    person's spell (any status) with the latest start on or before ``day`` (of equal starts, the later
+    row). The pipeline passes the work lists' Stichtag, so every person a list names with a caseworker is
+    in the caseload and their case page opens (docs/pipeline.md)."""
     import duckdb
 
     def numbered(tbl: pa.Table) -> pa.Table:
         return tbl.append_column("rn_", pa.array(range(tbl.num_rows), pa.int64()))
 
-    day = f"DATE '{ds.as_of.isoformat()}'"
+    day = f"DATE '{(day or ds.as_of).isoformat()}'"
     con = duckdb.connect()
     try:
         con.register("asg", numbered(ds["assignments"].select(["person_id", "caseworker_id", "start", "end"])))

@@ -383,7 +383,7 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
             step("falldaten")
             caseview_error = _guarded(lambda: write_case_files(ds, staging.path / "caseview"))
             step("fallbelastung")
-            caseload = caseload_table(ds)
+            caseload = caseload_table(ds, list_day)  # one reference day with the lists
 
         series, timings["monitoring"] = series_future.result()
         step("schreiben")
