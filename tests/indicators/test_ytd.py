@@ -17,7 +17,7 @@ import math
 import pytest
 
 from zielwerk.domain.calendar import Month
-from zielwerk.indicators import INDICATORS, jahresfortschritt
+from zielwerk.indicators import INDICATORS, jahresfortschritt, jahresfortschritt_years
 from zielwerk.indicators.definitions import PERCENT, ROLLING_STOCK, Indicator, Term, YearToDate, YtdTerm
 
 from .randomdata import random_dataset
@@ -84,6 +84,19 @@ def test_ytd_matches_bruteforce(seed, year, through):
     ds = random_dataset(seed)
     got = _as_dict(jahresfortschritt(ds, year, through))
     problems = _problems(got, brute_force_ytd(ds, year, through))
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_several_years_from_one_run_match_bruteforce_per_year():
+    """One run over 2018..2019-04 (across the 2019 switch): each year's rows equal the brute force of
+    that year, in year order."""
+    ds = random_dataset(4)
+    tbl = jahresfortschritt_years(ds, 2018, Month(2019, 4))
+    years = [m[:4] for m in tbl["month"].to_pylist()]
+    assert years == sorted(years)  # year order: all of 2018, then 2019
+    got = _as_dict(tbl)
+    ref = {**brute_force_ytd(ds, 2018, Month(2018, 12)), **brute_force_ytd(ds, 2019, Month(2019, 4))}
+    problems = _problems(got, ref)
     assert not problems, "\n".join(problems[:20])
 
 

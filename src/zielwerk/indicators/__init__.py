@@ -4,6 +4,7 @@
 functions load the DuckDB executor on first use (year-to-date values: :mod:`.ytd`).
 
 Public API: :func:`compute_kennzahlen`, :func:`lzb_status`, :func:`jahresfortschritt`,
+:func:`jahresfortschritt_years`,
 :data:`INDICATORS`, :data:`OFFICIAL_CODES`.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from .definitions import BLOCKS, EVENT_BLOCKS, INDICATORS, OFFICIAL_CODES, YTD_CODES, Indicator
 
 __all__ = ["BLOCKS", "EVENT_BLOCKS", "INDICATORS", "OFFICIAL_CODES", "YTD_CODES", "Indicator", "compute_kennzahlen",
-           "jahresfortschritt", "lzb_status"]
+           "jahresfortschritt", "jahresfortschritt_years", "lzb_status"]
 
 
 def __getattr__(name: str) -> Any:
@@ -22,8 +23,8 @@ def __getattr__(name: str) -> Any:
         from . import engine
 
         return getattr(engine, name)
-    if name == "jahresfortschritt":
-        from .ytd import jahresfortschritt
+    if name in ("jahresfortschritt", "jahresfortschritt_years"):
+        from . import ytd
 
-        return jahresfortschritt
+        return getattr(ytd, name)
     raise AttributeError(name)

@@ -91,7 +91,25 @@ def jahresfortschritt(
     through = through or Month(year, 12)
     if through.year != year:
         raise ValueError(f"Der Monat {through} liegt nicht im Jahr {year}.")
-    first = Month(year, 1)
+    return jahresfortschritt_years(ds, year, through, level, stichtag_day, literal_window, indicators)
+
+
+def jahresfortschritt_years(
+    ds: Dataset,
+    first_year: int,
+    through: Month,
+    level: str = "all",
+    stichtag_day: int | None = None,
+    literal_window: bool = False,
+    indicators: list[str] | tuple[str, ...] | None = None,
+) -> pa.Table:
+    """:func:`jahresfortschritt` of every year ``first_year`` .. ``through.year`` (the last one through
+    ``through``, the others through December) from ONE engine run over the whole range, concatenated in
+    year order. Each year's rows equal those of its own :func:`jahresfortschritt` call: every block from
+    January of ``first_year`` on is computed completely, whatever range the run covers."""
+    if through.year < first_year:
+        raise ValueError(f"Der Monat {through} liegt vor dem Jahr {first_year}.")
+    first = Month(first_year, 1)
     _check_args(first, through, level, stichtag_day)
     codes = list(indicators) if indicators is not None else list(YTD_CODES)
     rules = {c: rule for c in codes if c in INDICATORS and (rule := INDICATORS[c].ytd) is not None}
@@ -108,7 +126,9 @@ def jahresfortschritt(
     ctx, cube = _prepare(ds, lo, hi, day, LEVELS[level], first.index)
     ctx.con.close()
     prov_from = Month.of(ds.as_of).index - law.WAITING_MONTHS + 1
-    return _long_table(cube, rules, first.index, through.index, literal_window, prov_from)
+    years = [_long_table(cube, rules, Month(y, 1).index, min(Month(y, 12).index, through.index), literal_window,
+                         prov_from) for y in range(first_year, through.year + 1)]
+    return years[0] if len(years) == 1 else pa.concat_tables(years)
 
 
 def _long_table(cube: _Cube, rules: dict[str, YearToDate], first: int, last: int, literal: bool,

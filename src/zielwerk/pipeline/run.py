@@ -10,7 +10,7 @@ Steps (:data:`STEPS`; ``progress`` is called at the start of each):
 4. ``kennzahlen`` – the engine ONCE over all months any consumer needs (pages: 36 months; monitoring:
    January five years back), all levels, the official codes plus the catalogue's local codes;
 5. ``monitoring`` – the actual series of every Jobcenter with a stored agreement from that one table
-   (plus one ``jahresfortschritt`` per year for all Jobcenters), ``targets.collect_from_tables``;
+   (plus one ``jahresfortschritt_years`` run for all years and Jobcenters), ``targets.collect_from_tables``;
 6. ``lzb`` – the engine's LZB status once per needed Stichtag (list Stichtag, case-view day), shared by
    lists, case files and caseload through ``casework.common.lzb_status``'s cache;
 7. ``listen``, ``falldaten``, ``fallbelastung`` – work lists, case files, caseload;
@@ -235,7 +235,7 @@ def series_json(series: Any) -> dict[str, Any]:
 
 def agreement_series(ds: Any, kennzahlen: Any, jobcenter_ids: tuple[str, ...], report: Month,
                      jfw_codes: list[str]) -> dict[str, Any]:
-    """Actual series per Jobcenter from the one engine table (``jahresfortschritt`` once per year).
+    """Actual series per Jobcenter from the one engine table and one year-to-date run over all years.
 
     ``kennzahlen``: the engine table, or a function returning it, called after the year-to-date runs (the
     import computes the table meanwhile)."""
@@ -246,10 +246,9 @@ def agreement_series(ds: Any, kennzahlen: Any, jobcenter_ids: tuple[str, ...], r
         return {}
     first_year = report.year - MONITOR_HISTORY_YEARS
     ytd = []
-    if jfw_codes:
-        for year in range(max(first_year, _first_month().year), report.year + 1):
-            through = report if year == report.year else Month(year, 12)
-            ytd.append(engine.jahresfortschritt(ds, year, through=through, level="jobcenter"))
+    if jfw_codes:  # all years from one engine run
+        ytd.append(engine.jahresfortschritt_years(ds, max(first_year, _first_month().year), report,
+                                                  level="jobcenter"))
     tables = [kennzahlen() if callable(kennzahlen) else kennzahlen, *ytd]
     return {jc: series_json(collect_from_tables(ds, _probe_agreement(jc, report.year), report, tables,
                                                 MONITOR_HISTORY_YEARS))
