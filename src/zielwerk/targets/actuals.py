@@ -121,19 +121,23 @@ def collect(ds: Dataset, agreement: Agreement, report: Month, history: int = 4) 
         tbl = engine.compute_kennzahlen(ds, Month(first_year, 1), report, level="jobcenter",
                                         indicators=sorted(monthly))
         _fill(out, tbl, agreement.jobcenter_id, monthly)
-    if jfw:
-        for year in range(first_year, report.year + 1):
-            through = report if year == report.year else Month(year, 12)
-            _fill(out, engine.jahresfortschritt(ds, year, through=through, level="jobcenter"), agreement.jobcenter_id,
-                  jfw)
+    if jfw:  # every year from one engine run
+        _fill(out, engine.jahresfortschritt_years(ds, first_year, report, level="jobcenter"),
+              agreement.jobcenter_id, jfw)
+    _fill_local(out, ds, agreement, specs, first_year, report)
+    _blank_warmup(out, ds, specs)
+    return out
+
+
+def _fill_local(out: SeriesSet, ds: Dataset, agreement: Agreement, specs: dict, first_year: int,
+                report: Month) -> None:
+    """The local counts (:data:`LOCAL_FUNCTIONS`) of the agreement's local targets, per year."""
     for code, spec in specs.items():
         if spec.source == "lokal":
             for year in range(first_year, report.year + 1):
                 through = report if year == report.year else Month(year, 12)
                 for sex, series in LOCAL_FUNCTIONS[code](ds, agreement.jobcenter_id, year, through).items():
                     out.values.setdefault((code, sex), {})[year] = series
-    _blank_warmup(out, ds, specs)
-    return out
 
 
 def collect_from_tables(ds: Dataset, agreement: Agreement, report: Month, tables: list[pa.Table],
@@ -142,7 +146,7 @@ def collect_from_tables(ds: Dataset, agreement: Agreement, report: Month, tables
 
     ``tables``: a ``compute_kennzahlen`` table covering January of ``report.year − history`` to
     ``report`` with the monthly codes of the catalogue (any level that includes Jobcenters), and the
-    ``jahresfortschritt`` table of each of those years (through ``report`` in its year). The import
+    year-to-date table of those years (``jahresfortschritt_years``, through ``report``). The import
     pipeline computes these once for all Jobcenters; the two local counts and the warm-up blanking
     are the same as in :func:`collect`.
     """
@@ -154,11 +158,6 @@ def collect_from_tables(ds: Dataset, agreement: Agreement, report: Month, tables
         for y, series in out.values[key].items():
             if y == report.year:
                 series[report.month:] = [None] * (12 - report.month)
-    for code, spec in specs.items():
-        if spec.source == "lokal":
-            for year in range(first_year, report.year + 1):
-                through = report if year == report.year else Month(year, 12)
-                for sex, series in LOCAL_FUNCTIONS[code](ds, agreement.jobcenter_id, year, through).items():
-                    out.values.setdefault((code, sex), {})[year] = series
+    _fill_local(out, ds, agreement, specs, first_year, report)
     _blank_warmup(out, ds, specs)
     return out
