@@ -13,7 +13,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
         data_dir: Annotated[Path, typer.Option("--data", help="Datenordner")] = Path("data/siegen-wittgenstein"),
-        port: Annotated[int, typer.Option("--port", help="Port")] = 8000,
+        port: Annotated[int, typer.Option("--port", help="Port (Standard 8000; bei belegtem Port einen "
+                                                         "anderen wählen)")] = 8000,
         nur_vorbereiten: Annotated[bool, typer.Option("--nur-vorbereiten",
                                                       help="alles vorbereiten, aber nicht starten")] = False,
     ) -> None:
@@ -21,7 +22,10 @@ def register(app: typer.Typer) -> None:
         from zielwerk.pipeline import provision
         from zielwerk.store import agreements, default_url, open_store
 
-        from .web_cmds import _compute, serve_app
+        from .web_cmds import _compute, check_port, serve_app
+
+        if not nur_vorbereiten:
+            check_port("127.0.0.1", port)  # before generating data or resetting the demo passwords
 
         if not any(data_dir.glob("persons.*")):
             from zielwerk.synth import generate

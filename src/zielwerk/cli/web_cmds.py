@@ -19,6 +19,16 @@ def serve_app(data_dir: Path, db: str, host: str, port: int, insecure_cookies: b
     serve(data_dir, db, host, port, insecure_cookies, workers)
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse a busy port (German message, exit 2) before anything is prepared or changed."""
+    from zielwerk.serve import port_problem
+
+    problem = port_problem(host, port)
+    if problem:
+        typer.echo(problem, err=True)
+        raise typer.Exit(2)
+
+
 def _compute(data_dir: Path, db: str, compute_now) -> None:
     """The import pipeline in the foreground; German messages and exit codes on refusal."""
     from zielwerk.pipeline import DatasetRejected, ImportRunning
@@ -51,6 +61,7 @@ def register(app: typer.Typer) -> None:
                                                                     "falls sie fehlen")] = True,
     ) -> None:
         """Webanwendung starten."""
+        check_port(host, port)
         from zielwerk.pipeline.provision import compute_now, default_source, results_current
         from zielwerk.store import agreements, default_url, open_store
 
