@@ -8,8 +8,20 @@ from __future__ import annotations
 
 import typer
 
-from . import data_cmds, demo, generate_cmd, kennzahlen_cmds, listen_cmds, pipeline_cmds, web_cmds, ziele_cmds
+from . import (
+    data_cmds,
+    demo,
+    generate_cmd,
+    german,
+    kennzahlen_cmds,
+    listen_cmds,
+    pipeline_cmds,
+    web_cmds,
+    ziele_cmds,
+)
 from .audit_cmd import register as register_audit
+
+german.install()  # click's and typer's own messages in German
 
 app = typer.Typer(
     name="zielwerk",
