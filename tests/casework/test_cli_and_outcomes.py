@@ -4,6 +4,7 @@ and the outcome tracking of list members."""
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 
 import pytest
 from typer.testing import CliRunner
@@ -84,7 +85,7 @@ def test_xlsx(data_dir, tmp_path):
     assert [c.value for c in ws[5]] == ["Monat", "voraussichtliche LZB-Zugänge", "kumuliert",
                                         "Verbleibsquote (Vorjahr)", "weitere Zugänge (Vorjahr)", "Prognose LZB-Zugänge"]
     months = {ws.cell(row=i, column=1).value: ws.cell(row=i, column=2).value for i in range(6, 12)}
-    assert months["Oktober 2015"] == 3
+    assert months[datetime(2015, 10, 1)] == 3  # months are real dates (MM.YYYY) since issue 13
 
 
 @pytest.mark.parametrize("args, code, message", [

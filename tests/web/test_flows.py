@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import time
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -75,7 +76,9 @@ def test_excel_download(clients):
     assert header[:3] == ["Einheit", "Einheit-ID", "Monat"]
     first = [c.value for c in ws[2]]
     # January 2016, K3, all: numerator 4000 − 1, denominator 4000, value −0.025 %
-    assert first[2] == "01/2016" and first[5] == 3999.0 and first[7] == pytest.approx(-0.025)
+    assert first[2] == datetime(2016, 1, 1) and ws["C2"].number_format == "MM.YYYY"
+    assert first[5] == 3999 and isinstance(first[5], int) and first[7] == pytest.approx(-0.025)
+    assert ws.auto_filter.ref == f"A1:I{ws.max_row}" and ws.freeze_panes == "A2"
 
 
 def test_definition_page_names_the_legal_source(clients):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from zielwerk import xlsx
 from zielwerk.atomic import write_bytes_atomically
 from zielwerk.domain import codes, german
 from zielwerk.domain.cells import neutralise, neutralise_table, neutralise_workbook
@@ -145,6 +146,8 @@ _CODE_LABELS: dict[str, dict[str, str]] = {
 
 
 MONTH_COLUMNS = frozenset({"month", "month_this_year", "month_last_year"})
+#: integer columns that are identifiers or ordinals, not counts (no thousands grouping in Excel)
+_PLAIN_INTS = frozenset({"priority", "rank", "month_no", "age"})
 
 
 def german_month(text: str) -> str:
@@ -229,17 +232,24 @@ def xlsx_bytes(tbl: pa.Table, title: str, stichtag: date) -> bytes:
             v = row[c]
             if isinstance(v, bool):
                 v = "ja" if v else "nein"
-            elif isinstance(v, str) and (c in _CODE_LABELS or c in MONTH_COLUMNS):
+            elif isinstance(v, str) and c in MONTH_COLUMNS and len(v) == 7:
+                v = xlsx.month_date(v)  # a real date, sorts and filters as a month
+            elif isinstance(v, str) and c in _CODE_LABELS:
                 v = german_value(c, v)
             out.append(v)
         ws.append(out)
-    for col_cells in ws.iter_cols(min_row=6):
+    for j, col_cells in enumerate(ws.iter_cols(min_row=6)):
+        c = cols[j] if j < len(cols) else ""
         for cell in col_cells:
-            if isinstance(cell.value, date):
-                cell.number_format = "DD.MM.YYYY"
-            elif isinstance(cell.value, float):
-                cell.number_format = "#,##0.0"
-    ws.freeze_panes = "A6"
+            v = cell.value
+            if isinstance(v, date):
+                cell.number_format = xlsx.MONTH if c in MONTH_COLUMNS else xlsx.DATE
+            elif isinstance(v, int) and not isinstance(v, bool):
+                if not (c.endswith("_id") or c in _PLAIN_INTS):
+                    cell.number_format = xlsx.COUNT
+            elif isinstance(v, float):
+                cell.number_format = "0.000" if c == "survival" else "#,##0.0"
+    xlsx.finish_table(ws, 5, len(cols), 5 + tbl.num_rows)
     neutralise_workbook(wb)
     buf = io.BytesIO()
     wb.save(buf)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from zielwerk import xlsx
 from zielwerk.atomic import atomic_file
 from zielwerk.data.dataset import write_canonical_csv
 from zielwerk.domain.cells import neutralise, neutralise_table
@@ -85,8 +86,9 @@ def _write_xlsx(tbl: pa.Table, path: Path, kind: str) -> None:
         c = WriteOnlyCell(ws, value=text)
         c.font = bold
         head.append(c)
+    # write-only sheets: autofilter and frozen header are set before the rows (the size is known)
+    xlsx.finish_table(ws, 1, len(headers), 1 + tbl.num_rows)
     ws.append(head)
-    ws.freeze_panes = "A2"
     for row in tbl.to_pylist():
         cells = _lzb_row(ws, row, WriteOnlyCell) if kind == "lzb" else _kz_row(ws, row, WriteOnlyCell)
         ws.append([neutralise(v) for v in cells])  # text never read as a formula
@@ -99,23 +101,31 @@ def _num(ws, value, fmt: str, cell_cls):
     return c
 
 
+def _ratio_part(ws, value, cell_cls):
+    """A numerator or denominator: a whole number as an integer count (``#,##0``), an average (e.g. the
+    mean stock of the K2 denominator) with up to two decimals."""
+    v = xlsx.whole(value)
+    return _num(ws, v, xlsx.COUNT if isinstance(v, int) else "#,##0.##", cell_cls)
+
+
 def _kz_row(ws, r: dict, cell_cls) -> list:
     ind = INDICATORS.get(r["indicator"])
     from zielwerk.domain.calendar import Month
 
     name = ind.name_for(Month.parse(r["month"])) if ind else r["indicator"]
     # whole persons for counts, one decimal for rates (the record's display unit)
-    value_fmt = "#,##0.0" if ind is None or ind.unit == UNIT_PERCENT else "#,##0"
+    rate = ind is None or ind.unit == UNIT_PERCENT
+    value = r["value"] if rate else xlsx.whole(r["value"])
     return [
         UNIT_LABELS.get(r["unit_type"], r["unit_type"]),
         r["unit_id"],
-        r["month"],
+        _num(ws, xlsx.month_date(r["month"]), xlsx.MONTH, cell_cls),  # a real date: sorts as a month
         r["indicator"],
         name,
         SEX_LABELS.get(r["sex"], r["sex"]),
-        _num(ws, r["numerator"], "#,##0.##", cell_cls),
-        _num(ws, r["denominator"], "#,##0.##", cell_cls),
-        _num(ws, r["value"], value_fmt, cell_cls),
+        _ratio_part(ws, r["numerator"], cell_cls),
+        _ratio_part(ws, r["denominator"], cell_cls),
+        _num(ws, value, xlsx.RATE if rate else xlsx.COUNT, cell_cls),
         "ja" if r["provisional"] else "nein",
     ]
 
@@ -126,7 +136,7 @@ def _lzb_row(ws, r: dict, cell_cls) -> list:
         r["person_id"],
         r["jobcenter_id"],
         r["municipality_id"],
-        _num(ws, r["elb_days_730"], "#,##0", cell_cls),
+        _num(ws, r["elb_days_730"], xlsx.COUNT, cell_cls),
         "ja" if r["is_lzb"] else "nein",
-        _num(ws, lzb_from, "DD.MM.YYYY", cell_cls),
+        _num(ws, lzb_from, xlsx.DATE, cell_cls),
     ]

@@ -13,6 +13,7 @@ from openpyxl.drawing.image import Image as XLImage
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from zielwerk import xlsx
 from zielwerk.domain.cells import neutralise_workbook
 from zielwerk.targets.catalogue import PERCENT
 
@@ -61,6 +62,7 @@ def workbook_bytes(ctx: dict) -> bytes:
                 c.number_format = _fmt(t.unit)
         ws.cell(row=r, column=9).fill = PatternFill("solid", fgColor=FILL[t.status_class])
         r += 1
+    xlsx.finish_table(ws, 4, len(cols), r - 1)
     r += 1
     ws.cell(row=r, column=1, value="Hinweise").font = Font(bold=True)
     for text in ctx["alerts"] or ["Kein Zielwert hat sich gegenüber dem Vormonat verschlechtert."]:
@@ -69,7 +71,6 @@ def workbook_bytes(ctx: dict) -> bytes:
     r += 2
     ws.cell(row=r, column=1, value=ctx["thresholds"])
     _widths(ws, [34, 10, 40, 11, 12, 12, 12, 12, 14, 14, 14, 12, 12, 60])
-    ws.freeze_panes = "A5"
 
     ws = wb.create_sheet("Monatswerte")
     _header(ws, 1, ["Zielwert-ID", "Ziel", "Kennzahl", "Geschlecht", "Monat", "Ist", "Zielpfad", "Toleranz unten",
@@ -84,12 +85,12 @@ def workbook_bytes(ctx: dict) -> bytes:
             for j, v in enumerate(vals, start=1):
                 c = ws.cell(row=r, column=j, value=v)
                 if j == 5:
-                    c.number_format = "MM.YYYY"
+                    c.number_format = xlsx.MONTH
                 elif j >= 6 and j != 11:
                     c.number_format = _fmt(t.unit)
             r += 1
     _widths(ws, [18, 34, 10, 11, 10, 12, 12, 12, 12, 12, 14, 14, 12])
-    ws.freeze_panes = "A2"
+    xlsx.finish_table(ws, 1, 13, r - 1)
 
     ws = wb.create_sheet("Diagramme")
     r = 1
@@ -111,12 +112,15 @@ def workbook_bytes(ctx: dict) -> bytes:
             vals = [t.id, t.code, m + 1, ", ".join(str(y) for y in bt.years), bt.n[m], bt.mape[m], bt.mae[m], bt.rmse[m]]
             for j, v in enumerate(vals, start=1):
                 c = ws.cell(row=r, column=j, value=v)
-                if j in (6, 7):
+                if j == 5:
+                    c.number_format = xlsx.COUNT
+                elif j in (6, 7):
                     c.number_format = "#,##0.00"
                 elif j == 8:
                     c.number_format = "0.0000"
             r += 1
     _widths(ws, [18, 10, 14, 18, 8, 10, 10, 16])
+    xlsx.finish_table(ws, 1, 8, r - 1)
 
     ws = wb.create_sheet("Verknüpfungen")
     _header(ws, 1, ["Ziel", "Träger", "Art", "unterstützt Ziel", "Träger", "Begründung"])
@@ -125,12 +129,15 @@ def workbook_bytes(ctx: dict) -> bytes:
                                lk["begruendung"]], start=1):
             ws.cell(row=i, column=j, value=v)
     _widths(ws, [34, 22, 12, 34, 22, 70])
+    xlsx.finish_table(ws, 1, 6, 1 + len(a["links"]))
 
     ws = wb.create_sheet("Vereinbarung")
     ws["A1"] = f"{a['title']} – {a['jobcenter']} (Version {a['version']}, {a['status']})"
     ws["A1"].font = Font(bold=True, size=13)
     r = 3
     _header(ws, r, ["Ziel", "Gesetzliches Ziel", "Verantwortlich", "Zielwert", "Beschreibung"])
+    # one autofilter per sheet: on the goals table; the signatory and history tables follow below it
+    xlsx.finish_table(ws, r, 5, r + len(a["goals"]))
     for g in a["goals"]:
         texts = [f"{t.indicator} ({t.sex}): {t.target_text}" for t in ctx["targets"] if t.goal_id == g["id"]]
         r += 1
@@ -142,13 +149,15 @@ def workbook_bytes(ctx: dict) -> bytes:
         for j, v in enumerate(sig, start=1):
             c = ws.cell(row=r + s, column=j, value=v)
             if j == 4:
-                c.number_format = "DD.MM.YYYY"
+                c.number_format = xlsx.DATE
     r += len(a["signatories"]) + 2
     _header(ws, r, ["Version", "Datum", "Wer", "Änderung", "Grund"])
-    for v in a["history"]:
+    for v, h in zip(a["history"], ctx["_agreement"].history):
         r += 1
-        for j, val in enumerate([v["version"], v["datum"], v["autor"], v["aenderung"], v["grund"]], start=1):
-            ws.cell(row=r, column=j, value=val)
+        for j, val in enumerate([v["version"], h.on, v["autor"], v["aenderung"], v["grund"]], start=1):
+            c = ws.cell(row=r, column=j, value=val)
+            if j == 2:
+                c.number_format = xlsx.DATE  # a real date (the view model holds formatted strings)
     _widths(ws, [34, 36, 40, 60, 70])
 
     buf = io.BytesIO()

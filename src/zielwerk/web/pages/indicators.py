@@ -164,16 +164,25 @@ def download_xlsx(ctx: PageCtx, k: str = "", einheit: str = "") -> Response:
     k, unit_type, unit_id, rows = selection(ctx, k, einheit)
     ctx.audit("indicators.download", object_type="indicator", object_id=f"{k}:{unit_type}:{unit_id}",
               after={"format": "xlsx"})
+    from zielwerk import xlsx
+
     wb = Workbook()
     ws = wb.active
     ws.title = k
     ws.append(HEADER)
-    for row in _table(rows):
+    for r, row in zip(rows, _table(rows)):
+        row[2] = xlsx.month_date(r["month"])  # a real date (MM.YYYY), sorts as a month
+        row[5], row[6] = xlsx.whole(row[5]), xlsx.whole(row[6])  # whole numerators/denominators: counts
         ws.append(["ja" if v is True else "nein" if v is False else v for v in row])
+    for cell in ws["C"][1:]:
+        cell.number_format = xlsx.MONTH
     for col in ("F", "G", "H"):
         for cell in ws[col][1:]:
-            if isinstance(cell.value, float):
+            if isinstance(cell.value, int):
+                cell.number_format = xlsx.COUNT
+            elif isinstance(cell.value, float):
                 cell.number_format = "#,##0.0"
+    xlsx.finish_table(ws, 1, len(HEADER), 1 + len(rows))
     buf = io.BytesIO()
     neutralise_workbook(wb)  # no text cell is read as a formula (domain/cells.py)
     wb.save(buf)
