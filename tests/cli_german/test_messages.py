@@ -48,3 +48,19 @@ def test_help_german():
     assert "Optionen" in out and "Befehle" in out and "Commands" not in out
     result, out = _run(["kennzahlen", "--help"])
     assert "[Pflicht]" in out and "[required]" not in out and "[default:" not in out
+
+
+def test_german_option_names_and_english_aliases(tmp_path):
+    # both names reach the same option: the German name is shown first, the English one still works
+    outputs = []
+    for name in ("--daten", "--data"):
+        result, out = _run(["kennzahlen", name, str(tmp_path / "fehlt"), "--von", "2016-01", "--bis", "2016-02",
+                            "--ausgabe", str(tmp_path / "k.csv")])
+        assert "Unbekannte Option" not in out and "Fehlende Option" not in out, out
+        outputs.append((result.exit_code, out))
+    assert outputs[0] == outputs[1]
+    result, out = _run(["kennzahlen", "--help"])
+    for german in ("--daten", "--von", "--bis", "--ebene", "--ausgabe"):
+        assert german in out
+    _result, out = _run(["kennzahlen"])
+    assert "'--daten' / '--data'" in out

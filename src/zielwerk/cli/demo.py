@@ -12,7 +12,7 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
-        data_dir: Annotated[Path, typer.Option("--data", help="Datenordner")] = Path("data/siegen-wittgenstein"),
+        data_dir: Annotated[Path, typer.Option("--daten", "--data", help="Datenordner")] = Path("data/siegen-wittgenstein"),
         port: Annotated[int, typer.Option("--port", help="Port (Standard 8000; bei belegtem Port einen "
                                                          "anderen wählen)")] = 8000,
         nur_vorbereiten: Annotated[bool, typer.Option("--nur-vorbereiten",

@@ -15,11 +15,11 @@ from zielwerk.domain import german
 def register(app: typer.Typer) -> None:
     @app.command()
     def generate(
-        scenario: Annotated[str, typer.Option("--scenario", help="Szenario: siegen-wittgenstein oder germany")],
-        out: Annotated[Path, typer.Option("--out", help="Zielordner für den Datensatz")],
-        seed: Annotated[int, typer.Option("--seed", help="Startwert (gleicher Wert ⇒ gleiche Dateien)")] = 1,
-        scale: Annotated[str, typer.Option("--scale", help="Größenfaktor (nur germany; 1,0 ≈ 4,3 Mio. eLb)")] = "1.0",
-        report: Annotated[bool, typer.Option("--report", help="Kalibrierungsbericht ausgeben (siegen-wittgenstein)")] = False,
+        scenario: Annotated[str, typer.Option("--szenario", "--scenario", help="Szenario: siegen-wittgenstein oder germany")],
+        out: Annotated[Path, typer.Option("--ausgabe", "--out", help="Zielordner für den Datensatz")],
+        seed: Annotated[int, typer.Option("--startwert", "--seed", help="Startwert (gleicher Wert ⇒ gleiche Dateien)")] = 1,
+        scale: Annotated[str, typer.Option("--massstab", "--scale", help="Größenfaktor (nur germany; 1,0 ≈ 4,3 Mio. eLb)")] = "1.0",
+        report: Annotated[bool, typer.Option("--bericht", "--report", help="Kalibrierungsbericht ausgeben (siegen-wittgenstein)")] = False,
     ) -> None:
         """Synthetischen Datensatz erzeugen (Siegen-Wittgenstein als CSV, Deutschland als Parquet)."""
         from zielwerk.synth import SCENARIOS

@@ -61,12 +61,12 @@ def _check_out(out: Path) -> None:
 
 
 def kennzahlen(
-    data: Annotated[Path, typer.Option("--data", help="Datensatz-Ordner (Datenvertrag, CSV oder Parquet).")],
-    from_: Annotated[str, typer.Option("--from", help="Erster Berichtsmonat JJJJ-MM.")],
-    to: Annotated[str, typer.Option("--to", help="Letzter Berichtsmonat JJJJ-MM.")],
-    out: Annotated[Path, typer.Option("--out", help="Ausgabedatei: .csv, .parquet oder .xlsx.")],
-    level: Annotated[str, typer.Option("--level", help="Ebene: jobcenter, municipality oder all.")] = "all",
-    stichtag_day: Annotated[int | None, typer.Option("--stichtag-day", min=1, max=31,
+    data: Annotated[Path, typer.Option("--daten", "--data", help="Datensatz-Ordner (Datenvertrag, CSV oder Parquet).")],
+    from_: Annotated[str, typer.Option("--von", "--from", help="Erster Berichtsmonat JJJJ-MM.")],
+    to: Annotated[str, typer.Option("--bis", "--to", help="Letzter Berichtsmonat JJJJ-MM.")],
+    out: Annotated[Path, typer.Option("--ausgabe", "--out", help="Ausgabedatei: .csv, .parquet oder .xlsx.")],
+    level: Annotated[str, typer.Option("--ebene", "--level", help="Ebene: jobcenter, municipality oder all.")] = "all",
+    stichtag_day: Annotated[int | None, typer.Option("--stichtag-tag", "--stichtag-day", min=1, max=31,
                                                      help="Stichtag im Monat (Vorgabe: aus dem Datensatz).")] = None,
     literal: Annotated[bool, typer.Option("--wortlaut/--ba-praxis",
                                           help="Nenner der gleitenden Quoten nach dem Wortlaut der Verordnung "
@@ -95,9 +95,9 @@ def kennzahlen(
 
 
 def lzb(
-    data: Annotated[Path, typer.Option("--data", help="Datensatz-Ordner (Datenvertrag, CSV oder Parquet).")],
+    data: Annotated[Path, typer.Option("--daten", "--data", help="Datensatz-Ordner (Datenvertrag, CSV oder Parquet).")],
     stichtag: Annotated[str, typer.Option("--stichtag", help="Stichtag JJJJ-MM-TT.")],
-    out: Annotated[Path, typer.Option("--out", help="Ausgabedatei: .csv, .parquet oder .xlsx.")],
+    out: Annotated[Path, typer.Option("--ausgabe", "--out", help="Ausgabedatei: .csv, .parquet oder .xlsx.")],
 ) -> None:
     """LZB-Status je Person im eLb-Bestand am Stichtag, mit voraussichtlichem LZB-Beginn (lzb_from)."""
     from zielwerk.indicators import lzb_status

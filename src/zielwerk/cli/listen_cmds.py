@@ -32,9 +32,9 @@ def _parse_date(text: str) -> date:
 
 def liste(
     name: Annotated[str, typer.Argument(help="Name der Liste (siehe oben).", show_default=False, metavar="NAME")],
-    data: Annotated[Path, typer.Option("--data", help="Ordner des Datensatzes (Datenvertrag).")],
+    data: Annotated[Path, typer.Option("--daten", "--data", help="Ordner des Datensatzes (Datenvertrag).")],
     stichtag: Annotated[str, typer.Option("--stichtag", help="Stichtag der Liste, JJJJ-MM-TT.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Ausgabedatei (.csv oder .xlsx); ohne: Vorschau.")] = None,
+    out: Annotated[Path | None, typer.Option("--ausgabe", "--out", help="Ausgabedatei (.csv oder .xlsx); ohne: Vorschau.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="CSV-Format: de (Excel, ;) oder kanonisch (UTF-8, ISO).")] = "de",
     horizont: Annotated[int, typer.Option("--horizont", min=1, max=26, help="LZB-Prävention: Horizont in Monaten (1, 3, 6 …).")] = 6,
     monate: Annotated[int, typer.Option("--monate", min=1, max=26, help="LZB-Prognose: Zahl der Monate.")] = 12,

@@ -17,7 +17,7 @@ EXIT_RUNNING = 3
 
 def einlesen(
     quelle: Annotated[Path, typer.Argument(help="Ordner mit den Tabellen des Datenvertrags (wird nur gelesen).")],
-    data_dir: Annotated[Path, typer.Option("--data", help="Datenordner (wird angelegt, falls er fehlt)")],
+    data_dir: Annotated[Path, typer.Option("--daten", "--data", help="Datenordner (wird angelegt, falls er fehlt)")],
     db: Annotated[str, typer.Option("--db", help="Datenbank-URL (Standard: SQLite im Datenordner)")] = "",
     max_anzeige: Annotated[int, typer.Option("--max-anzeige", min=1,
                                              help="Höchstens so viele Probleme ausgeben")] = 1000,
@@ -64,7 +64,7 @@ def einlesen(
 
 
 def status(
-    data_dir: Annotated[Path, typer.Option("--data", help="Datenordner")],
+    data_dir: Annotated[Path, typer.Option("--daten", "--data", help="Datenordner")],
     as_json: Annotated[bool, typer.Option("--json", help="Ausgabe als JSON")] = False,
 ) -> None:
     """Live-Generation anzeigen und prüfen, dass jeder Teil zu ihr gehört (Exit-Code 1, wenn nicht)."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-DataOpt = Annotated[Path, typer.Option("--data", help="Datenordner (Datensatz; Ergebnisse unter .zielwerk/)")]
+DataOpt = Annotated[Path, typer.Option("--daten", "--data", help="Datenordner (Datensatz; Ergebnisse unter .zielwerk/)")]
 DbOpt = Annotated[str, typer.Option("--db", help="Datenbank-URL (Standard: SQLite im Datenordner; "
                                                 "oder ZIELWERK_DB_URL), z. B. postgresql+psycopg://…")]
 

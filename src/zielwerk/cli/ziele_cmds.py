@@ -63,10 +63,10 @@ def vergleichen(
 
 @ziele.command("bericht")
 def bericht(
-    agreement: Annotated[Path, typer.Option("--agreement", help="Zielvereinbarung (TOML).")],
-    data: Annotated[Path, typer.Option("--data", help="Ordner des Datensatzes (Datenvertrag).")],
+    agreement: Annotated[Path, typer.Option("--zielvereinbarung", "--agreement", help="Zielvereinbarung (TOML).")],
+    data: Annotated[Path, typer.Option("--daten", "--data", help="Ordner des Datensatzes (Datenvertrag).")],
     monat: Annotated[str, typer.Option("--monat", help="Berichtsmonat JJJJ-MM, z. B. 2016-09.")],
-    out: Annotated[Path, typer.Option("--out", help="Ausgabedatei: .pdf, .html oder .xlsx.")],
+    out: Annotated[Path, typer.Option("--ausgabe", "--out", help="Ausgabedatei: .pdf, .html oder .xlsx.")],
 ) -> None:
     """Monatsbericht: Übersicht, ein Diagramm je Zielwert, Verknüpfungen, Vereinbarung mit Unterschriften."""
     from zielwerk.reports import FORMATS
@@ -85,8 +85,8 @@ def bericht(
 
 @ziele.command("planen")
 def planen(
-    agreement: Annotated[Path, typer.Option("--agreement", help="Zielvereinbarung (TOML).")],
-    data: Annotated[Path, typer.Option("--data", help="Ordner des Datensatzes (Datenvertrag).")],
+    agreement: Annotated[Path, typer.Option("--zielvereinbarung", "--agreement", help="Zielvereinbarung (TOML).")],
+    data: Annotated[Path, typer.Option("--daten", "--data", help="Ordner des Datensatzes (Datenvertrag).")],
     monat: Annotated[str, typer.Option("--monat", help="Letzter bekannter Monat JJJJ-MM, z. B. 2016-09.")],
 ) -> None:
     """Planungshilfe: Jahresendprognosen, Zielvorschläge und die nötigen LZB-Abgänge (Bestands-Fluss-Rechnung)."""
