@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
-from web_helpers import AGREEMENT_TOML, build_app, csrf_of, login
+from web_helpers import AGREEMENT_TOML, build_app, csrf_of, login, own_token
 
 from zielwerk.targets import AgreementFileInvalid, parse_agreement
 
@@ -147,8 +147,7 @@ def test_quick_form_refuses_level_above_100_percent(app):
 
 
 def _api_token(app, client) -> str:
-    html = client.post("/konto/token", data={"label": "Test", "csrf_token": csrf_of(client, "/konto")}).text
-    return re.search(r"<code>(zw_[^<]+)</code>", html).group(1)
+    return own_token(client, "Test")
 
 
 @pytest.mark.parametrize("bad", ["inf", "nan", "-inf", "1e308", "-1e308"])

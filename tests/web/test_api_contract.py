@@ -7,7 +7,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import audit_rows, build_app, csrf_of, login
+from web_helpers import audit_rows, build_app, login, own_token
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,7 @@ def app(tmp_path_factory):
 def token(app):
     with TestClient(app, base_url="https://testserver") as c:
         assert login(c, "controlling").status_code == 303
-        html = c.post("/konto/token", data={"label": "Vertrag", "csrf_token": csrf_of(c, "/konto")}).text
-    return re.search(r"<code>(zw_[^<]+)</code>", html).group(1)
+        return own_token(c, "Vertrag")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
-from web_helpers import PASSWORD, audit_rows, build_app, csrf_of, login
+from web_helpers import PASSWORD, audit_rows, build_app, csrf_of, login, own_token
 
 from zielwerk.store import users
 from zielwerk.store.models import ApiToken, User
@@ -313,8 +313,7 @@ def test_admin_cannot_mint_a_token_for_another_user(app, client):
 
 def test_owner_makes_own_token_and_revokes_it(app, client):
     login(client, "gf")
-    html = client.post("/konto/token", data={"label": "Skript", "csrf_token": csrf_of(client, "/konto")}).text
-    token = re.search(r"<code>(zw_[^<]+)</code>", html).group(1)
+    token = own_token(client, "Skript")
     with TestClient(app, base_url="https://testserver") as api:
         assert api.get("/api/meta", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         row = _tokens_of(app, "gf")[0]

@@ -9,15 +9,13 @@ no deadline (the machine is shared), the app in process (ASGI).
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from web_helpers import build_app, csrf_of, login
+from web_helpers import build_app, login, own_token
 
 pytestmark = pytest.mark.slow
 
@@ -36,8 +34,7 @@ def api_token(api_app):
     """A token of the controlling user (all API operations, agreement.edit), made by its owner."""
     with TestClient(api_app, base_url="https://testserver") as c:
         assert login(c, "controlling").status_code == 303
-        html = c.post("/konto/token", data={"label": "schemathesis", "csrf_token": csrf_of(c, "/konto")}).text
-    return re.search(r"<code>(zw_[^<]+)</code>", html).group(1)
+        return own_token(c, "schemathesis")
 
 
 def test_api_conforms_to_its_openapi_document(api_app, api_token):

@@ -166,6 +166,12 @@ def csrf_of(client: TestClient, path: str = "/kennzahlen") -> str:
 
 
 
+def own_token(client: TestClient, label: str = "Test") -> str:
+    """An API token the logged-in user makes for itself under "Mein Konto" (shown once)."""
+    html = client.post("/konto/token", data={"label": label, "csrf_token": csrf_of(client, "/konto")}).text
+    return re.search(r"<code>(zw_[^<]+)</code>", html).group(1)
+
+
 def audit_rows(app, **where) -> list:
     from sqlalchemy import select
 
