@@ -36,10 +36,12 @@ def test_migration_creates_all_tables_and_is_idempotent(store, store_url):
         "case_contacts",
         "action_plans",
         "deviation_comments",  # 0003 (issue 13)
+        "official_figures",  # 0004 (issue 14)
+        "supervision_assignments",  # 0004 (issue 14)
         "alembic_version",
     } <= names
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004"
 
 
 def test_password_is_stored_as_argon2_and_verifies(store):

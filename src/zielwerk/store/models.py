@@ -26,6 +26,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -210,3 +211,41 @@ class ActionPlan(Base):
     status: Mapped[str] = mapped_column(String(20), default="aktiv")  # aktiv | abgeschlossen
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OfficialFigure(Base):
+    """One published Kennzahl cell of the statistics office (issue 14): Jobcenter, month, indicator, sex.
+
+    Filled only by ``zielwerk amtlich einlesen``; a re-import of a month replaces that month's rows.
+    ``sex`` uses the indicator output's values (``all``/``f``/``m``); ``value`` is in percent as published.
+    """
+
+    __tablename__ = "official_figures"
+    __table_args__ = (
+        UniqueConstraint("jobcenter_id", "month", "indicator", "sex", name="uq_official_figures_cell"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jobcenter_id: Mapped[str] = mapped_column(String(40), index=True)
+    jobcenter_name: Mapped[str] = mapped_column(String(200))
+    vergleichstyp: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    indicator: Mapped[str] = mapped_column(String(12))
+    sex: Mapped[str] = mapped_column(String(3))
+    numerator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    source: Mapped[str] = mapped_column(String(300))
+    imported_by: Mapped[str] = mapped_column(String(80))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SupervisionAssignment(Base):
+    """A Jobcenter assigned to a user of the role ``aufsicht`` (Regionaldirektion, Land; issue 14)."""
+
+    __tablename__ = "supervision_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "jobcenter_id", name="uq_supervision_user_jobcenter"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    jobcenter_id: Mapped[str] = mapped_column(String(40))
