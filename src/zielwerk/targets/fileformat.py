@@ -6,6 +6,7 @@ Format (keys are German, see ``examples/siegen-wittgenstein-2016/ziele.toml`` an
     jahr = 2016
     status = "unterzeichnet"          # entwurf | unterzeichnet | abgeloest
     version = 1
+    reihe = "eigen"                   # eigen | amtlich: the series monitored (issue 14; default eigen)
     [jobcenter]   id = "05970"  name = "..."
     [parteien]    kreis = "..."  agentur = "..."  jobcenter = "..."
     [[unterzeichner]]  name, funktion, partei, datum
@@ -46,8 +47,10 @@ from .model import (
     LINK_KINDS,
     MONITOR,
     NUMBER,
+    OWN_SERIES,
     PARTIES,
     QUOTA,
+    SERIES,
     SIGNED,
     STATUSES,
     Agreement,
@@ -224,7 +227,7 @@ class _Reader:
 
 
 _TOP = {"jahr", "titel", "praeambel", "anmerkungen", "status", "version", "jobcenter", "parteien", "unterzeichner",
-        "ziele", "verknuepfungen", "versionen"}
+        "ziele", "verknuepfungen", "versionen", "reihe"}
 _GOAL = {"id", "titel", "traeger", "gesetzliches_ziel", "beschreibung", "zielwerte"}
 _TARGET = {"id", "kennzahl", "form", "geschlecht", "wert", "veraenderung_prozent", "veraenderung_punkte",
            "untergrenze", "obergrenze", "vorjahreswert", "toleranz", "richtung", "anmerkung"}
@@ -409,11 +412,12 @@ def parse_agreement(text: str, name: str = "ziele.toml", check_figures: bool = T
     for i, v in enumerate(history):
         if v.version > version:
             r.err(("versionen", i, "version"), f"Versionseintrag {v.version} liegt nach der aktuellen Version {version}")
+    series = r.choice(data, (), "reihe", tuple(SERIES), " Datenreihe", default=OWN_SERIES) or OWN_SERIES
     if r.problems:
         raise AgreementFileInvalid(sorted(r.problems, key=lambda x: x.line))
     return Agreement(year, jc_id, jc_name, tuple(parties), tuple(goals), tuple(links), tuple(sigs), status, version,
                      tuple(history), r.text(data, (), "titel", False), r.text(data, (), "praeambel", False),
-                     r.text(data, (), "anmerkungen", False))
+                     r.text(data, (), "anmerkungen", False), series)
 
 
 def load_agreement(path: str | Path) -> Agreement:
@@ -451,6 +455,8 @@ def dumps_agreement(a: Agreement) -> str:
     doc["version"] = a.version
     _put(doc, "praeambel", a.preamble)
     _put(doc, "anmerkungen", a.notes)
+    if a.series != OWN_SERIES:  # default "eigen" is not written (older files stay byte-identical)
+        doc["reihe"] = a.series
     jc = tomlkit.table()
     jc["id"], jc["name"] = a.jobcenter_id, a.jobcenter_name
     doc["jobcenter"] = jc

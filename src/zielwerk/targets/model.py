@@ -49,6 +49,10 @@ FORMS = {
     MONITOR: "nur Beobachtung",
 }
 LINK_KINDS = {"unterstuetzt": "unterstützt"}
+#: The series an agreement is monitored on (issue 14): the own computation from person-level data, or the
+#: official figures of the statistics office (``zielwerk amtlich einlesen``, :mod:`zielwerk.official.series`).
+OWN_SERIES, OFFICIAL_SERIES = "eigen", "amtlich"
+SERIES = {OWN_SERIES: "eigene Berechnung", OFFICIAL_SERIES: "amtliche Statistik der BA"}
 
 
 # --- plausible ranges of the agreed figures (docs/zielvereinbarung.md, "Zulässige Werte") -----------
@@ -215,6 +219,8 @@ class Agreement:
     title: str = ""
     preamble: str = ""
     notes: str = ""
+    #: key of :data:`SERIES`: which figures the monitoring uses (file key ``reihe``)
+    series: str = OWN_SERIES
 
     # -- lookups --
     def goal(self, goal_id: str) -> Goal:
@@ -269,7 +275,7 @@ FILE_KEYS = {
     "change_points": "veraenderung_punkte", "lower": "untergrenze", "upper": "obergrenze",
     "baseline": "vorjahreswert", "tolerance": "toleranz", "better": "richtung", "note": "anmerkung",
     "source": "von", "target": "nach", "rationale": "begruendung", "kind": "art", "name": "name",
-    "function": "funktion", "party": "partei", "signed_on": "datum", "id": "id",
+    "function": "funktion", "party": "partei", "signed_on": "datum", "id": "id", "series": "reihe",
 }
 
 
