@@ -508,6 +508,20 @@ _LOCAL: tuple[Indicator, ...] = (
               "deren Elternteil beim Ende noch Leistungen bezog", "—", "kumuliert seit Januar (Jahresfortschrittswert)",
               f"§ 16a Nr. 1 SGB II; {_LOCAL_SOURCE}", official=False, better=HIGHER,
               computed_by="zielwerk.targets.local", declared_measure=NEEDS, declared_by_sex=False),
+    # issue 15 item 5: the agreement's targets for young parents' qualification and placement obstacles
+    Indicator("JUNGE_ELTERN_QUALI", "Junge Eltern in Qualifizierung", None, None, COUNT,
+              "eLb unter 25 Jahren ohne Berufsabschluss mit Kind, die seit Jahresbeginn eine Qualifizierung "
+              "beginnen (berufliche Weiterbildung § 81 SGB III, betriebliche Ausbildung auch in Teilzeit) "
+              "(Personen)", "—", "kumuliert seit Januar (Jahresfortschrittswert)",
+              f"§ 3 Abs. 2 SGB II; § 8 Abs. 1 S. 2 BBiG (bis 2019) / § 7a BBiG (ab 2020); {_LOCAL_SOURCE}",
+              official=False, better=HIGHER, computed_by="zielwerk.targets.local"),
+    Indicator("HEMMNIS_BEARB", "LZB mit bearbeitetem Vermittlungshemmnis (Anteil)", None, None, PERCENT,
+              "LZB mit offenem Handlungsbedarf Gesundheit, Kinderbetreuung oder Sucht, für den ein Schritt "
+              "erfasst ist (Beratungs-/Unterstützungsmaßnahme laufend oder in den 6 Monaten vor dem Stichtag "
+              "begonnen, bearbeiteter Betreuungsbedarf, Eingliederungsvereinbarung, die ihn aufnimmt)",
+              "LZB mit offenem Handlungsbedarf Gesundheit, Kinderbetreuung oder Sucht am Stichtag",
+              "Stichtagswert", f"§ 16a SGB II, § 15 SGB II; {_LOCAL_SOURCE}", official=False, better=HIGHER,
+              computed_by="zielwerk.targets.local"),
 )
 
 #: The catalogue: code → definition. Official § 48a indicators first, then local ones.

@@ -15,6 +15,11 @@ Format (keys are German, see ``examples/siegen-wittgenstein-2016/ziele.toml`` an
                         veraenderung_punkte | untergrenze + obergrenze, vorjahreswert, toleranz,
                         richtung, anmerkung
     [[verknuepfungen]] von, nach, art = "unterstuetzt", begruendung
+    [arbeitskreis]     titel, beschreibung, kennzahlen = ["K3", ...]      (optional, issue 15 item 5)
+    [[arbeitskreis.teilnehmer]]    gemeinde (AGS), gemeinde_name, name, funktion
+    [[arbeitskreis.gemeindeziele]] id, gemeinde, kennzahl, titel, wert, richtung, anmerkung
+    [teams]            zielwerte = ["lzb-jd", ...], aufteilung = "fallbestand"  (optional, item 6)
+    [[teams.vorgaben]] team, zielwert, wert, begruendung
     [[versionen]]      version, autor, datum, aenderung, grund
 
 :func:`load_agreement` validates everything and raises :class:`AgreementFileInvalid` listing every
@@ -53,7 +58,13 @@ from .model import (
     SERIES,
     SIGNED,
     STATUSES,
+    TEAM_SPLITS,
     Agreement,
+    Arbeitskreis,
+    MunicipalTarget,
+    Participant,
+    TeamBreakdown,
+    TeamOverride,
     Goal,
     Link,
     Signatory,
@@ -227,10 +238,11 @@ class _Reader:
 
 
 _TOP = {"jahr", "titel", "praeambel", "anmerkungen", "status", "version", "jobcenter", "parteien", "unterzeichner",
-        "ziele", "verknuepfungen", "versionen", "reihe"}
+        "ziele", "verknuepfungen", "versionen", "reihe", "arbeitskreis", "teams"}
 _GOAL = {"id", "titel", "traeger", "gesetzliches_ziel", "beschreibung", "zielwerte"}
 _TARGET = {"id", "kennzahl", "form", "geschlecht", "wert", "veraenderung_prozent", "veraenderung_punkte",
-           "untergrenze", "obergrenze", "vorjahreswert", "toleranz", "richtung", "anmerkung"}
+           "untergrenze", "obergrenze", "vorjahreswert", "toleranz", "richtung", "anmerkung", "vorjahresziel",
+           "vorjahresergebnis"}
 _SEXES = ("all", "f", "m")
 
 
@@ -260,7 +272,8 @@ def _target(r: _Reader, d: dict, path: tuple) -> Target | None:
     if spec is not None and sex != "all" and not spec.by_sex:
         r.err(path + ("geschlecht",), f"Die Kennzahl {spec.code} gibt es nicht nach Geschlecht")
     vals = {k: r.number(d, path, k) for k in ("wert", "veraenderung_prozent", "veraenderung_punkte", "untergrenze",
-                                               "obergrenze", "vorjahreswert", "toleranz")}
+                                               "obergrenze", "vorjahreswert", "toleranz", "vorjahresziel",
+                                               "vorjahresergebnis")}
     better = r.choice(d, path, "richtung", (catalogue.HIGHER, catalogue.LOWER), " Richtung", default="") or None
 
     def forbid(*keys: str) -> None:
@@ -305,7 +318,124 @@ def _target(r: _Reader, d: dict, path: tuple) -> Target | None:
         return None
     return Target(tid, spec.code, form, sex, vals["wert"], vals["veraenderung_prozent"], vals["veraenderung_punkte"],
                   vals["untergrenze"], vals["obergrenze"], vals["vorjahreswert"], vals["toleranz"], better,
-                  r.text(d, path, "anmerkung", required=False))
+                  r.text(d, path, "anmerkung", required=False), vals["vorjahresziel"], vals["vorjahresergebnis"])
+
+
+_ARBEITSKREIS = {"titel", "beschreibung", "kennzahlen", "teilnehmer", "gemeindeziele"}
+_PARTICIPANT = {"gemeinde", "gemeinde_name", "name", "funktion"}
+_MUNICIPAL_GOAL = {"id", "gemeinde", "kennzahl", "titel", "wert", "richtung", "anmerkung"}
+_TEAMS = {"zielwerte", "aufteilung", "vorgaben"}
+_OVERRIDE = {"team", "zielwert", "wert", "begruendung"}
+
+
+def municipal_indicators() -> dict[str, catalogue.TargetIndicator]:
+    """Indicators a municipal goal or the Arbeitskreis section may use: those the engine computes per
+    month, so per municipality (``compute_kennzahlen(level="municipality")``)."""
+    from zielwerk.indicators.definitions import INDICATORS
+
+    return {c: catalogue.get(i.agreement_code or c) for c, i in INDICATORS.items() if i.monthly}
+
+
+def _code_list(r: _Reader, d: dict, path: tuple, key: str, known: dict, what: str) -> tuple[str, ...]:
+    v = d.get(key, [])
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        r.err(path + (key,), f"'{key}' muss eine Liste von Texten sein, nicht {v!r}")
+        return ()
+    for x in v:
+        if x not in known:
+            r.err(path + (key,), f"Unbekannte{what} '{x}' in '{key}' (bekannt: {', '.join(known)})")
+    if len(set(v)) != len(v):
+        r.err(path + (key,), f"'{key}' enthält einen Eintrag doppelt")
+    return tuple(x for x in v if x in known)
+
+
+def _arbeitskreis(r: _Reader, d: Any) -> Arbeitskreis | None:
+    p = ("arbeitskreis",)
+    if not isinstance(d, dict):
+        r.err(p, "'arbeitskreis' muss eine Tabelle [arbeitskreis] sein")
+        return None
+    r.check_keys(d, p, _ARBEITSKREIS)
+    known = municipal_indicators()
+    indicators = _code_list(r, d, p, "kennzahlen", known, " Kennzahl")
+    parts: list[Participant] = []
+    for i, t in enumerate(r.tables(d, p, "teilnehmer")):
+        tp = p + ("teilnehmer", i)
+        r.check_keys(t, tp, _PARTICIPANT)
+        mid = r.text(t, tp, "gemeinde")
+        if mid and not re.fullmatch(r"\d{8}", mid):
+            r.err(tp + ("gemeinde",), f"Gemeinde ('gemeinde') muss ein achtstelliger Gemeindeschlüssel sein, "
+                                      f"nicht '{mid}'")
+        if mid in {x.municipality_id for x in parts}:
+            r.err(tp + ("gemeinde",), f"Gemeinde '{mid}' ist doppelt im Arbeitskreis")
+        name, function = r.text(t, tp, "name", False), r.text(t, tp, "funktion", False)
+        if name and not function:
+            r.err(tp, "Eine genannte Person ('name') braucht ihre Funktion ('funktion'), z. B. Bürgermeisterin")
+        parts.append(Participant(mid, r.text(t, tp, "gemeinde_name"), name, function))
+    members = {x.municipality_id for x in parts}
+    goals: list[MunicipalTarget] = []
+    ids: set[str] = set()
+    for i, t in enumerate(r.tables(d, p, "gemeindeziele")):
+        tp = p + ("gemeindeziele", i)
+        r.check_keys(t, tp, _MUNICIPAL_GOAL)
+        gid = r.text(t, tp, "id")
+        if gid in ids:
+            r.err(tp + ("id",), f"Gemeindeziel-ID '{gid}' ist doppelt")
+        ids.add(gid)
+        mid = r.text(t, tp, "gemeinde")
+        if mid and mid not in members:
+            r.err(tp + ("gemeinde",), f"Gemeinde '{mid}' nimmt nicht am Arbeitskreis teil "
+                                      "(erst unter [[arbeitskreis.teilnehmer]] aufführen)")
+        code = t.get("kennzahl")
+        spec = known.get(code) if isinstance(code, str) else None
+        if code is None:
+            r.err(tp, "Pflichtangabe 'kennzahl' fehlt")
+        elif spec is None:
+            r.err(tp + ("kennzahl",), f"Kennzahl '{code}' gibt es nicht je Gemeinde (bekannt: {', '.join(known)})")
+        val = r.number(t, tp, "wert")
+        if "wert" not in t:
+            r.err(tp, "Pflichtangabe 'wert' fehlt")
+        elif val is not None and spec is not None:
+            msg = number_problem("wert", val, indicator_kind(spec.code))
+            if msg:
+                r.err(tp + ("wert",), msg)
+        better = r.choice(t, tp, "richtung", (catalogue.HIGHER, catalogue.LOWER), " Richtung", default="") or None
+        if spec is not None and spec.better is None and not better:
+            r.err(tp, f"Für {spec.code} gibt es keine natürliche Richtung: bitte 'richtung' angeben")
+        goals.append(MunicipalTarget(gid, mid, spec.engine_code if spec else str(code), r.text(t, tp, "titel"),
+                                     val if val is not None else 0.0, better, r.text(t, tp, "anmerkung", False)))
+    return Arbeitskreis(r.text(d, p, "titel", False, Arbeitskreis.title), r.text(d, p, "beschreibung", False),
+                        tuple(parts), indicators, tuple(goals))
+
+
+def _teams(r: _Reader, d: Any, targets: dict[str, Target]) -> TeamBreakdown | None:
+    p = ("teams",)
+    if not isinstance(d, dict):
+        r.err(p, "'teams' muss eine Tabelle [teams] sein")
+        return None
+    r.check_keys(d, p, _TEAMS)
+    chosen = _code_list(r, d, p, "zielwerte", targets, "r Zielwert")
+    split = r.choice(d, p, "aufteilung", tuple(TEAM_SPLITS), " Aufteilung", default="fallbestand") or "fallbestand"
+    overrides: list[TeamOverride] = []
+    seen: set[tuple[str, str]] = set()
+    for i, t in enumerate(r.tables(d, p, "vorgaben")):
+        tp = p + ("vorgaben", i)
+        r.check_keys(t, tp, _OVERRIDE)
+        team, tid = r.text(t, tp, "team"), r.text(t, tp, "zielwert")
+        if tid and tid not in chosen:
+            r.err(tp + ("zielwert",), f"Zielwert '{tid}' wird nicht auf Teams aufgeteilt "
+                                      "(erst unter [teams] zielwerte aufführen)")
+        if (team, tid) in seen:
+            r.err(tp, f"Vorgabe für Team '{team}' und Zielwert '{tid}' ist doppelt")
+        seen.add((team, tid))
+        val = r.number(t, tp, "wert")
+        if "wert" not in t:
+            r.err(tp, "Pflichtangabe 'wert' fehlt")
+        elif val is not None and tid in targets:
+            msg = number_problem("wert", val, indicator_kind(targets[tid].indicator))
+            if msg:
+                r.err(tp + ("wert",), msg.replace("Zielwert ('wert')", "Teamzielwert ('wert')"))
+        overrides.append(TeamOverride(team, tid, val if val is not None else 0.0, r.text(t, tp, "begruendung", False)))
+    return TeamBreakdown(chosen, split, tuple(overrides))
 
 
 def parse_agreement(text: str, name: str = "ziele.toml", check_figures: bool = True) -> Agreement:
@@ -413,11 +543,13 @@ def parse_agreement(text: str, name: str = "ziele.toml", check_figures: bool = T
         if v.version > version:
             r.err(("versionen", i, "version"), f"Versionseintrag {v.version} liegt nach der aktuellen Version {version}")
     series = r.choice(data, (), "reihe", tuple(SERIES), " Datenreihe", default=OWN_SERIES) or OWN_SERIES
+    arbeitskreis = _arbeitskreis(r, data["arbeitskreis"]) if "arbeitskreis" in data else None
+    teams = _teams(r, data["teams"], {t.id: t for g in goals for t in g.targets}) if "teams" in data else None
     if r.problems:
         raise AgreementFileInvalid(sorted(r.problems, key=lambda x: x.line))
     return Agreement(year, jc_id, jc_name, tuple(parties), tuple(goals), tuple(links), tuple(sigs), status, version,
                      tuple(history), r.text(data, (), "titel", False), r.text(data, (), "praeambel", False),
-                     r.text(data, (), "anmerkungen", False), series)
+                     r.text(data, (), "anmerkungen", False), series, arbeitskreis, teams)
 
 
 def load_agreement(path: str | Path) -> Agreement:
@@ -489,7 +621,8 @@ def dumps_agreement(a: Agreement) -> str:
                 for key, val in (("wert", x.value), ("veraenderung_prozent", x.change_pct),
                                  ("veraenderung_punkte", x.change_points), ("untergrenze", x.lower),
                                  ("obergrenze", x.upper), ("vorjahreswert", x.baseline), ("toleranz", x.tolerance),
-                                 ("richtung", x.better), ("anmerkung", x.note)):
+                                 ("richtung", x.better), ("anmerkung", x.note), ("vorjahresziel", x.prev_target),
+                                 ("vorjahresergebnis", x.prev_result)):
                     _put(tt, key, val)
                 tv.append(tt)
             t["zielwerte"] = tv
@@ -502,6 +635,10 @@ def dumps_agreement(a: Agreement) -> str:
             t["von"], t["nach"], t["art"], t["begruendung"] = lk.source, lk.target, lk.kind, lk.rationale
             arr.append(t)
         doc["verknuepfungen"] = arr
+    if a.arbeitskreis is not None:
+        doc["arbeitskreis"] = _dump_arbeitskreis(a.arbeitskreis)
+    if a.teams is not None:
+        doc["teams"] = _dump_teams(a.teams)
     if a.history:
         arr = tomlkit.aot()
         for v in a.history:
@@ -511,6 +648,48 @@ def dumps_agreement(a: Agreement) -> str:
             arr.append(t)
         doc["versionen"] = arr
     return tomlkit.dumps(doc)
+
+
+def _dump_arbeitskreis(ak: Arbeitskreis) -> Any:
+    t = tomlkit.table()
+    t["titel"] = ak.title
+    _put(t, "beschreibung", ak.description)
+    t["kennzahlen"] = list(ak.indicators)
+    if ak.participants:
+        arr = tomlkit.aot()
+        for x in ak.participants:
+            pt = tomlkit.table()
+            pt["gemeinde"], pt["gemeinde_name"] = x.municipality_id, x.municipality
+            _put(pt, "name", x.name)
+            _put(pt, "funktion", x.function)
+            arr.append(pt)
+        t["teilnehmer"] = arr
+    if ak.goals:
+        arr = tomlkit.aot()
+        for g in ak.goals:
+            gt = tomlkit.table()
+            gt["id"], gt["gemeinde"], gt["kennzahl"], gt["titel"], gt["wert"] = (
+                g.id, g.municipality_id, g.indicator, g.title, g.value)
+            _put(gt, "richtung", g.better)
+            _put(gt, "anmerkung", g.note)
+            arr.append(gt)
+        t["gemeindeziele"] = arr
+    return t
+
+
+def _dump_teams(tb: TeamBreakdown) -> Any:
+    t = tomlkit.table()
+    t["zielwerte"] = list(tb.targets)
+    t["aufteilung"] = tb.split
+    if tb.overrides:
+        arr = tomlkit.aot()
+        for o in tb.overrides:
+            ot = tomlkit.table()
+            ot["team"], ot["zielwert"], ot["wert"] = o.team, o.target, o.value
+            _put(ot, "begruendung", o.reason)
+            arr.append(ot)
+        t["vorgaben"] = arr
+    return t
 
 
 def save_agreement(a: Agreement, path: str | Path) -> None:

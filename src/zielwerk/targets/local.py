@@ -17,6 +17,12 @@ event day.
   month while the parent is still eLb on the end day (the need ended while in receipt, i.e. was
   solved, not lost by leaving benefits).
 
+- ``JUNGE_ELTERN_QUALI`` — young parents (under 25, no vocational degree, with a child) who start a
+  qualification (further vocational training or an in-company, also part-time, training), year to date.
+- ``HEMMNIS_BEARB`` — share of the LZB with an open health, childcare or addiction obstacle whose
+  obstacle has a recorded step (a counselling/support measure, a childcare need worked on, or an action
+  plan taking it up), at each Stichtag (a point-in-time quota, not cumulative).
+
 The U25 training integrations come from the engine (local indicator ``L_U25_AUSB``).
 """
 
@@ -28,7 +34,7 @@ import pandas as pd
 
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain.calendar import Month, month_of_day, stichtag
-from zielwerk.domain.law import PARENT_WINDOW_MONTHS, age_in_months
+from zielwerk.domain.law import PARENT_WINDOW_MONTHS, YOUNG_PARENT_AGE_LIMIT, age_in_months
 
 SEXES = ("all", "f", "m")
 
@@ -122,4 +128,144 @@ def childcare_solved(ds: Dataset, jobcenter_id: str, year: int, through: Month) 
     return {sex: series for sex in SEXES}
 
 
-LOCAL_FUNCTIONS = {"ELTERN_2J": parents_reached, "RANDZEIT": childcare_solved}
+# --- young parents' qualification and placement obstacles addressed (issue 15 item 5) -----------
+
+#: measures that are a vocational qualification (§ 16 SGB II with § 81 SGB III); an employment spell of
+#: kind ``training`` (in-company training, also part-time training: § 8 Abs. 1 Satz 2 BBiG until 2019,
+#: § 7a BBiG since 2020, ``law.casework_rule("part_time_training", day)``) counts as well
+QUALIFICATION_INSTRUMENTS = frozenset({"vocational_further_training"})
+
+
+def young_parent_qualification_events(ds: Dataset, jobcenter_id: str, lo: date, hi: date) -> pd.DataFrame:
+    """(person_id, d): eLb under 25 (:data:`~zielwerk.domain.law.YOUNG_PARENT_AGE_LIMIT`) without a
+    vocational degree, with a child born on or before ``d``, who start a qualification (a measure of
+    :data:`QUALIFICATION_INSTRUMENTS` or a training employment) on a day ``d`` in [lo, hi], in
+    ``jobcenter_id``; the first start per person."""
+    ms = ds["measures"].select(["person_id", "instrument", "start"]).to_pandas()
+    ms = ms[ms["instrument"].isin(sorted(QUALIFICATION_INSTRUMENTS))][["person_id", "start"]]
+    em = ds["employment"].select(["person_id", "kind", "start"]).to_pandas()
+    em = em[em["kind"] == "training"][["person_id", "start"]]
+    ev = pd.concat([ms, em], ignore_index=True).rename(columns={"start": "d"})
+    ev = ev[(ev["d"] >= lo) & (ev["d"] <= hi)]
+    cols = ["person_id", "birth_date"] + (["vocational_degree"] if "vocational_degree" in ds["persons"].column_names
+                                          else [])
+    persons = ds["persons"].select(cols).to_pandas()
+    if "vocational_degree" in persons:  # unknown (empty) counts as without a degree
+        persons = persons[persons["vocational_degree"].isna() | (persons["vocational_degree"] == "none")]
+    ev = ev.merge(persons, on="person_id")
+    ev = ev[[age_in_months(b, d) < YOUNG_PARENT_AGE_LIMIT * 12 for b, d in zip(ev["birth_date"], ev["d"])]] \
+        if not ev.empty else ev
+    kids = ds["children"].select(["person_id", "child_birth_date"]).to_pandas()
+    ev = ev.merge(kids, on="person_id")
+    ev = ev[ev["child_birth_date"] <= ev["d"]][["person_id", "d"]].drop_duplicates()
+    ev = _elb_jobcenter(ds, ev.reset_index(drop=True), jobcenter_id)
+    return ev.sort_values(["d", "person_id"]).drop_duplicates("person_id")[["person_id", "d"]]
+
+
+def young_parents_qualified(ds: Dataset, jobcenter_id: str, year: int, through: Month,
+                            records=None) -> dict[str, list[float | None]]:
+    """``JUNGE_ELTERN_QUALI`` year-to-date per sex: distinct young parents (see
+    :func:`young_parent_qualification_events`) starting a qualification since January, once per person
+    and year, in the month of their first start."""
+    day = ds.stichtag_day
+    lo, hi = _year_bounds(year, through, day)
+    return _cumulate(_with_sex(ds, young_parent_qualification_events(ds, jobcenter_id, lo, hi)), year, through, day)
+
+
+#: obstacle categories the agreement names (press release: health, childcare, addiction)
+ADDRESSED_OBSTACLES = frozenset({"health_physical", "health_mental", "addiction", "childcare"})
+#: measures that are a step on such an obstacle: counselling and support offers (activation/coaching
+#: § 45 SGB III, § 16f, § 16h, other active measures); the Kreis's own services under § 16a SGB II
+#: count as well once the contract carries them as instrument codes starting with ``16a``
+STEP_INSTRUMENTS = frozenset({"activation", "16f", "16h", "other_active"})
+#: a measure counts as a step if it runs at the Stichtag or started in the months before it
+STEP_MONTHS = 6
+
+
+def _months_before(d: date, months: int) -> date:
+    """The same day ``months`` months earlier, clamped to the month's end (§ 188 (2), (3) BGB)."""
+    m = Month.of(d) - months
+    return date(m.year, m.month, min(d.day, m.last_day().day))
+
+
+def _step_instruments(ds: Dataset) -> list[str]:
+    from zielwerk.domain.codes import INSTRUMENTS
+
+    return sorted(STEP_INSTRUMENTS | {c for c in INSTRUMENTS if c.startswith("16a")})
+
+
+def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=None) -> pd.DataFrame:
+    """Per Stichtag in ``days``: the LZB of ``jobcenter_id`` (engine, C3) with an open obstacle of
+    :data:`ADDRESSED_OBSTACLES`, columns ``day``, ``person_id``, ``sex``, ``addressed``.
+
+    ``addressed``: a step on the obstacle is recorded — a measure of :data:`STEP_INSTRUMENTS` running at
+    the Stichtag or started in the :data:`STEP_MONTHS` months before it; for a childcare obstacle also a
+    recorded childcare need (the Jobcenter works on a care solution, § 16a Nr. 1 SGB II); with case
+    records an action plan (Eingliederungsvereinbarung / Kooperationsplan) in force at the Stichtag that
+    was agreed or reviewed on or after the obstacle's start (the plan takes it up).
+    """
+    from zielwerk.indicators.engine import lzb_status_many
+
+    out_cols = ["day", "person_id", "sex", "addressed"]
+    if not days:
+        return pd.DataFrame(columns=out_cols)
+    status = lzb_status_many(ds, days)
+    frames = []
+    for d in days:
+        st = status[d].select(["person_id", "jobcenter_id", "is_lzb"]).to_pandas()
+        st = st[st["is_lzb"] & (st["jobcenter_id"] == jobcenter_id)][["person_id"]]
+        frames.append(st.assign(day=d))
+    lzb = pd.concat(frames, ignore_index=True)
+    ob = ds["obstacles"].select(["person_id", "category", "start", "end"]).to_pandas()
+    ob = ob[ob["category"].isin(sorted(ADDRESSED_OBSTACLES))]
+    m = lzb.merge(ob, on="person_id")
+    m = m[(m["start"] <= m["day"]) & (m["end"].isna() | (m["end"] >= m["day"]))]
+    m = m[["day", "person_id", "category", "start"]].rename(columns={"start": "ob_start"})
+    if m.empty:
+        return pd.DataFrame(columns=out_cols)
+    ms = ds["measures"].select(["person_id", "instrument", "start", "end"]).to_pandas()
+    ms = ms[ms["instrument"].isin(_step_instruments(ds))]
+    x = m[["day", "person_id"]].drop_duplicates().merge(ms, on="person_id")
+    window_lo = [_months_before(d, STEP_MONTHS) for d in x["day"]]
+    ok = (x["start"] <= x["day"]) & ((x["start"] >= pd.Series(window_lo, index=x.index))
+                                     | x["end"].isna() | (x["end"] >= x["day"]))
+    stepped = set(zip(x.loc[ok, "day"], x.loc[ok, "person_id"]))
+    cc = ds["childcare_needs"].select(["person_id", "start"]).to_pandas()
+    y = m[m["category"] == "childcare"].merge(cc, on="person_id")
+    stepped |= set(zip(y.loc[y["start"] <= y["day"], "day"], y.loc[y["start"] <= y["day"], "person_id"]))
+    if records is not None and records.action_plans.num_rows:
+        ap = records.action_plans.select(["person_id", "agreed_on", "reviewed_on", "ended_on"]).to_pandas()
+        z = m.merge(ap, on="person_id")
+        last = z[["agreed_on", "reviewed_on"]].max(axis=1)
+        inforce = (z["agreed_on"] <= z["day"]) & (z["ended_on"].isna() | (z["ended_on"] >= z["day"]))
+        hit = inforce & (last >= z["ob_start"]) & (last <= z["day"])
+        stepped |= set(zip(z.loc[hit, "day"], z.loc[hit, "person_id"]))
+    base = m[["day", "person_id"]].drop_duplicates()
+    base["addressed"] = [(d, p) in stepped for d, p in zip(base["day"], base["person_id"])]
+    return _with_sex(ds, base)[out_cols].reset_index(drop=True)
+
+
+def lzb_obstacles_addressed(ds: Dataset, jobcenter_id: str, year: int, through: Month,
+                            records=None) -> dict[str, list[float | None]]:
+    """``HEMMNIS_BEARB`` per sex, months 1..12 (None after ``through`` and where nobody has an
+    obstacle): share in % of the LZB with an open obstacle of :data:`ADDRESSED_OBSTACLES` at the
+    Stichtag S_m whose obstacle has a recorded step (:func:`obstacle_status`); a point-in-time quota."""
+    day = ds.stichtag_day
+    months = [Month(year, m) for m in range(1, through.month + 1)] if through.year == year else \
+        [Month(year, m) for m in range(1, 13)]
+    days = [stichtag(m, day) for m in months]
+    st = obstacle_status(ds, jobcenter_id, days, records)
+    out: dict[str, list[float | None]] = {}
+    for sex in SEXES:
+        part = st if sex == "all" else st[st["sex"] == sex]
+        series: list[float | None] = [None] * 12
+        for i, d in enumerate(days):
+            rows = part[part["day"] == d]
+            if len(rows):
+                series[i] = 100.0 * float(rows["addressed"].sum()) / len(rows)
+        out[sex] = series
+    return out
+
+
+LOCAL_FUNCTIONS = {"ELTERN_2J": parents_reached, "RANDZEIT": childcare_solved,
+                   "JUNGE_ELTERN_QUALI": young_parents_qualified, "HEMMNIS_BEARB": lzb_obstacles_addressed}

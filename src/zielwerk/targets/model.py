@@ -80,6 +80,8 @@ NUMBER_FIELDS = {
     "obergrenze": ("upper", "Obergrenze"),
     "vorjahreswert": ("baseline", "Vorjahreswert"),
     "toleranz": ("tolerance", "Toleranz"),
+    "vorjahresziel": ("prev_target", "Vorjahresziel"),
+    "vorjahresergebnis": ("prev_result", "Vorjahresergebnis"),
 }
 FIELD_KEYS = {attr: key for key, (attr, _) in NUMBER_FIELDS.items()}
 
@@ -171,6 +173,18 @@ class Target:
     tolerance: float | None = None
     better: str | None = None  # override of the catalogue direction
     note: str = ""
+    #: the previous year's agreed target and its result as recorded in the agreement (issue 15 item 5:
+    #: "last year 20.8 % above the U25 target"); shown in the report, not used for the path
+    prev_target: float | None = None
+    prev_result: float | None = None
+
+    @property
+    def prev_deviation_pct(self) -> float | None:
+        """How far the previous year's result lay above (+) or below (−) its target, in percent of the
+        target: (result / target − 1) · 100; None if either is missing or the target is 0."""
+        if self.prev_target is None or self.prev_result is None or self.prev_target == 0:
+            return None
+        return (self.prev_result / self.prev_target - 1.0) * 100.0
 
 
 @dataclass(frozen=True)
@@ -191,6 +205,77 @@ class Link:
     target: str
     rationale: str
     kind: str = "unterstuetzt"
+
+
+# --- Arbeitskreis with the municipalities and team breakdown (issue 15 items 5 and 6) -------------
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A municipality taking part in the Arbeitskreis; ``name``/``function`` only for public officials
+    named in a public document (else empty: the municipality takes part without a named person)."""
+
+    municipality_id: str  # AGS of the dataset's ``municipalities`` table
+    municipality: str  # its name
+    name: str = ""
+    function: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.municipality_id
+
+
+@dataclass(frozen=True)
+class MunicipalTarget:
+    """A municipal goal of the Arbeitskreis: a level of an indicator the engine computes per
+    municipality (its monthly, published value), to be reached or kept in the report month."""
+
+    id: str
+    municipality_id: str
+    indicator: str  # engine code with a monthly value (e.g. K3, K2, K3E1)
+    title: str
+    value: float
+    better: str | None = None  # override of the catalogue direction
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Arbeitskreis:
+    """The Arbeitskreis of the Kreis with its municipalities as part of the agreement: participants,
+    municipal goals and the indicators shown per municipality in the monthly report."""
+
+    title: str = "Arbeitskreis mit den Kommunen"
+    description: str = ""
+    participants: tuple[Participant, ...] = ()
+    indicators: tuple[str, ...] = ()
+    goals: tuple[MunicipalTarget, ...] = ()
+
+
+#: how Jobcenter targets are broken down to teams (only caseload share for now)
+TEAM_SPLITS = {"fallbestand": "nach Anteil am Fallbestand"}
+
+
+@dataclass(frozen=True)
+class TeamOverride:
+    """An edited team target: ``value`` replaces the derived target of ``target`` for ``team``."""
+
+    team: str
+    target: str  # target id
+    value: float
+    reason: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.team}:{self.target}"
+
+
+@dataclass(frozen=True)
+class TeamBreakdown:
+    """Which targets are broken down to the teams, how, and the edited team targets."""
+
+    targets: tuple[str, ...] = ()  # target ids
+    split: str = "fallbestand"
+    overrides: tuple[TeamOverride, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,6 +306,10 @@ class Agreement:
     notes: str = ""
     #: key of :data:`SERIES`: which figures the monitoring uses (file key ``reihe``)
     series: str = OWN_SERIES
+    #: the Arbeitskreis with the municipalities (file table ``[arbeitskreis]``), None if not agreed
+    arbeitskreis: Arbeitskreis | None = None
+    #: goals broken down to teams (file table ``[teams]``), None if not agreed
+    teams: TeamBreakdown | None = None
 
     # -- lookups --
     def goal(self, goal_id: str) -> Goal:
@@ -260,6 +349,12 @@ def _show(v: Any) -> str:
         return german.day(v)
     if isinstance(v, float):
         return german.num(v, 0) if v == int(v) else german.num(v, 4).rstrip("0").rstrip(",")
+    if isinstance(v, Arbeitskreis):
+        return v.title
+    if isinstance(v, TeamBreakdown):
+        return "Aufteilung auf Teams (" + (", ".join(v.targets) or "keine Zielwerte") + ")"
+    if isinstance(v, (Participant, MunicipalTarget, TeamOverride)):
+        return v.id
     if isinstance(v, (Goal, Target, Link, Signatory)):
         return getattr(v, "id", None) or getattr(v, "name", None) or f"{v.source}→{v.target}"  # type: ignore[union-attr]
     return str(v)
@@ -276,7 +371,16 @@ FILE_KEYS = {
     "baseline": "vorjahreswert", "tolerance": "toleranz", "better": "richtung", "note": "anmerkung",
     "source": "von", "target": "nach", "rationale": "begruendung", "kind": "art", "name": "name",
     "function": "funktion", "party": "partei", "signed_on": "datum", "id": "id", "series": "reihe",
+    "prev_target": "vorjahresziel", "prev_result": "vorjahresergebnis", "arbeitskreis": "arbeitskreis",
+    "participants": "teilnehmer", "municipality_id": "gemeinde", "municipality": "gemeinde_name",
+    "indicators": "kennzahlen", "teams": "teams", "split": "aufteilung", "overrides": "vorgaben", "team": "team",
+    "reason": "begruendung",
 }
+
+
+#: keys that differ by class from :data:`FILE_KEYS`
+_CLASS_KEYS = {("Arbeitskreis", "goals"): "gemeindeziele", ("TeamOverride", "target"): "zielwert",
+               ("TeamBreakdown", "targets"): "zielwerte"}
 
 
 def _diff_obj(path: str, a: Any, b: Any, out: list[Change], skip: frozenset[str] = frozenset()) -> None:
@@ -284,9 +388,14 @@ def _diff_obj(path: str, a: Any, b: Any, out: list[Change], skip: frozenset[str]
         if f.name in skip:
             continue
         va, vb = getattr(a, f.name), getattr(b, f.name)
-        key = FILE_KEYS.get(f.name, f.name)
-        if f.name in ("goals", "targets", "links", "signatories"):
+        key = _CLASS_KEYS.get((type(a).__name__, f.name)) or FILE_KEYS.get(f.name, f.name)
+        if f.name in ("targets", "indicators") and isinstance(va, tuple) and all(isinstance(x, str) for x in va + vb):
+            if va != vb:  # TeamBreakdown.targets, Arbeitskreis.indicators: lists of ids
+                out.append(Change(f"{path}{key}", ", ".join(va), ", ".join(vb)))
+        elif f.name in ("goals", "targets", "links", "signatories", "participants", "overrides"):
             _diff_seq(f"{path}{key}", va, vb, out)
+        elif f.name in ("arbeitskreis", "teams") and va is not None and vb is not None:
+            _diff_obj(f"{path}{key}.", va, vb, out)
         elif va != vb:
             out.append(Change(f"{path}{key}", va, vb))
 
