@@ -187,8 +187,54 @@ TABLES: tuple[Table, ...] = (
         key=("provider_id",),
         references=(ForeignKey("municipality_id", "municipalities", "municipality_id"),),
     ),
+    # --- extension tables (optional, issue 15 item 1; docs/data.md "Extension tables") ---
+    Table(
+        "unemployment_spells",  # registered as unemployed (arbeitslos gemeldet, § 16 SGB III)
+        (_c("person_id"), _c("start", "date"), _c("end", "date", nullable=True)),
+        required=False,
+        references=(ForeignKey("person_id", "persons", "person_id"),),
+    ),
+    Table(
+        "school_attendance",
+        (
+            _c("person_id"),
+            _c("school_type", codes=codes.SCHOOL_TYPES),
+            _c("start", "date"),
+            _c("end", "date", nullable=True),
+        ),
+        required=False,
+        references=(ForeignKey("person_id", "persons", "person_id"),),
+    ),
+    Table(
+        "exemptions",  # § 10 SGB II: work cannot reasonably be required (Unzumutbarkeit)
+        (
+            _c("person_id"),
+            _c("reason", codes=codes.EXEMPTION_REASONS),
+            _c("start", "date"),
+            _c("end", "date", nullable=True),
+        ),
+        required=False,
+        references=(ForeignKey("person_id", "persons", "person_id"),),
+    ),
+    Table(
+        "profile_stages",  # four-phase model: the stage assessed on a day holds until the next assessment
+        (_c("person_id"), _c("stage", codes=codes.PROFILE_STAGES), _c("assessed_on", "date")),
+        required=False,
+        key=("person_id", "assessed_on"),
+        references=(ForeignKey("person_id", "persons", "person_id"),),
+    ),
+    Table(
+        "action_plan_periods",  # Eingliederungsvereinbarung (until 30.06.2023) / Kooperationsplan
+        (_c("person_id"), _c("start", "date"), _c("end", "date", nullable=True)),
+        required=False,
+        references=(ForeignKey("person_id", "persons", "person_id"),),
+    ),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 CORE_TABLES = tuple(t.name for t in TABLES if t.required)
+#: optional tables: the casework tables and the extension tables
 CASEWORK_TABLES = tuple(t.name for t in TABLES if not t.required)
+#: the optional tables of the contract extension (issue 15 item 1)
+EXTENSION_TABLES = ("unemployment_spells", "school_attendance", "exemptions", "profile_stages",
+                    "action_plan_periods")

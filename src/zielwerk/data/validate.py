@@ -11,6 +11,7 @@ Single-value rules (types, codes, required values) are checked while typing each
   (``households``: a BG has one type per day) are only a *warning*, as the contract does not list
   this rule,
 * a person both eLb and nEf on the same day (any BG),
+* overlapping ``unemployment_spells`` of one person (registered as unemployed is one state per day),
 * negative amounts (``payments.llu``/``luh``), negative capacities or ages, ``free_places`` above
   ``capacity`` and ``min_age_months`` above ``max_age_months`` (``childcare_providers``).
 
@@ -135,7 +136,8 @@ def check_dataset(
         if fast:
             pool = ThreadPoolExecutor(max_workers=1)
             # first: are the periods of each person / BG disjoint and in order? (needed first below)
-            for t, group in (("elb_spells", "person_id"), ("households", "bg_id")):
+            for t, group in (("elb_spells", "person_id"), ("households", "bg_id"),
+                             ("unemployment_spells", "person_id")):
                 if ok(t, group, "start", "end"):
                     disjoint[t] = pool.submit(fastcheck.periods_disjoint, tables[t].table, tables[t].path, group)
             for spec in TABLES:
@@ -194,6 +196,17 @@ def check_dataset(
                 ("bg_id",),
                 warnings,
                 "BG {k0} hat ab {day} zwei Typen: überschneidet sich mit Zeile {other}",
+            )
+        # a person is registered as unemployed or not: two spells sharing a day contradict each other
+        if ok("unemployment_spells", "person_id", "start", "end") and not (
+            "unemployment_spells" in disjoint and disjoint["unemployment_spells"].result()
+        ):
+            _overlaps(
+                con,
+                "unemployment_spells",
+                ("person_id",),
+                problems,
+                "überschneidet sich mit dem Zeitraum in Zeile {other} (Person {k0}) ab {day}",
             )
         for col in ("llu", "luh"):
             if ok("payments", col):
