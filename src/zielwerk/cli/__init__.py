@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from . import (
+    amtlich_cmds,
     data_cmds,
     demo,
     generate_cmd,
@@ -47,6 +48,7 @@ ziele_cmds.register(app)  # zielwerk ziele pruefen|bericht
 listen_cmds.register(app)  # zielwerk liste
 web_cmds.register(app)  # zielwerk serve, zielwerk benutzer
 register_audit(app)  # zielwerk audit pruefen
+amtlich_cmds.register(app)  # zielwerk amtlich einlesen|status
 
 
 def main() -> None:

@@ -142,3 +142,19 @@ def months_loaded(session: Session) -> list[MonthStatus]:
                 func.max(OfficialFigure.source), func.max(OfficialFigure.imported_at))
          .group_by(OfficialFigure.month).order_by(OfficialFigure.month))
     return [MonthStatus(m, n, j, s, at) for m, n, j, s, at in session.execute(q)]
+
+
+def import_file(sessions: Any, path: Any, *, username: str, role: str = "", client: str = "",
+                today: Any = None) -> tuple[Any, ImportSummary]:
+    """Read and check the published table ``path`` (:func:`zielwerk.official.reader.read_official`, raises
+    :class:`~zielwerk.official.reader.OfficialFileInvalid` before anything is written) and replace its months
+    in one transaction (:func:`replace_months`). Returns (read result, summary)."""
+    from pathlib import Path
+
+    from zielwerk.official.reader import read_official
+
+    result = read_official(path, today=today)
+    with sessions() as s, s.begin():
+        summary = replace_months(s, result.rows, source=Path(path).name, username=username, role=role,
+                                 client=client)
+    return result, summary
