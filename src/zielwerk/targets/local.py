@@ -95,6 +95,11 @@ def parents_reached(ds: Dataset, jobcenter_id: str, year: int, through: Month,
     (an object with a ``contacts`` Arrow table: ``person_id``, ``contact_date``, ``kind``)."""
     day = ds.stichtag_day
     lo, hi = _year_bounds(year, through, day)
+    return _cumulate(_with_sex(ds, parent_offer_events(ds, jobcenter_id, lo, hi, records)), year, through, day)
+
+
+def parent_offer_events(ds: Dataset, jobcenter_id: str, lo: date, hi: date, records=None) -> pd.DataFrame:
+    """(person_id, d) of ``ELTERN_2J``: the first offer per person on a day in [lo, hi]."""
     ms = ds["measures"].select(["person_id", "instrument", "start"]).to_pandas().rename(columns={"start": "d"})
     ms = ms[ms["instrument"].isin(sorted(PARENT_OFFER_INSTRUMENTS))][["person_id", "d"]]
     if records is not None and records.contacts.num_rows:
@@ -110,8 +115,7 @@ def parents_reached(ds: Dataset, jobcenter_id: str, year: int, through: Month,
         ages = [age_in_months(b, d) for b, d in zip(youngest["child_birth_date"], youngest["d"])]
         youngest = youngest[[PARENT_WINDOW_MONTHS[0] <= a <= PARENT_WINDOW_MONTHS[1] for a in ages]]
     ev = _elb_jobcenter(ds, youngest[["person_id", "d"]], jobcenter_id)
-    ev = ev.sort_values("d").drop_duplicates("person_id")  # once per person and year
-    return _cumulate(_with_sex(ds, ev), year, through, day)
+    return ev.sort_values("d").drop_duplicates("person_id")  # once per person and year
 
 
 def childcare_solved(ds: Dataset, jobcenter_id: str, year: int, through: Month) -> dict[str, list[float | None]]:
