@@ -21,5 +21,9 @@ def monthly_report(ds: Dataset, agreement: Agreement, month: Month, out: str | P
     """Compute and write the monthly report for ``month`` to ``out`` (.pdf, .html, .xlsx)."""
     mon = monitoring_for(ds, agreement, month)
     charts = CHART_KIND.get(Path(out).suffix.lower().lstrip("."), "png")
-    write_report(report_context(mon, as_of=ds.as_of, charts=charts), out)
+    from .sections import extra_sections
+
+    context = report_context(mon, as_of=ds.as_of, charts=charts)
+    context.update(extra_sections(ds, agreement, month, mon))  # Arbeitskreis, teams (issue 15)
+    write_report(context, out)
     return mon

@@ -55,6 +55,13 @@ def target_text(t: Target, tm: TargetMonitor | None, unit: str) -> str:
         src = "Daten" if r.baseline_from_data else "vereinbart"
         base = f" (Vorjahr {value(r.baseline, unit)}, {src})"
     end = f" → {value(r.end, unit)}" if r is not None and r.end is not None else ""
+    prev = t.prev_deviation_pct  # the previous year's result against its target (issue 15 item 5)
+    prev_text = (f" (Vorjahr: Ergebnis {value(t.prev_result, unit)} bei Ziel {value(t.prev_target, unit)}, "
+                 f"{german.pct(prev, 1, sign=True)})") if prev is not None else ""
+    return _target_text(t, unit, base, end) + prev_text
+
+
+def _target_text(t: Target, unit: str, base: str, end: str) -> str:
     if t.form == ABSOLUTE:
         return f"Zielwert {value(t.value, unit)} zum Jahresende"
     if t.form in (CHANGE_MONTH, CHANGE_AVERAGE):

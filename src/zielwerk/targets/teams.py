@@ -179,6 +179,16 @@ def team_actuals(ds: Any, jobcenter_id: str, month: Month, codes: tuple[str, ...
     return out
 
 
+def caseload_at(ds: Any, jobcenter_id: str, day: date) -> dict[str, int]:
+    """team → assignments covering ``day`` of the caseworkers of ``jobcenter_id`` (one per assignment, as
+    the pipeline's ``caseload_table``; without a team: :data:`NO_TEAM`)."""
+    asg = ds["assignments"].select(["person_id", "caseworker_id", "start", "end"]).to_pandas()
+    asg = asg[(asg["start"] <= day) & (asg["end"].isna() | (asg["end"] >= day))]
+    cw = ds["caseworkers"].select(["caseworker_id", "team", "jobcenter_id"]).to_pandas()
+    m = asg.merge(cw[cw["jobcenter_id"] == jobcenter_id], on="caseworker_id")
+    return caseload_by_team(m[["team"]])
+
+
 def caseload_by_team(caseload_rows: list[dict[str, Any]] | pd.DataFrame) -> dict[str, int]:
     """team → persons in the caseload (rows of ``pipeline.parts.caseload_table``)."""
     rows = caseload_rows.to_dict("records") if isinstance(caseload_rows, pd.DataFrame) else caseload_rows
