@@ -129,7 +129,7 @@ def crawl_clients(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ["admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune",
-                                  "fallmanagement", "teamleitung"])
+                                  "fallmanagement", "teamleitung", "aufsicht"])
 def test_every_link_works(crawl_clients, role):
     from zielwerk.web.permissions import LANDING
 

@@ -20,7 +20,7 @@ from web_helpers import AGREEMENT_TOML, ROLE_USER, audit_rows, build_app, csrf_o
 from zielwerk.web.permissions import LANDING, NAVIGATION, PERMISSIONS
 
 KEY = "testkreis-2016"
-ALL_ROLES = ("admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune", "fallmanagement")
+ALL_ROLES = ("admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune", "fallmanagement", "aufsicht")
 
 SIGNED_TOML = AGREEMENT_TOML.replace('status = "entwurf"', 'status = "unterzeichnet"') + """
 [[unterzeichner]]

@@ -10,7 +10,8 @@ from zielwerk.web import ROUTES
 
 A, G, C, T, K, F = "admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune", "fallmanagement"
 TL = "teamleitung"  # role fallmanagement with team T1 and no caseworker id: the team lead of CW1 (P1, P2)
-ROLES = (A, G, C, T, K, F, TL)
+AU = "aufsicht"  # supervising body (issue 14): assigned JC1 and JC2 (web_helpers.SUPERVISED), aggregates only
+ROLES = (A, G, C, T, K, F, TL, AU)
 LEAD = {G, C}
 
 # (method, path, form data, roles allowed, status for allowed roles)
@@ -87,6 +88,18 @@ MATRIX = [
     ("POST", "/api/zielvereinbarungen/testkreis-2016/fassungen", {"json": {"document": "x =", "reason": "r"}},
      LEAD, 422),
     ("GET", "/api/monitoring", None, {A, G, C, T}, 200),
+    # issue 14: peer comparison (the own Jobcenter JC1; JC9 is nobody's), the supervision matrix and a
+    # supervised Jobcenter's aggregate overview (JC1 assigned to the aufsicht user, JC9 not)
+    ("GET", "/vergleich", None, {A, G, C, T, AU}, 200),
+    ("GET", "/vergleich?jobcenter=JC1&k=K3&monat=2016-09&geschlecht=f", None, {A, G, C, T, AU}, 200),
+    ("GET", "/vergleich?jobcenter=JC9", None, set(), 0),
+    ("GET", "/aufsicht", None, {AU}, 200),
+    ("GET", "/aufsicht/JC1", None, {AU}, 200),
+    ("GET", "/aufsicht/JC2", None, {AU}, 200),
+    ("GET", "/aufsicht/JC9", None, set(), 0),
+    ("GET", "/api/vergleich?jobcenter=JC1&k=K2", None, {A, G, C, T, AU}, 200),
+    ("GET", "/api/vergleich?jobcenter=JC9", None, set(), 0),
+    ("GET", "/api/aufsicht", None, {AU}, 200),
 ]
 
 
@@ -101,7 +114,8 @@ def _request(client, method, path, data, csrf):
 
 @pytest.fixture(scope="module")
 def tokens(clients):
-    return {role: csrf_of(c, "/kennzahlen" if role not in (F, TL) else "/fallsteuerung") for role, c in clients.items()}
+    start = {F: "/fallsteuerung", TL: "/fallsteuerung", AU: "/aufsicht"}
+    return {role: csrf_of(c, start.get(role, "/kennzahlen")) for role, c in clients.items()}
 
 
 def test_matrix_covers_every_route():
@@ -110,7 +124,8 @@ def test_matrix_covers_every_route():
         if path in ("/anmelden", "/abmelden"):
             continue
         concrete = (path.replace("{code}", "K2").replace("{key}", "testkreis-2016").replace("{monat}", "1999-01")
-                    .replace("{person_id}", "P1").replace("{username}", "niemand").replace("{token_id}", "999999").replace("{name}", "lzb-praevention"))
+                    .replace("{person_id}", "P1").replace("{username}", "niemand").replace("{token_id}", "999999").replace("{name}", "lzb-praevention")
+                    .replace("{jobcenter_id}", "JC1"))
         assert (method, concrete) in covered, f"route {method} {path} missing from the matrix"
 
 

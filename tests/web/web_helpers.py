@@ -34,6 +34,8 @@ USERS = {
     "fm1": ("fallmanagement", {"caseworker_id": "CW1", "team": "T1"}),
     # team lead of T1: role fallmanagement with a team and no caseworker id (permissions.person_scope)
     "tl1": ("fallmanagement", {"team": "T1"}),
+    # supervising body (issue 14): assigned JC1 and JC2 (SUPERVISED), not JC9
+    "rd1": ("aufsicht", {}),
 }
 #: users tested as a variant of their role (key of the ``clients`` fixture)
 VARIANTS = {"tl1": "teamleitung"}
@@ -133,6 +135,45 @@ def write_fixture_lists(data_dir: Path) -> None:
         "lzb-praevention": {"rows": 2, "goal": "LZB"}, "fallbelastung": {"rows": 2, "goal": "Fallarbeit"}}}))
 
 
+#: issue 14: the Jobcenters assigned to the supervision user rd1
+SUPERVISED = ("JC1", "JC2")
+
+
+def official_rows() -> list[dict]:
+    """Hand-made official figures 2015-01..2016-09: JC1 "Jobcenter Testkreis" and JC2..JC5 of type IIb,
+    JC9 of type Ia. K2 (sex all) of 2016-09: JC1 20 %, JC2 30 %, JC3 40 %, JC4 10 %, JC5 2 of 10 = 20 %
+    (below 3 persons: C10 hides it outside controlling); K3 (change of the LZB stock), K1E2 (eLb stock
+    as numerator) and K2E4 (single-parent stock as denominator) for the neighbours."""
+    jcs = (("JC1", "Jobcenter Testkreis", "IIb", 1000, 0.20), ("JC2", "Jobcenter Nachbarkreis", "IIb", 800, 0.30),
+           ("JC3", "Jobcenter Bergkreis", "IIb", 1200, 0.40), ("JC4", "Jobcenter Talkreis", "IIb", 600, 0.10),
+           ("JC5", "Jobcenter Kleinkreis", "IIb", 10, 0.20), ("JC9", "Jobcenter Großstadt", "Ia", 9000, 0.25))
+    rows = []
+    for year in (2015, 2016):
+        for m in range(1, 13 if year == 2015 else 10):
+            month = f"{year}-{m:02d}"
+            for jid, name, vtyp, elb, rate in jcs:
+                r = rate - (0.01 if year == 2015 else 0.0)
+                for sex, share in (("all", 1.0), ("f", 0.5), ("m", 0.5)):
+                    den = elb * share
+                    num = round(den * r)
+                    lzb = round(den * 0.6)
+                    for code, n, d, v in (("K2", num, den, 100 * num / den),
+                                          ("K3", lzb, lzb + 10, 100 * (lzb / (lzb + 10) - 1)),
+                                          ("K1E2", den, den, 0.0),
+                                          ("K2E4", 1, den * 0.15, 100 / (den * 0.15))):
+                        rows.append({"jobcenter_id": jid, "jobcenter_name": name, "vergleichstyp": vtyp,
+                                     "month": month, "indicator": code, "sex": sex, "numerator": float(n),
+                                     "denominator": float(d), "value": round(v, 1)})
+    return rows
+
+
+def insert_official(session, rows: list[dict]) -> None:
+    from zielwerk.store.models import OfficialFigure
+
+    for r in rows:
+        session.add(OfficialFigure(**r, source="test", imported_by="test"))
+
+
 def build_app(data_dir: Path, db_url: str | None = None):
     write_fixture_results(data_dir)
     write_fixture_lists(data_dir)
@@ -148,6 +189,15 @@ def build_app(data_dir: Path, db_url: str | None = None):
                        **scope))
         agreements.create(s, key="testkreis-2016", title="Zielvereinbarung 2016 Testkreis", jobcenter_id="JC1",
                           year=2016, document=AGREEMENT_TOML, created_by="controlling")
+        insert_official(s, official_rows())
+    from sqlalchemy import select
+
+    from zielwerk.store.models import SupervisionAssignment
+
+    with app.state.sessions.begin() as s:
+        rd1 = s.scalar(select(User).where(User.username == "rd1"))
+        for jid in SUPERVISED:
+            s.add(SupervisionAssignment(user_id=rd1.id, jobcenter_id=jid))
     return app
 
 

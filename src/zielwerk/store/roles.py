@@ -9,4 +9,6 @@ ROLES: dict[str, str] = {
     "traeger": "Trägervertretung",
     "kommune": "Kommune",
     "fallmanagement": "Fallmanagement",
+    # supervising body (Regionaldirektion, Land; issue 14): its assigned Jobcenters, aggregates only
+    "aufsicht": "Aufsicht (Regionaldirektion, Land)",
 }

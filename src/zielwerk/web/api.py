@@ -140,3 +140,44 @@ def monitoring(ctx: ApiCtx, monat: Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9
                         "interval": list(cur.interval) if cur.interval else None, "problem": tm.problem})
     return {"agreement": a.key, "version": version.number, "report_month": str(mon.report),
             "alerts": [al.text() for al in mon.alerts], "targets": targets}
+
+
+# --- issue 14: Vergleichstyp peers and the supervising body's matrix ---------------------------------------
+
+@router.get("/vergleich", summary="Vergleich im Vergleichstyp: Wert, Median, Quartile, Rang, Vorjahr, Nachbarn")
+def peer_comparison(ctx: ApiCtx,
+                    jobcenter: Annotated[str, Query(max_length=40, description="Jobcenter-Kennung (leer: das erste "
+                                                                               "eigene)")] = "",
+                    k: Annotated[str, Query(max_length=12, description="Amtliche Kennzahl, z. B. K2")] = "K2",
+                    monat: Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+                                                description="Monat JJJJ-MM (leer: der neueste)")] = "",
+                    geschlecht: Annotated[str, Query(pattern=r"^(all|f|m)$",
+                                                     description="all, f oder m")] = "all") -> dict[str, Any]:
+    """Quartiles by type 7 (linear interpolation); rank 1 = best by the indicator's direction;
+    ``to_best_quartile``: change of the numerator (persons, € for K1/K1E1) to reach the best quartile.
+    Values of groups below 3 persons are left out for every role but controlling (C10)."""
+    from . import supervision
+    from .pages.vergleich import allowed_jobcenter
+
+    ctx.require("peers.view")
+    _, chosen = allowed_jobcenter(ctx, jobcenter)
+    if not chosen:
+        raise HTTPException(404, "Es liegen keine amtlichen Kennzahlen für Ihre Jobcenter vor.")
+    try:
+        view = supervision.peer_view(ctx.db, ctx.role, chosen, k, monat, geschlecht)
+    except supervision.SelectionError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    return view.to_json()
+
+
+@router.get("/aufsicht", summary="Status je Ziel der Zielvereinbarungen der zugeordneten Jobcenter (Matrix)")
+def supervision_matrix(ctx: ApiCtx) -> dict[str, Any]:
+    from . import supervision
+
+    ctx.require("supervision.view")
+    m = supervision.matrix(ctx.db, ctx.request.app.state.results, supervision.assigned_jobcenters(ctx.db, ctx.user))
+    return {"goals": [{"id": g, "title": t} for g, t in m.columns],
+            "jobcenters": [{"jobcenter_id": r.jobcenter_id, "name": r.name, "agreement": r.agreement_key,
+                            "report_month": r.report_month, "series": r.series, "problem": r.problem,
+                            "goals": {g: {"status": c["status"], "detail": c["detail"]} for g, c in r.cells.items()}}
+                           for r in m.rows]}

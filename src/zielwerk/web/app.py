@@ -20,6 +20,7 @@ from . import api, apidocs, auth, formats
 from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, remember_user, render
 from .pages import account, admin, agreement, casework, data, fall_lists, heute, indicators, overview, reports
+from .pages import aufsicht, vergleich
 from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
 from .report_bridge import RenderPool
 from .results import BatchState, GenerationSnapshot, Results
@@ -63,6 +64,10 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", "/fallsteuerung/person/{person_id}", casework.person),
     ("POST", "/fallsteuerung/person/{person_id}/kontakt", casework.add_contact),
     ("POST", "/fallsteuerung/person/{person_id}/plan", casework.add_plan),
+    # issue 14: Vergleichstyp peers; the supervising body's status matrix and a Jobcenter's aggregate overview
+    ("GET", "/vergleich", vergleich.page),
+    ("GET", "/aufsicht", aufsicht.matrix_page),
+    ("GET", "/aufsicht/{jobcenter_id}", aufsicht.jobcenter_page),
     ("GET", "/verwaltung", admin.users_page),
     ("POST", "/verwaltung/benutzer", admin.create_user),
     ("POST", "/verwaltung/benutzer/{username}/aktiv", admin.set_active),

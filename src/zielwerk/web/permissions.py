@@ -3,6 +3,9 @@
 Person-level data is gated separately by :func:`person_scope` / :func:`may_read_person` (case
 managers: their own caseload; team leads: their team's caseload), and
 municipality users by :func:`allowed_units` (their municipality only; C10 suppression applies).
+Supervision users (role ``aufsicht``, issue 14) see aggregates of the Jobcenters assigned to them
+(``supervision_assignments``; :func:`zielwerk.web.supervision.assigned_jobcenters`): the status matrix,
+a Jobcenter's overview without person-level data and the peer comparison, with C10 applied.
 Hiding a link is never the rule: every route calls ``ctx.require(<permission>)``.
 """
 
@@ -38,6 +41,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # own account: change the own password, own API tokens (issued only to their owner, issue 12)
     "account.self": _ALL,
     "api.token": _ALL,
+    # issue 14: the Vergleichstyp peer comparison (aggregates of the official figures)
+    "peers.view": frozenset({"admin", "geschaeftsfuehrung", "controlling", "traeger", "aufsicht"}),
+    # issue 14: the status matrix and overviews of the Jobcenters assigned to a supervising body
+    "supervision.view": frozenset({"aufsicht"}),
 }
 
 #: a user with a one-time password (set by an administrator) reaches only these paths until changed
@@ -56,6 +63,7 @@ LANDING: dict[str, str] = {
     "traeger": "/",
     "kommune": "/kennzahlen",
     "fallmanagement": "/fallsteuerung/heute",  # issue 13 item 5: "Heute" is the case managers' start page
+    "aufsicht": "/aufsicht",  # issue 14: the status matrix of the assigned Jobcenters
 }
 
 #: navigation: (label, path, permission)
@@ -64,6 +72,8 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("Kennzahlen", "/kennzahlen", "indicators.view"),
     ("Zielvereinbarung", "/zielvereinbarung", "agreement.view"),
     ("Berichte", "/berichte", "reports.view"),
+    ("Aufsicht", "/aufsicht", "supervision.view"),
+    ("Vergleich", "/vergleich", "peers.view"),
     ("Daten", "/daten", "data.view"),
     ("Fallsteuerung", "/fallsteuerung", "casework.view"),
     ("Verwaltung", "/verwaltung", "admin.users"),
@@ -134,3 +144,8 @@ def allowed_units(role: str, municipality_id: str | None) -> tuple[str, str] | N
     if role == "kommune":
         return ("municipality", municipality_id or "")
     return None
+
+
+def suppressed_figures(role: str) -> bool:
+    """C10 applies to the figures this role is shown (every role but controlling)."""
+    return not has(role, "figures.unsuppressed")
