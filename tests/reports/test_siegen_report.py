@@ -22,7 +22,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "siegen-wittgenstei
 def test_cli_pruefen_example():
     res = CliRunner().invoke(app, ["ziele", "pruefen", str(EXAMPLE)])
     assert res.exit_code == 0, res.output
-    assert "gültig" in res.output and "11 Zielwerte" in res.output
+    assert "gültig" in res.output and "13 Zielwerte" in res.output
 
 
 def test_cli_pruefen_reports_line(tmp_path):
