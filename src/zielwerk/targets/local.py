@@ -240,7 +240,8 @@ def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=No
     if records is not None and records.action_plans.num_rows:
         ap = records.action_plans.select(["person_id", "agreed_on", "reviewed_on", "ended_on"]).to_pandas()
         z = m.merge(ap, on="person_id")
-        last = z[["agreed_on", "reviewed_on"]].max(axis=1)
+        last = pd.Series([r if isinstance(r, date) and r > a else a for a, r in zip(z["agreed_on"], z["reviewed_on"])],
+                         index=z.index, dtype=object)
         inforce = (z["agreed_on"] <= z["day"]) & (z["ended_on"].isna() | (z["ended_on"] >= z["day"]))
         hit = inforce & (last >= z["ob_start"]) & (last <= z["day"])
         stepped |= set(zip(z.loc[hit, "day"], z.loc[hit, "person_id"]))
