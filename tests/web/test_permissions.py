@@ -69,6 +69,7 @@ MATRIX = [
     ("GET", "/verwaltung", None, {A}, 200),
     ("POST", "/verwaltung/benutzer", {"username": "neu", "password": "kurz", "role": "admin"}, {A}, 422),
     ("POST", "/verwaltung/benutzer/niemand/aktiv", {"active": "0"}, {A}, 404),
+    ("POST", "/verwaltung/benutzer/niemand/aufsicht", {"jobcenter": "JC1"}, {A}, 404),  # issue 14
     # tokens only for their owner (issue 12): nobody, admin included, mints one for another user
     ("POST", "/verwaltung/benutzer/niemand/token", {"label": "x"}, set(), 0),
     ("GET", "/verwaltung/protokoll", None, {A}, 200),

@@ -72,7 +72,10 @@ DEMO_USERS = (
     ("traeger", "traeger", "Tilo Träger"),
     ("kommune", "kommune", "Klara Kommune"),
     ("fallmanagement", "fallmanagement", "Fritz Fallmanager"),
+    ("aufsicht", "aufsicht", "Anna Aufsicht"),  # issue 14: Siegen-Wittgenstein and its Vergleichstyp's peers
 )
+#: the Jobcenter whose Vergleichstyp the demo supervision user oversees
+DEMO_SUPERVISED = "05970"
 
 
 def ensure_demo_users(sessions: sessionmaker[Session], data_dir: Path,
@@ -92,8 +95,14 @@ def ensure_demo_users(sessions: sessionmaker[Session], data_dir: Path,
                 user.role = role
                 for k, v in scope.items():
                     setattr(user, k, v or None)
+            extra: dict[str, Any] = {}
+            if role == "aufsicht":  # Siegen-Wittgenstein and the other Jobcenters of its type (official table)
+                from zielwerk.store import peers
+
+                _, extra["jobcenter"] = peers.assign(s, users.by_name(s, name),
+                                                     peers.same_type(s, DEMO_SUPERVISED) or [DEMO_SUPERVISED])
             audit.record(s, username="demo", action="user.demo", object_type="user", object_id=name,
-                         after={"rolle": role, **scope})
+                         after={"rolle": role, **scope, **extra})
             out.append((name, role, pw))
     return out
 

@@ -71,6 +71,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", "/verwaltung", admin.users_page),
     ("POST", "/verwaltung/benutzer", admin.create_user),
     ("POST", "/verwaltung/benutzer/{username}/aktiv", admin.set_active),
+    ("POST", "/verwaltung/benutzer/{username}/aufsicht", admin.set_supervised),  # issue 14: assigned Jobcenters
     ("POST", "/verwaltung/benutzer/{username}/token", admin.issue_token),
     ("GET", "/verwaltung/protokoll", admin.audit_page),
     # own account (every role): password change, own API tokens (issue 12)

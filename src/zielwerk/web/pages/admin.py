@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import delete
@@ -12,10 +14,32 @@ from zielwerk.store.models import WebSession
 from ..context import PageCtx
 from ..permissions import ROLES
 
+_JOBCENTER_ID = re.compile(r"^[0-9A-Za-z_-]{1,40}$")
+
+
+def parse_jobcenters(text: str) -> list[str]:
+    """Jobcenter ids of a supervision assignment (separated by commas, semicolons or blanks); German
+    error naming the field if one is malformed."""
+    ids = [t for t in re.split(r"[\s,;]+", text.strip()) if t]
+    bad = [t for t in ids if not _JOBCENTER_ID.match(t)]
+    if bad:
+        raise users.UserError(f"Zugeordnete Jobcenter: „{bad[0][:40]}“ ist keine Jobcenter-Kennung "
+                              "(Buchstaben, Ziffern, - und _, höchstens 40 Zeichen).")
+    if len(ids) > 1000:
+        raise users.UserError("Zugeordnete Jobcenter: höchstens 1.000 Jobcenter.")
+    return ids
+
+
+def _assignments(ctx: PageCtx) -> dict[int, list[str]]:
+    from zielwerk.store import peers
+
+    return {u.id: peers.assigned(ctx.db, u.id) for u in users.all_users(ctx.db) if u.role == "aufsicht"}
+
 
 def users_page(ctx: PageCtx) -> Response:
     ctx.require("admin.users")
-    return ctx.render("admin_users.html", users=users.all_users(ctx.db), error="", values={}, token="")
+    return ctx.render("admin_users.html", users=users.all_users(ctx.db), error="", values={}, token="",
+                      assignments=_assignments(ctx))
 
 
 def create_user(
@@ -28,11 +52,20 @@ def create_user(
     municipality_id: str = Form(""),
     caseworker_id: str = Form(""),
     team: str = Form(""),
+    aufsicht_jobcenter: str = Form(""),
 ) -> Response:
     ctx.require("admin.users")
     values = {"username": username, "full_name": full_name, "role": role, "jobcenter_id": jobcenter_id,
-              "municipality_id": municipality_id, "caseworker_id": caseworker_id, "team": team}
+              "municipality_id": municipality_id, "caseworker_id": caseworker_id, "team": team,
+              "aufsicht_jobcenter": aufsicht_jobcenter}
     error = ""
+    supervised: list[str] = []
+    try:
+        supervised = parse_jobcenters(aufsicht_jobcenter)
+    except users.UserError as exc:
+        error = str(exc)
+    if supervised and role != "aufsicht":
+        error = "Zugeordnete Jobcenter gibt es nur für die Rolle Aufsicht."
     if role == "kommune" and not municipality_id.strip():
         error = "Für die Rolle Kommune ist der Gemeindeschlüssel Pflicht."
     elif role == "fallmanagement" and not caseworker_id.strip() and not team.strip():
@@ -53,9 +86,34 @@ def create_user(
                      object_id=username.strip()[:200], outcome="failed", client=ctx.client,
                      after={"rolle": role, "grund": error})
         return ctx.render("admin_users.html", status_code=422, users=users.all_users(ctx.db), error=error,
-                          values=values, token="")
+                          values=values, token="", assignments=_assignments(ctx))
+    extra = {}
+    if supervised:
+        from zielwerk.store import peers
+
+        _, extra["jobcenter"] = peers.assign(ctx.db, user, supervised)
     ctx.audit("user.create", object_type="user", object_id=user.username,
-              after={"rolle": user.role, **user.scope(), "einmalpasswort": True})
+              after={"rolle": user.role, **user.scope(), "einmalpasswort": True, **extra})
+    return RedirectResponse("/verwaltung", status_code=303)
+
+
+def set_supervised(ctx: PageCtx, username: str, jobcenter: str = Form("")) -> Response:
+    """Replace the Jobcenters assigned to a user of the role aufsicht (audited with before and after)."""
+    from zielwerk.store import peers
+
+    ctx.require("admin.users")
+    user = users.by_name(ctx.db, username)
+    if user is None:
+        raise HTTPException(404, f"Den Benutzer „{username}“ gibt es nicht.")
+    if user.role != "aufsicht":
+        raise HTTPException(422, "Zugeordnete Jobcenter gibt es nur für die Rolle Aufsicht.")
+    try:
+        ids = parse_jobcenters(jobcenter)
+    except users.UserError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    before, after = peers.assign(ctx.db, user, ids)
+    ctx.audit("user.supervision", object_type="user", object_id=username, before={"jobcenter": before},
+              after={"jobcenter": after})
     return RedirectResponse("/verwaltung", status_code=303)
 
 
