@@ -110,11 +110,11 @@ def _generic(raw: dict[str, Any]) -> DocView:
 def compare(old_text: str, new_text: str) -> list[str]:
     """Human-readable changes between two versions (targets module's diff if available)."""
     try:
-        from zielwerk.targets.model import diff_versions
+        from zielwerk.targets.diff import readable_diff
 
         a, b = parse(old_text).model, parse(new_text).model
         if a is not None and b is not None:
-            return [c.describe() for c in diff_versions(a, b)]
+            return readable_diff(a, b)
     except (ImportError, DocumentError):
         pass
     out = []

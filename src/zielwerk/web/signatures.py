@@ -105,3 +105,23 @@ def merged_model(model: Any, version: Any) -> Any:
                                   s.party, s.on) for s in sigs if s.party)
     status = SIGNED if complete(sigs) else model.status
     return replace(model, signatories=signatories, status=status)
+
+
+def merged_document(version: Any) -> str:
+    """The version's TOML document with the one signature state: web signatures written as dated
+    ``[[unterzeichner]]`` entries (status "unterzeichnet" once every party has signed), every other part
+    unchanged. Unchanged text when the web added no signature."""
+    import tomllib
+
+    from .agreement_form import to_toml
+
+    sigs = state_of(version)
+    if not any(s.source == "Web" and s.party for s in sigs):
+        return version.document
+    raw = tomllib.loads(version.document)
+    raw["unterzeichner"] = [{"name": s.name, "funktion": s.function or "Unterzeichnet im Web", "partei": s.party,
+                             **({"datum": s.on} if s.on else {})} for s in sigs if s.party]
+    if complete(sigs):
+        raw["status"] = SIGNED
+    head = version.document.splitlines()[0] if version.document.startswith("#") else ""
+    return to_toml(raw, head.lstrip("# "))

@@ -3,19 +3,33 @@ goal links as a graph. Every change is audited with before/after."""
 
 from __future__ import annotations
 
-from typing import Any
+import tomllib
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import Form, HTTPException
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from starlette.datastructures import FormData
 
 from zielwerk.store import agreements as store
 from zielwerk.store.models import Agreement, AgreementVersion
 from zielwerk.targets.model import PARTIES
 
+from .. import agreement_form as af
 from .. import signatures
 from ..agreement_doc import DocumentError, compare, graph_svg, parse
 from ..context import Ctx, PageCtx
+
+
+async def posted_form(request: Request) -> FormData:
+    """The whole posted form (the editor's fields are numbered rows, not fixed parameters)."""
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(posted_form)]
+#: largest TOML file accepted for import
+MAX_TOML_BYTES = 1 << 20
 
 
 def _get(ctx: Ctx, key: str) -> Agreement:
@@ -39,15 +53,24 @@ _FIELD_LABELS = {"value": "Zielwert", "change_pct": "Veränderung (%)", "change_
 _SEX = {"all": "insgesamt", "f": "Frauen", "m": "Männer"}
 
 
-def target_text(t: dict[str, Any]) -> str:
-    """German description of a target's figures, e.g. 'absoluter Zielwert, insgesamt: Zielwert 25,0'."""
+def target_text(t: dict[str, Any], model_targets: dict[str, Any] | None = None) -> str:
+    """German description of a target's form and figures with units, e.g. 'absoluter Zielwert 25,0 %'."""
+    from zielwerk.targets.diff import target_summary
     from zielwerk.targets.model import FORMS
 
     from ..formats import number
 
+    if model_targets and t.get("id") in model_targets:
+        return target_summary(model_targets[t["id"]])
     parts = [FORMS.get(str(t.get("form")), str(t.get("form", ""))), _SEX.get(str(t.get("sex", "all")), "")]
     figures = [f"{label} {number(t[k])}" for k, label in _FIELD_LABELS.items() if t.get(k) is not None]
     return ", ".join(p for p in parts if p) + (": " + "; ".join(figures) if figures else "")
+
+
+def target_name(t: dict[str, Any]) -> str:
+    """'K2 Frauen': the indicator and the group of persons (the target's id is internal)."""
+    sex = {"f": "Frauen", "m": "Männer"}.get(str(t.get("sex", "all")), "")
+    return " ".join(p for p in (str(t.get("indicator") or t.get("kennzahl") or t.get("id", "")), sex) if p)
 
 
 def _summary(v: AgreementVersion) -> dict:
@@ -59,10 +82,12 @@ def index(ctx: PageCtx) -> Response:
     return ctx.render("agreements.html", agreements=store.all_agreements(ctx.db))
 
 
-def view(ctx: PageCtx, key: str, fassung: int | None = None, error: str = "") -> Response:
+def view(ctx: PageCtx, key: str, fassung: int | None = None, error: str = "", format: str = "") -> Response:
     ctx.require("agreement.view")
     agreement = _get(ctx, key)
     version = _version(agreement, fassung)
+    if format == "toml":  # the export format: the file of this version
+        return download_toml(ctx, key, version.number)
     try:
         doc = parse(version.document)
     except DocumentError as exc:
@@ -72,32 +97,110 @@ def view(ctx: PageCtx, key: str, fassung: int | None = None, error: str = "") ->
         for _, t in doc.model.targets():
             quick[t.id] = [(f, label, getattr(t, f)) for f, label in editable_fields(t)]
     sigs = signatures.signatures(version, doc.model if doc is not None else None)
+    model = doc.model if doc is not None else None
+    from zielwerk.targets.diff import carriers_text
+
+    model_targets = {t.id: t for _, t in model.targets()} if model is not None else {}
+    carriers = {g.id: carriers_text(g.owners) for g in model.goals} if model is not None else {}
+    titles = {g.id: g.title for g in doc.goals} if doc is not None else {}
+    local_goals = {g.id for g in model.goals if g.legal_goal is None} if model is not None else set()
     latest = version is agreement.versions[-1]
     return ctx.render("agreement.html", status_code=422 if error and doc is not None else 200, agreement=agreement,
                       version=version, doc=doc, error=error, graph=Markup(graph_svg(doc)) if doc else "",
-                      quick=quick, target_text=target_text, signatures=sigs,
+                      quick=quick, target_text=lambda t: target_text(t, model_targets), target_name=target_name,
+                      carriers=carriers, titles=titles, local_goals=local_goals, signatures=sigs,
                       complete=signatures.complete(sigs), parties=PARTIES,
                       sign_parties=signatures.open_parties(ctx.role, sigs, ctx.user.username, version)
                       if latest and ctx.can("agreement.sign") else [])
 
 
+def _render_form(ctx: PageCtx, mode: str, st: af.FormState, status: int = 200, agreement: Agreement | None = None,
+                 key: str = "", reason: str = "", error: str = "") -> Response:
+    goal_options = [(g["id"], g["titel"] or g["id"]) for g in st.goals if g["id"].strip()]
+    return ctx.render("agreement_form.html", status_code=status, mode=mode, st=st, agreement=agreement, key=key,
+                      reason=reason, error=error, choices=af.CHOICES, indicators=af.indicator_choices(),
+                      goal_options=goal_options, unit_of=af.number_hint, number_keys=af.NUMBER_KEYS)
+
+
 def edit_form(ctx: PageCtx, key: str) -> Response:
     ctx.require("agreement.edit")
     agreement = _get(ctx, key)
-    return ctx.render("agreement_edit.html", agreement=agreement, document=agreement.versions[-1].document,
-                      reason="", error="")
+    return _render_form(ctx, "edit", af.state_from_document(agreement.versions[-1].document), agreement=agreement)
 
 
-def edit(ctx: PageCtx, key: str, document: str = Form(""), reason: str = Form("")) -> Response:
+def _uploaded(form: FormData) -> tuple[str | None, str]:
+    """(document text, error) of an import: the ``document`` field or the uploaded file ``datei``;
+    (None, "") when neither was sent (the form editor)."""
+    upload = form.get("datei")
+    if upload is not None and not isinstance(upload, str) and getattr(upload, "filename", ""):
+        data = upload.file.read(MAX_TOML_BYTES + 1)
+        if len(data) > MAX_TOML_BYTES:
+            return "", "Die Datei ist zu groß (höchstens 1 MB)."
+        try:
+            return data.decode("utf-8-sig"), ""
+        except UnicodeDecodeError:
+            return "", "Die Datei ist nicht UTF-8-kodiert."
+    if "document" in form:
+        doc = form.get("document")
+        return (doc if isinstance(doc, str) else ""), ""
+    return None, ""
+
+
+def _text(form: FormData, name: str) -> str:
+    v = form.get(name, "")
+    return v if isinstance(v, str) else ""
+
+
+def edit(ctx: PageCtx, key: str, form: Posted) -> Response:
+    """A new version: from the form editor, or from an imported TOML document (``document`` / ``datei``)."""
     ctx.require("agreement.edit")
     agreement = _get(ctx, key)
     before = agreement.versions[-1]
-    error = ""
+    reason = _text(form, "reason")
+    document, error = _uploaded(form)
+    if document is not None:
+        return _import_version(ctx, agreement, document, reason, error)
+    st, action = af.state_from_post(form)
+    if action != "speichern":
+        return _render_form(ctx, "edit", st, agreement=agreement, reason=reason)
+    base = tomllib.loads(before.document)
+    built = af.build(st, base)
     if not reason.strip():
+        st.errors["reason"] = "Begründung der Änderung: bitte angeben (sie steht in der Versionsgeschichte)."
+    text = af.validate(st, built)
+    if text is None or st.errors:
+        return _render_form(ctx, "edit", st, 422, agreement=agreement, reason=reason)
+    from zielwerk.targets import parse_agreement
+    from zielwerk.targets.diff import readable_diff
+
+    old_model = signatures.parse_model(before.document)
+    new_model = parse_agreement(text)
+    changes = readable_diff(old_model, new_model) if old_model is not None else []
+    if not changes and built.raw == base:
+        return _render_form(ctx, "edit", st, 422, agreement=agreement, reason=reason,
+                            error="Es wurde nichts geändert; es wurde keine neue Fassung angelegt.")
+    signed = old_model is None or old_model.status != "entwurf" or bool(signatures.state_of(before))
+    raw = af.new_version_tables(built.raw, old_model, new_model, signed, ctx.user.full_name or ctx.user.username,
+                                date.today(), reason, changes)
+    document = af.to_toml(raw, _comment(new_model))
+    new = store.add_version(ctx.db, agreement, document, reason=reason, created_by=ctx.user.username)
+    ctx.audit("agreement.version", object_type="agreement", object_id=f"{key}#{new.number}",
+              before=_summary(before), after={**_summary(new), "aenderungen": changes})
+    return RedirectResponse(f"/zielvereinbarung/{key}/vergleich", status_code=303)
+
+
+def _comment(model: Any) -> str:
+    return f"Zielvereinbarung {model.year} nach § 48b SGB II – {model.jobcenter_name}"
+
+
+def _import_version(ctx: PageCtx, agreement: Agreement, document: str, reason: str, error: str) -> Response:
+    """A new version from a TOML document as it is (the import format)."""
+    before = agreement.versions[-1]
+    if not error and not reason.strip():
         error = "Bitte begründen Sie die Änderung."
-    elif document.strip() == before.document.strip():
+    elif not error and document.strip() == before.document.strip():
         error = "Das Dokument ist unverändert; es wurde keine neue Fassung angelegt."
-    else:
+    elif not error:
         try:
             parse(document)
         except DocumentError as exc:
@@ -107,9 +210,20 @@ def edit(ctx: PageCtx, key: str, document: str = Form(""), reason: str = Form(""
                           reason=reason, error=error)
     new = store.add_version(ctx.db, agreement, document.replace("\r\n", "\n"), reason=reason,
                             created_by=ctx.user.username)
-    ctx.audit("agreement.version", object_type="agreement", object_id=f"{key}#{new.number}",
+    ctx.audit("agreement.version", object_type="agreement", object_id=f"{agreement.key}#{new.number}",
               before=_summary(before), after=_summary(new))
-    return RedirectResponse(f"/zielvereinbarung/{key}", status_code=303)
+    return RedirectResponse(f"/zielvereinbarung/{agreement.key}", status_code=303)
+
+
+def download_toml(ctx: Ctx, key: str, fassung: int | None = None) -> Response:
+    """The version as the TOML file, with the one signature state (file and web signatures,
+    ``signatures.merged_file``): importing it again keeps who signed."""
+    ctx.require("agreement.view")
+    agreement = _get(ctx, key)
+    version = _version(agreement, fassung)
+    text = signatures.merged_document(version)
+    return Response(text, media_type="application/toml; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="zielvereinbarung-{key}-fassung-{version.number}.toml"'})
 
 
 def _signable(ctx: Ctx, key: str, fassung: int, partei: str) -> tuple[Agreement, AgreementVersion, str]:
@@ -179,32 +293,72 @@ def compare_versions(ctx: PageCtx, key: str, a: int | None = None, b: int | None
 
 def create_form(ctx: PageCtx) -> Response:
     ctx.require("agreement.edit")
-    return ctx.render("agreement_new.html", error="", values={})
+    return _render_form(ctx, "new", af.with_blank_rows(af.FormState(parties=dict.fromkeys(PARTIES, ""))))
 
 
-def create(ctx: PageCtx, key: str = Form(""), title: str = Form(""), jobcenter_id: str = Form(""),
-                 year: str = Form(""), document: str = Form("")) -> Response:
-    ctx.require("agreement.edit")
-    values = {"key": key, "title": title, "jobcenter_id": jobcenter_id, "year": year, "document": document}
-    error = ""
+def _key_problem(key: str) -> str:
     if not key.strip() or not key.replace("-", "").replace("_", "").isalnum():
-        error = "Kennung: nur Buchstaben, Ziffern, „-“ und „_“."
-    elif not title.strip() or not jobcenter_id.strip():
-        error = "Titel und Jobcenter sind Pflichtangaben."
-    elif not year.isdigit() or not 2005 <= int(year) <= 2100:
-        error = "Jahr: bitte eine vierstellige Jahreszahl angeben."
-    else:
+        return "Kennung: nur Buchstaben, Ziffern, „-“ und „_“."
+    return ""
+
+
+def create(ctx: PageCtx, form: Posted) -> Response:
+    """A new agreement: from the form editor, or from an imported TOML document (``document`` / ``datei``)."""
+    ctx.require("agreement.edit")
+    key = _text(form, "key").strip()
+    document, error = _uploaded(form)
+    if document is not None:
+        return _import_new(ctx, form, key, document, error)
+    st, action = af.state_from_post(form)
+    if action != "speichern":
+        return _render_form(ctx, "new", st, key=key)
+    built = af.build(st, {"status": "entwurf", "version": 1})
+    if msg := _key_problem(key):
+        st.errors["key"] = msg
+    elif store.get(ctx.db, key) is not None:
+        st.errors["key"] = f"Kennung: die Zielvereinbarung „{key}“ gibt es schon."
+    if not st.meta.get("titel", "").strip():
+        st.errors["titel"] = "Titel: bitte angeben."
+    text = af.validate(st, built)
+    if text is None or st.errors:
+        return _render_form(ctx, "new", st, 422, key=key)
+    from zielwerk.targets import parse_agreement
+
+    model = parse_agreement(text)
+    document = af.to_toml(built.raw, _comment(model))
+    agreement = store.create(ctx.db, key=key, title=model.title, jobcenter_id=model.jobcenter_id, year=model.year,
+                             document=document, created_by=ctx.user.username)
+    ctx.audit("agreement.create", object_type="agreement", object_id=agreement.key,
+              after=_summary(agreement.versions[-1]))
+    return RedirectResponse(f"/zielvereinbarung/{agreement.key}", status_code=303)
+
+
+def _import_new(ctx: PageCtx, form: FormData, key: str, document: str, error: str) -> Response:
+    """A new agreement from a TOML document; title, Jobcenter and year default to the document's."""
+    title, jobcenter_id, year = _text(form, "title").strip(), _text(form, "jobcenter_id").strip(), _text(form, "year")
+    model = None
+    if not error:
+        error = _key_problem(key)
+    if not error:
         try:
-            parse(document)
+            model = parse(document).model
         except DocumentError as exc:
             error = str(exc)
-    if not error and store.get(ctx.db, key.strip()) is not None:
+    if not error and model is not None:
+        title = title or model.title or f"Zielvereinbarung {model.year}"
+        jobcenter_id = jobcenter_id or model.jobcenter_id
+        year = year or str(model.year)
+    if not error and (not title or not jobcenter_id):
+        error = "Titel und Jobcenter sind Pflichtangaben."
+    elif not error and (not year.isdigit() or not 2005 <= int(year) <= 2100):
+        error = "Jahr: bitte eine vierstellige Jahreszahl angeben."
+    if not error and store.get(ctx.db, key) is not None:
         error = f"Die Zielvereinbarung „{key}“ gibt es schon."
     if error:
-        return ctx.render("agreement_new.html", status_code=422, error=error, values=values)
-    agreement = store.create(ctx.db, key=key.strip(), title=title.strip(), jobcenter_id=jobcenter_id.strip(),
-                             year=int(year), document=document.replace("\r\n", "\n"),
-                             created_by=ctx.user.username)
+        st = af.with_blank_rows(af.FormState(parties=dict.fromkeys(PARTIES, "")))
+        return _render_form(ctx, "new", st, 422, key=key, error=error)
+    agreement = store.create(ctx.db, key=key, title=title, jobcenter_id=jobcenter_id, year=int(year),
+                             document=document.replace("\r\n", "\n"), created_by=ctx.user.username)
     ctx.audit("agreement.create", object_type="agreement", object_id=agreement.key,
               after=_summary(agreement.versions[-1]))
     return RedirectResponse(f"/zielvereinbarung/{agreement.key}", status_code=303)
