@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
                                                       help="alles vorbereiten, aber nicht starten")] = False,
     ) -> None:
         """Demo starten: Siegen-Wittgenstein-Daten, Beispiel-Zielvereinbarung, ein Benutzer je Rolle."""
+        from zielwerk.domain import german
         from zielwerk.pipeline import provision
         from zielwerk.store import agreements, default_url, open_store
 
@@ -47,6 +48,8 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1)
             if provision.load_agreement_file(sessions, provision.EXAMPLE_AGREEMENT, provision.EXAMPLE_KEY):
                 typer.echo("Beispiel-Zielvereinbarung Siegen-Wittgenstein 2016 geladen.")
+            if n := provision.load_official_figures(sessions, data_dir):
+                typer.echo(f"Amtliche Kennzahlen (Siegen-Wittgenstein und Vergleichstyp) geladen: {german.integer(n)} Zeilen.")
             with sessions() as s:
                 jcs = tuple(sorted({a.jobcenter_id for a in agreements.all_agreements(s)}))
             if not provision.results_current(data_dir, jcs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from zielwerk.indicators.definitions import INDICATORS
+from zielwerk.indicators.definitions import CHANGE, INDICATORS
 
 #: the statistics office publishes the official indicators only (K1 … K3E4), never the local ones
 OFFICIAL_CODES: tuple[str, ...] = tuple(code for code, ind in INDICATORS.items() if ind.official and ind.monthly)
@@ -44,9 +44,10 @@ def by_sex(code: str) -> bool:
 def value_of(code: str, numerator: float | None, denominator: float | None) -> float | None:
     """The value (percent) the definition gives for numerator and denominator: num/den·100 for quotas,
     (num/den − 1)·100 for change rates (K1, K1E1, K1E2, K3); None where the denominator is 0 or missing."""
-    from zielwerk.indicators.definitions import CHANGE
-
     if numerator is None or denominator is None or denominator == 0:
         return None
     ratio = numerator / denominator
-    return (ratio - 1) * 100 if INDICATORS[code].value == CHANGE else ratio * 100
+    return (ratio - 1) * 100 if code in _CHANGE_CODES else ratio * 100
+
+
+_CHANGE_CODES = frozenset(c for c, ind in INDICATORS.items() if ind.value == CHANGE)

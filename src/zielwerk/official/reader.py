@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,23 @@ _GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+(,\d+)?$")
 _CANONICAL_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the checks need of an indicator, computed once (the records derive them on every access)."""
+
+    money: bool
+    by_sex: bool
+    change: bool
+    valid_from: Month
+    valid_to: Month | None
+
+
+_FACTS = {c: _Facts(INDICATORS[c].measure == MONEY, INDICATORS[c].by_sex, INDICATORS[c].value == CHANGE,
+                    INDICATORS[c].valid_from, INDICATORS[c].valid_to) for c in OFFICIAL_CODES}
+#: the first month any official indicator exists
+FIRST_MONTH = min(f.valid_from for f in _FACTS.values())
+
+
 class OfficialFileInvalid(ValueError):
     """The file was refused; ``problems`` lists every problem (``datei:zeile:spalte: Meldung``)."""
 
@@ -178,6 +196,8 @@ class _CellError(ValueError):
 
 
 def _text(v: Any) -> str:
+    if type(v) is str:
+        return v.strip()
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -197,6 +217,8 @@ def parse_number(v: Any, decimal: str) -> float | None:
         if s in MISSING_MARKS:
             return None
         s = s.replace("\u2212", "-").replace(" ", "").replace("\u00a0", "")
+        if s.lstrip("+-").casefold() in ("inf", "infinity", "nan", "unendlich"):
+            raise _CellError(f"muss eine endliche Zahl sein, nicht {s!r}")
         if decimal == ",":
             if not _GERMAN_NUMBER.match(s):
                 raise _CellError(f"ist keine Zahl im deutschen Format (z. B. 1.234,5): {s!r}")
@@ -212,7 +234,11 @@ def parse_number(v: Any, decimal: str) -> float | None:
 def parse_month(v: Any) -> Month:
     if isinstance(v, (datetime, date)):
         return Month(v.year, v.month)
-    s = _text(v)
+    return _parse_month_text(_text(v))
+
+
+@lru_cache(maxsize=4096)
+def _parse_month_text(s: str) -> Month:
     m = (re.fullmatch(r"(\d{4})-(\d{1,2})", s) or re.fullmatch(r"(\d{4})(\d{2})", s))
     if m:
         y, mo = int(m.group(1)), int(m.group(2))
@@ -229,7 +255,11 @@ def parse_month(v: Any) -> Month:
 
 
 def parse_indicator(v: Any) -> str:
-    s = _text(v)
+    return _parse_indicator_text(_text(v))
+
+
+@lru_cache(maxsize=1024)
+def _parse_indicator_text(s: str) -> str:
     m = _CODE_RE.match(s)
     code = m.group(1).upper() if m else s
     if code not in OFFICIAL_CODES:
@@ -241,7 +271,7 @@ def parse_indicator(v: Any) -> str:
 
 def parse_sex(v: Any) -> str:
     s = _text(v)
-    sex = SEX_LABELS.get(s.casefold())
+    sex = SEX_LABELS.get(s) or SEX_LABELS.get(s.casefold())
     if sex is None:
         raise _CellError(f"unbekanntes Geschlecht {s!r} (erlaubt: Insgesamt, Frauen, Männer)")
     return sex
@@ -264,7 +294,8 @@ def rounding_tolerance(code: str, value_text_decimals: int, numerator: float, de
 def _decimals(v: Any, decimal: str) -> int:
     """Decimals of a published value as written (text); native Excel numbers: up to 10."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return 10 if not float(v).is_integer() else 0
+        text = repr(float(v))  # shortest repr: 6.2 → "6.2" (one decimal as typed)
+        return 0 if float(v).is_integer() else min(10, len(text.split(".")[1])) if "e" not in text else 10
     s = _text(v)
     sep = decimal if decimal in s else None
     return len(s.rsplit(sep, 1)[1]) if sep else 0
@@ -291,9 +322,12 @@ class _Ctx:
 
 
 def _check_row(ctx: _Ctx, line: int, cells: list[Any]) -> OfficialRow | None:
+    n = len(cells)
+    at = ctx.idx
+
     def cell(fld: str) -> Any:
-        i = ctx.idx.get(fld)
-        return cells[i] if i is not None and i < len(cells) else None
+        i = at.get(fld)
+        return cells[i] if i is not None and i < n else None
 
     before = len(ctx.problems)
     jc = _text(cell("jobcenter_id"))
@@ -316,22 +350,22 @@ def _check_row(ctx: _Ctx, line: int, cells: list[Any]) -> OfficialRow | None:
     month = code = sex = None
     try:
         month = parse_month(cell("month"))
-        first = min(INDICATORS[c].valid_from for c in OFFICIAL_CODES)
-        if not first <= month <= ctx.today:
-            ctx.err(line, "month", f"Monat {month} liegt außerhalb des möglichen Zeitraums ({first} bis {ctx.today})")
+        if not FIRST_MONTH <= month <= ctx.today:
+            ctx.err(line, "month", f"Monat {month} liegt außerhalb des möglichen Zeitraums ({FIRST_MONTH} bis "
+                                   f"{ctx.today})")
             month = None
     except _CellError as exc:
         ctx.err(line, "month", f"Berichtsmonat {exc}")
     try:
         code = parse_indicator(cell("indicator"))
-        ind = INDICATORS[code]
-        if month is not None and (month < ind.valid_from or (ind.valid_to is not None and month > ind.valid_to)):
+        facts = _FACTS[code]
+        if month is not None and (month < facts.valid_from or (facts.valid_to is not None and month > facts.valid_to)):
             ctx.err(line, "indicator", f"Die Kennzahl {code} gibt es im Monat {month} nicht")
     except _CellError as exc:
         ctx.err(line, "indicator", f"Kennzahl: {exc}")
     try:
         sex = parse_sex(cell("sex"))
-        if code is not None and sex != "all" and not INDICATORS[code].by_sex:
+        if code is not None and sex != "all" and not _FACTS[code].by_sex:
             ctx.err(line, "sex", f"Die Kennzahl {code} gibt es nicht nach Geschlecht (nur Insgesamt)")
     except _CellError as exc:
         ctx.err(line, "sex", f"Geschlecht: {exc}")
@@ -343,20 +377,22 @@ def _check_row(ctx: _Ctx, line: int, cells: list[Any]) -> OfficialRow | None:
             ctx.err(line, fld, f"{FIELD_LABELS[fld]} {exc}")
             nums[fld] = None
     if code is not None:
-        ind = INDICATORS[code]
-        money = ind.measure == MONEY
+        facts = _FACTS[code]
+        money = facts.money
         top = MAX_MONEY if money else MAX_COUNT
+        in_range = True
         for fld in ("numerator", "denominator"):
             x = nums[fld]
             if x is not None and not 0 <= x <= top:
+                in_range = False
                 what = "Euro" if money else "Personen"
                 ctx.err(line, fld, f"{FIELD_LABELS[fld]} {_g(x)} ist nicht plausibel (0 bis {_g(top)} {what})")
         v = nums["value"]
-        lo, hi = CHANGE_RANGE if ind.value == CHANGE else QUOTA_RANGE
+        lo, hi = CHANGE_RANGE if facts.change else QUOTA_RANGE
         if v is not None and not lo <= v <= hi:
-            kind = "einer Veränderungsrate" if ind.value == CHANGE else "einer Quote"
+            kind = "einer Veränderungsrate" if facts.change else "einer Quote"
             ctx.err(line, "value", f"Wert {_g(v)} % ist bei {kind} nicht plausibel ({_g(lo)} bis {_g(hi)} %)")
-        elif v is not None and nums["numerator"] is not None and nums["denominator"] is not None:
+        elif in_range and v is not None and nums["numerator"] is not None and nums["denominator"] is not None:
             n, d = nums["numerator"], nums["denominator"]
             if d == 0:
                 ctx.err(line, "value", "Wert angegeben, aber der Nenner ist 0")
@@ -407,7 +443,7 @@ def _csv_lines(path: Path, problems: list[Problem]) -> tuple[Iterator[tuple[int,
     sep = max((";", ","), key=lambda s: max((len(next(csv.reader([ln], delimiter=s), [])) for ln in
                                              lines[:HEADER_SEARCH_ROWS]), default=0))
     if not head:
-        problems.append(Problem(path.name, 1, NO_COLUMN, "Datei ist leer oder die Kopfzeile fehlt"))
+        problems.append(Problem(path.name, FILE, NO_COLUMN, "Datei ist leer oder die Kopfzeile fehlt"))
         return None
     decimal = "," if sep == ";" else "."
     label = (f"CSV: {SEPARATOR_LABELS[sep]}, {'Dezimalkomma' if decimal == ',' else 'Dezimalpunkt'}, "

@@ -158,3 +158,28 @@ def compute_now(data_dir: Path, jobcenter_ids: tuple[str, ...] = (), echo: Calla
 
     run_import(source, data_dir, db_url=db_url or default_url(data_dir), progress=progress)
     return live_results(data_dir).meta() or {}
+
+
+def load_official_figures(sessions: sessionmaker[Session], data_dir: Path, by: str = "demo") -> int:
+    """Import the dataset folder's official table (``amtliche-kennzahlen.csv``, written by ``zielwerk
+    generate``; issue 14) unless the store already holds official figures; the number of rows imported."""
+    from sqlalchemy import func, select
+
+    from zielwerk.store.models import OfficialFigure
+    from zielwerk.store.official import import_file
+    from zielwerk.synth.official import FILE_NAME
+
+    path = Path(data_dir) / FILE_NAME
+    if not path.is_file() and any(Path(data_dir).glob("persons.*")):
+        # a demo folder generated before the official table existed: write it once (about 2 s)
+        from zielwerk.data.reader import load_dataset
+        from zielwerk.synth.official import write_siegen
+
+        write_siegen(Path(data_dir), load_dataset(data_dir), seed=1)
+    if not path.is_file():
+        return 0
+    with sessions() as s:
+        if s.scalar(select(func.count()).select_from(OfficialFigure)):
+            return 0
+    _, summary = import_file(sessions, path, username=by)
+    return summary.rows
