@@ -17,6 +17,7 @@ from . import (
     kennzahlen_cmds,
     listen_cmds,
     pipeline_cmds,
+    vergleich_cmd,
     web_cmds,
     ziele_cmds,
 )
@@ -49,6 +50,7 @@ listen_cmds.register(app)  # zielwerk liste
 web_cmds.register(app)  # zielwerk serve, zielwerk benutzer
 register_audit(app)  # zielwerk audit pruefen
 amtlich_cmds.register(app)  # zielwerk amtlich einlesen|status
+vergleich_cmd.register(app)  # zielwerk vergleich (issue 14)
 
 
 def main() -> None:
