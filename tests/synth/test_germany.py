@@ -34,9 +34,13 @@ def test_files_and_validity(de_dir):
     names = {f.name for f in de_dir.iterdir()}
     assert names == {f"{t}.parquet" for t in ("jobcenters", "municipalities", "persons", "elb_spells",
                                               "households", "payments", "employment", "measures",
-                                              "children")} | {"dataset.toml"}
+                                              "children", "unemployment_spells", "school_attendance",
+                                              "exemptions", "profile_stages", "action_plan_periods")} | {"dataset.toml"}
     ds = load_dataset(de_dir)  # raises DatasetInvalid on any contract violation
     assert ds.as_of == date(2017, 12, 31) and ds.stichtag_day == 15
+    # issue 15: the § 16a services are instruments of measures
+    assert {"16a_childcare", "16a_debt", "16a_psychosocial", "16a_addiction"} <= set(
+        ds["measures"].column("instrument").to_pylist())
 
 
 def test_jobcenters_varying_size_and_ags(rows):

@@ -10,7 +10,8 @@ episodes and as the reason for an exit, marginal and publicly funded jobs) and m
 person-episode. Everything is computed on arrays for a chunk of Jobcenters at a time; each chunk has
 its own random generator (seed, chunk number), so output is deterministic and memory bounded.
 
-Casework tables are not produced for this scenario (it feeds the indicator engine's benchmarks).
+Casework tables are not produced for this scenario (it feeds the indicator engine's benchmarks); the
+extension tables of issue 15 and the § 16a services are (:mod:`.extension`, one generator per chunk).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pyarrow.parquet as pq
 from zielwerk.data.dataset import arrow_schema
 from zielwerk.data.schema import TABLES_BY_NAME
 
-from . import benefits
+from . import benefits, extension
 
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -132,6 +133,16 @@ def jobcenters(scale: float, seed: int) -> list[Jobcenter]:
                                  float(rng.uniform(5.8, 8.5))))
             k += 1
     return out
+
+
+def _date(day: int):
+    from datetime import date
+
+    return date.fromordinal(date(1970, 1, 1).toordinal() + int(day))
+
+
+def _columns(tbl: pa.Table) -> dict[str, pa.Array]:
+    return {n: tbl.column(n) for n in tbl.column_names}
 
 
 # --- Arrow helpers ------------------------------------------------------------------------------
@@ -615,6 +626,14 @@ def write(out: Path, seed: int = 1, scale: float = 1.0, chunk_elb: int = 150_000
                                                np.array(rents), ranges)
             for name in ("persons", "elb_spells", "households", "payments", "employment", "measures", "children"):
                 writers.write(name, tables[name])
+            # issue 15 extension tables: their own generator, so the tables above stay as they were;
+            # the § 16a services are a further row group of measures
+            ext = extension.extension_tables(
+                {n: pa.table(tables[n]) for n in ("persons", "elb_spells", "employment", "measures", "children")},
+                np.random.default_rng([seed, 5, ci]), _date(AS_OF), _date(KEEP_FROM))
+            writers.write("measures", _columns(ext.pop("measures_16a")))
+            for name, tbl in ext.items():
+                writers.write(name, _columns(tbl))
             bg_off += nb
             person_off += npers
     finally:

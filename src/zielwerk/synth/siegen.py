@@ -17,7 +17,7 @@ import pyarrow as pa
 from zielwerk.data.dataset import Dataset, arrow_schema
 from zielwerk.data.schema import TABLES_BY_NAME
 
-from . import casework
+from . import casework, extension
 from . import siegen_params as P
 from .siegen_sim import SimOutput, Simulation
 
@@ -48,7 +48,23 @@ def build_dataset(seed: int = 1) -> Dataset:
     out = sim.run()
     tables = core_tables(out)
     tables.update(casework.casework_tables(out, tables, seed, pid))
+    add_extension(tables, seed)
     return Dataset.from_tables(tables, as_of=AS_OF, stichtag_day=15)
+
+
+def add_extension(tables: dict[str, pa.Table], seed: int) -> None:
+    """The extension tables (issue 15, :mod:`.extension`) with their own random generator, and the § 16a
+    services merged into ``measures`` (sorted as before: person, start, instrument), so every other
+    table and every earlier ``measures`` row stays as it was."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    ext = extension.extension_tables(tables, np.random.default_rng([seed, 5]), AS_OF, KEEP_FROM)
+    measures = pa.concat_tables([tables["measures"], ext.pop("measures_16a")])
+    order = pc.sort_indices(measures, sort_keys=[("person_id", "ascending"), ("start", "ascending"),
+                                                 ("instrument", "ascending")])
+    tables["measures"] = measures.take(order)
+    tables.update(ext)
 
 
 def core_tables(out: SimOutput) -> dict[str, pa.Table]:
