@@ -1,0 +1,47 @@
+"""``generate --scenario germany`` (any scale) writes the official table for all its Jobcenters (issue 14)."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import os
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from zielwerk.synth.official import FILE_NAME
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("ZIELWERK_TEST_CACHE", ROOT / ".cache" / "testdata"))
+SCALE = 0.002  # the same folder and lock as tests/peers (generated once per machine)
+
+
+def _germany_dir() -> Path:
+    from zielwerk.synth import GENERATOR_VERSION, generate
+
+    out = CACHE / f"germany-scale{SCALE}-seed1-v{GENERATOR_VERSION}"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / ".germany-small.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / ".complete").exists():
+            generate("germany", out, seed=1, scale=SCALE)
+            (out / ".complete").write_text("ok")
+    return out
+
+
+def test_germany_official_table_covers_every_jobcenter_until_the_waiting_period():
+    folder = _germany_dir()
+    jcs = pq.read_table(folder / "jobcenters.parquet")
+    expected = dict(zip(jcs["jobcenter_id"].to_pylist(), jcs["vergleichstyp"].to_pylist(), strict=True))
+    seen: dict[str, str] = {}
+    months = set()
+    with open(folder / FILE_NAME, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=";")
+        assert next(reader) == ["Jobcenter-Schlüssel", "Jobcenter", "Vergleichstyp", "Berichtsmonat", "Kennzahl",
+                                "Geschlecht", "Zähler", "Nenner", "Wert"]
+        for row in reader:
+            seen[row[0]] = row[2]
+            months.add(row[3])
+    assert seen == expected  # every Jobcenter, with its Vergleichstyp
+    assert max(months) == "2017-09"  # as-of 2017-12-31: October to December withheld
+    assert min(months) == "2012-01"
