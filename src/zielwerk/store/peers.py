@@ -33,10 +33,13 @@ def official_rows(session: Session, *, indicator: str | None = None, sex: str | 
 
 
 def official_state(session: Session) -> tuple[int, int, str]:
-    """(row count, highest id, latest import time): changes whenever an import adds or replaces rows."""
-    n, top, at = session.execute(select(func.count(OfficialFigure.id), func.max(OfficialFigure.id),
-                                        func.max(OfficialFigure.imported_at))).one()
-    return int(n or 0), int(top or 0), str(at or "")
+    """(row count, highest id, import time of the row with the highest id): changes whenever an import adds
+    or replaces rows (a replaced month's new rows take the highest ids, even where SQLite reuses the ids of
+    the deleted rows, and carry the new import time). Index lookups only (no scan of the import times)."""
+    n = session.scalar(select(func.count()).select_from(OfficialFigure)) or 0
+    top = session.execute(select(OfficialFigure.id, OfficialFigure.imported_at)
+                          .order_by(OfficialFigure.id.desc()).limit(1)).first()
+    return int(n), int(top[0]) if top else 0, str(top[1]) if top else ""
 
 
 def official_months(session: Session) -> list[str]:
@@ -92,3 +95,30 @@ def assign(session: Session, user: User, jobcenter_ids: Iterable[str]) -> tuple[
 
 def assignment_state(session: Session, user_id: int) -> tuple[str, ...]:
     return tuple(assigned(session, user_id))
+
+
+def official_long_table(session: Session, jobcenter_id: str, indicators: Iterable[str], first: str, last: str) -> Any:
+    """One Jobcenter's official figures of ``indicators`` in ``first``..``last`` as the indicator output's long
+    table (:data:`zielwerk.official.series.LONG_SCHEMA`), built column-wise in one query (the supervision
+    matrix monitors many agreements on the official series)."""
+    import pyarrow as pa
+
+    from zielwerk.official.series import LONG_SCHEMA
+
+    q = (select(OfficialFigure.month, OfficialFigure.indicator, OfficialFigure.sex, OfficialFigure.numerator,
+                OfficialFigure.denominator, OfficialFigure.value)
+         .where(OfficialFigure.jobcenter_id == jobcenter_id, OfficialFigure.indicator.in_(list(indicators)),
+                OfficialFigure.month >= first, OfficialFigure.month <= last)
+         .order_by(OfficialFigure.month, OfficialFigure.indicator, OfficialFigure.sex))
+    rows = session.execute(q).all()
+    cols = list(zip(*rows, strict=True)) if rows else [(), (), (), (), (), ()]
+    n = len(rows)
+    return pa.table({"unit_type": ["jobcenter"] * n, "unit_id": [jobcenter_id] * n, "month": list(cols[0]),
+                     "indicator": list(cols[1]), "sex": list(cols[2]), "numerator": list(cols[3]),
+                     "denominator": list(cols[4]), "value": list(cols[5]), "provisional": [False] * n},
+                    schema=LONG_SCHEMA)
+
+
+def latest_month(session: Session, jobcenter_id: str) -> str | None:
+    """The newest month with official figures of the Jobcenter."""
+    return session.scalar(select(func.max(OfficialFigure.month)).where(OfficialFigure.jobcenter_id == jobcenter_id))

@@ -275,20 +275,23 @@ def _official_monitor(db: Session, version: AgreementVersion, model: Any, state:
     hit = _mon_cache.get(key)
     if hit is not None:
         return hit
-    from zielwerk.official.series import official_series_set, to_long_table
-    from zielwerk.targets import monitor
+    from zielwerk.official.series import official_series_set
+    from zielwerk.targets import catalogue, monitor
 
     from .monitoring import report_month
 
-    rows = peer_store.official_rows(db, jobcenter_ids=[model.jobcenter_id])
-    if not rows:
+    last = peer_store.latest_month(db, model.jobcenter_id)
+    if last is None:
         return _remember(_mon_cache, key, (None, "Für dieses Jobcenter liegen keine amtlichen Kennzahlen vor."))
-    last = max(r["month"] for r in rows)
     report = report_month(model.year, last)
     if report is None:
         return _remember(_mon_cache, key, (None, f"Für das Vereinbarungsjahr {model.year} liegen noch keine "
                                                  "amtlichen Kennzahlen vor."))
-    series = official_series_set(model, to_long_table(rows), report)
+    # only what official_series_set reads: the engine codes of the targets, the years report.year−4..report
+    codes = {catalogue.get(t.indicator).engine_code for _, t in model.targets()}
+    table = peer_store.official_long_table(db, model.jobcenter_id, sorted(codes), str(Month(report.year - 4, 1)),
+                                           str(report))
+    series = official_series_set(model, table, report)
     return _remember(_mon_cache, key, (monitor(model, series, report), ""))
 
 
