@@ -123,7 +123,7 @@ def test_prevention_excludes_pupil_and_63_and_ranks():
     r = _rows(default)
     assert r["R2"]["employment_days_730"] == 90 and r["R1"]["employment_days_730"] == 0
     assert r["R3"]["obstacle_count"] == 2 and r["R1"]["obstacle_count"] == 0
-    assert excluded_of(default) == {"school_age": 1, "pension_age": 1, "total": 2}
+    assert excluded_of(default) == {"school_age": 1, "pupil": 0, "pension_age": 1, "total": 2}
     everyone = build_list("lzb-praevention", ds, S, options=ListOptions(include=frozenset({"alle"})))
     # same crossing, no employment, no obstacles: OLD2, PUP, R1 by person id, after R2; R3 last
     assert everyone.column("person_id").to_pylist() == ["R2", "OLD2", "PUP", "R1", "R3"]

@@ -185,7 +185,7 @@ def stichtag_after(ds: Dataset, day: date, months: int) -> date:
 
 #: Flags shown per person (issue 15): code → German reason. Which flags exclude a person by default is
 #: the list's choice (``WorkList.excludes``, docs/fallsteuerung.md); ``ListOptions.include`` keeps them.
-FLAG_CODES = ("school_age", "pension_age", "child_under_3", "employed_svb", "apprentice")
+FLAG_CODES = ("school_age", "pupil", "pension_age", "child_under_3", "exempt", "employed_svb", "apprentice")
 
 
 def flag_labels(day: date) -> dict[str, str]:
@@ -198,7 +198,30 @@ def flag_labels(day: date) -> dict[str, str]:
         "child_under_3": f"Kind unter {child.value} Jahren in der BG ({child.citation})",
         "employed_svb": "sozialversicherungspflichtig beschäftigt",
         "apprentice": "in Berufsausbildung",
+        "pupil": "besucht eine Schule (§ 10 Abs. 1 Nr. 5 SGB II)",
+        "exempt": "von der Arbeitspflicht befreit (§ 10 SGB II)",
     }
+
+
+#: extension tables (issue 15 item 1) the per-person status reads when the dataset has them
+STATUS_EXTENSION_TABLES = ("unemployment_spells", "school_attendance", "exemptions", "profile_stages",
+                           "action_plan_periods")
+#: shown for a status column whose table the dataset does not have
+NOT_RECORDED = "nicht erfasst"
+
+
+def profile_rank_sql(column: str) -> str:
+    """SQL: the 4PM stage's rank, 0 (Marktprofil, closest to the labour market) … 5 (Unterstützungsprofil);
+    NULL without a profile."""
+    from zielwerk.domain.codes import PROFILE_STAGES
+
+    cases = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(PROFILE_STAGES))
+    return f"(CASE {column} {cases} END)"
+
+
+def present_extensions(ds: Dataset) -> frozenset[str]:
+    """The extension tables ``ds`` has (a table present with no rows counts: recorded, none apply)."""
+    return frozenset(t for t in STATUS_EXTENSION_TABLES if ds.has(t))
 
 
 #: Employment status at the Stichtag (from ``employment``; the contract has no working hours, so svB
@@ -215,12 +238,19 @@ def _age_group_sql(age: str) -> str:
     return f"CASE {cases} END"
 
 
-def person_status_sql(day: date) -> str:
-    """SQL (over ``ids``, ``persons``, ``employment``, ``elb_spells``) of the per-person status at ``day``:
-    ``age_group``, ``employment_status``, ``flags`` (codes of :data:`FLAG_CODES`, space-separated,
-    empty string when none).
+def person_status_sql(day: date, present: frozenset[str] = frozenset()) -> str:
+    """SQL (over ``ids``, ``persons``, ``employment``, ``elb_spells`` and the extension tables) of the
+    per-person status at ``day``: ``age_group``, ``employment_status``, ``flags`` (codes of
+    :data:`FLAG_CODES`, space-separated, empty string when none), and from the extension tables named in
+    ``present`` (NULL = "nicht erfasst" when the dataset lacks the table): ``registered_unemployed``
+    (an ``unemployment_spells`` row covers ``day``), ``exemption`` (reasons of the ``exemptions``
+    covering ``day``, space-separated, empty when none), ``profile_stage`` (the stage of the latest
+    assessment on or before ``day``), ``action_plan_since`` (start of the latest action plan period
+    covering ``day``).
 
-    * ``school_age``: 15–17 years (probable pupil; proxy until the contract carries school attendance);
+    * ``school_age``: 15–17 years (probable pupil) — only when the dataset has no ``school_attendance``;
+    * ``pupil``: a ``school_attendance`` row covers ``day`` (replaces the proxy when the table is there);
+    * ``exempt``: an ``exemptions`` row covers ``day`` (the reason is in ``exemption``);
     * ``pension_age``: at least the early-pension age of § 12a SGB II (``law.early_pension_age``);
     * ``child_under_3``: head or partner of a BG (spell covering ``day``) in which a child (role
       ``child``, spell covering ``day``) younger than 3 lives — own or the partner's child
@@ -238,6 +268,45 @@ def person_status_sql(day: date) -> str:
     # probable pupils: from the eLb minimum age up to the end of compulsory schooling (18 in NRW)
     lo_school, hi_school = law.ELB_MIN_AGE, law.casework_rule("school_age_proxy", day).value - 1
     age = age_years_sql("p.birth_date", day)
+    ext_ctes, ext_cols, ext_joins = [], [], []
+    in_ids = "person_id IN (SELECT person_id FROM ids)"
+    if "school_attendance" in present:
+        ext_ctes.append(f"pup AS (SELECT DISTINCT person_id FROM school_attendance x WHERE {covers('x', day)} AND {in_ids}),")
+        ext_joins.append("LEFT JOIN pup USING (person_id)")
+        ext_cols.append("pup.person_id IS NOT NULL AS pupil_")
+        school_flag = "CASE WHEN pupil_ THEN 'pupil' END"
+    else:
+        ext_cols.append("false AS pupil_")
+        school_flag = f"CASE WHEN age_ BETWEEN {lo_school} AND {hi_school} THEN 'school_age' END"
+    if "exemptions" in present:
+        ext_ctes.append(f"exm AS (SELECT person_id, string_agg(DISTINCT reason, ' ' ORDER BY reason) AS exemption "
+                        f"FROM exemptions x WHERE {covers('x', day)} AND {in_ids} GROUP BY person_id),")
+        ext_joins.append("LEFT JOIN exm USING (person_id)")
+        ext_cols.append("coalesce(exm.exemption, '') AS exemption")
+    else:
+        ext_cols.append("CAST(NULL AS VARCHAR) AS exemption")
+    if "unemployment_spells" in present:
+        ext_ctes.append(f"une AS (SELECT DISTINCT person_id FROM unemployment_spells x WHERE {covers('x', day)} "
+                        f"AND {in_ids}),")
+        ext_joins.append("LEFT JOIN une USING (person_id)")
+        ext_cols.append("une.person_id IS NOT NULL AS registered_unemployed")
+    else:
+        ext_cols.append("CAST(NULL AS BOOLEAN) AS registered_unemployed")
+    if "profile_stages" in present:
+        ext_ctes.append(f"prof AS (SELECT person_id, arg_max(stage, assessed_on) AS profile_stage FROM profile_stages "
+                        f"WHERE assessed_on <= {sql_date(day)} AND {in_ids} GROUP BY person_id),")
+        ext_joins.append("LEFT JOIN prof USING (person_id)")
+        ext_cols.append("prof.profile_stage")
+    else:
+        ext_cols.append("CAST(NULL AS VARCHAR) AS profile_stage")
+    if "action_plan_periods" in present:
+        ext_ctes.append(f"plan AS (SELECT person_id, max(start) AS action_plan_since FROM action_plan_periods x "
+                        f"WHERE {covers('x', day)} AND {in_ids} GROUP BY person_id),")
+        ext_joins.append("LEFT JOIN plan USING (person_id)")
+        ext_cols.append("plan.action_plan_since")
+    else:
+        ext_cols.append("CAST(NULL AS DATE) AS action_plan_since")
+    ext_ctes, ext_cols, ext_joins = "\n    ".join(ext_ctes), ", ".join(ext_cols), " ".join(ext_joins)
     return f"""
     WITH emp AS (
         SELECT person_id, arg_min(st, CASE st {order} END) AS employment_status FROM (
@@ -254,26 +323,32 @@ def person_status_sql(day: date) -> str:
     u3 AS (
         SELECT DISTINCT sp.person_id FROM sp JOIN small USING (bg_id)
         WHERE sp.role IN ('head', 'partner') AND sp.person_id IN (SELECT person_id FROM ids)),
+    {ext_ctes}
     base AS (
         SELECT p.person_id, {age} AS age_, coalesce(emp.employment_status, 'none') AS employment_status,
-               u3.person_id IS NOT NULL AS has_u3
+               u3.person_id IS NOT NULL AS has_u3, {ext_cols}
         FROM persons p SEMI JOIN ids USING (person_id)
-        LEFT JOIN emp USING (person_id) LEFT JOIN u3 USING (person_id))
+        LEFT JOIN emp USING (person_id) LEFT JOIN u3 USING (person_id) {ext_joins})
     SELECT person_id, {_age_group_sql('age_')} AS age_group, employment_status,
            concat_ws(' ',
-               CASE WHEN age_ BETWEEN {lo_school} AND {hi_school} THEN 'school_age' END,
+               {school_flag},
                CASE WHEN age_ >= {pension} THEN 'pension_age' END,
                CASE WHEN has_u3 THEN 'child_under_3' END,
+               CASE WHEN exemption <> '' THEN 'exempt' END,
                CASE WHEN employment_status = 'svb' THEN 'employed_svb' END,
-               CASE WHEN employment_status = 'training' THEN 'apprentice' END) AS flags
+               CASE WHEN employment_status = 'training' THEN 'apprentice' END) AS flags,
+           registered_unemployed, exemption, profile_stage, action_plan_since
     FROM base
     """
 
 
 def person_status(ds: Dataset, day: date, person_ids: pa.Table) -> pa.Table:
     """:func:`person_status_sql` for ``person_ids`` (a table with ``person_id``)."""
-    return query({"ids": person_ids.select(["person_id"]), "persons": ds["persons"],
-                  "employment": ds["employment"], "elb_spells": ds["elb_spells"]}, person_status_sql(day))
+    present = present_extensions(ds)
+    tables = {"ids": person_ids.select(["person_id"]), "persons": ds["persons"],
+              "employment": ds["employment"], "elb_spells": ds["elb_spells"]}
+    tables.update({t: ds[t] for t in present})
+    return query(tables, person_status_sql(day, present))
 
 
 #: per thread: the person details of whole datasets kept within a :func:`details_batch` (else ``None``)
@@ -322,7 +397,8 @@ def _person_details(
 ) -> pa.Table:
     """Per person: name-free case context at ``day`` for the list exports.
 
-    Columns: ``person_id``, ``sex``, ``age``, ``age_group``, ``employment_status``, ``flags`` (see
+    Columns: ``person_id``, ``sex``, ``age``, ``age_group``, ``employment_status``, ``flags``,
+    ``registered_unemployed``, ``exemption``, ``profile_stage``, ``action_plan_since`` (see
     :func:`person_status_sql`), ``obstacles`` (open Handlungsbedarfe, codes separated by
     spaces), ``measures`` (instruments running at ``day``), ``caseworker_id``, ``caseworker_name``,
     ``team`` (assignment covering ``day``; if several, the one that started last), ``last_contact``
@@ -361,6 +437,7 @@ def _person_details(
         WHERE contact_date <= {d} GROUP BY person_id)
     SELECT p.person_id, p.sex, {age_years_sql('p.birth_date', day)} AS age,
            pstatus.age_group, pstatus.employment_status, pstatus.flags,
+           pstatus.registered_unemployed, pstatus.exemption, pstatus.profile_stage, pstatus.action_plan_since,
            obs.obstacles, mea.measures, asg.caseworker_id, cw.name AS caseworker_name, cw.team,
            con.last_contact
     FROM persons p SEMI JOIN ids USING (person_id)

@@ -22,7 +22,7 @@ from zielwerk.domain import codes, german
 from zielwerk.domain.cells import neutralise, neutralise_table, neutralise_workbook
 
 from .childcare import REASON_LABELS
-from .common import EMPLOYMENT_STATUS_LABELS, flag_labels, goal_of
+from .common import EMPLOYMENT_STATUS_LABELS, NOT_RECORDED, flag_labels, goal_of
 
 INSTRUMENT_LABELS = {
     "activation": "Aktivierung und berufliche Eingliederung (§ 45 SGB III)",
@@ -37,6 +37,7 @@ INSTRUMENT_LABELS = {
     "egz": "Eingliederungszuschuss",
     "esg": "Einstiegsgeld (§ 16b SGB II)",
     "other_active": "sonstige aktive Maßnahme",
+    **codes.KREIS_SERVICE_LABELS,
 }
 DEGREE_LABELS = {"none": "ohne", "hauptschule": "Hauptschule", "realschule": "Realschule", "abitur": "Abitur",
                  "vocational": "Berufsausbildung", "academic": "Hochschule"}
@@ -64,6 +65,10 @@ COLUMN_LABELS: dict[str, str] = {
     "last_contact": "letzter Kontakt",
     "age_group": "Altersgruppe",
     "employment_status": "Beschäftigung am Stichtag",
+    "registered_unemployed": "arbeitslos gemeldet",
+    "exemption": "Befreiung (§ 10 SGB II)",
+    "profile_stage": "Profillage (4PM)",
+    "action_plan_since": "Eingliederungsvereinbarung/Kooperationsplan seit",
     "flags": "Hinweise",
     "employment_days_730": "Beschäftigungstage in 730 Tagen",
     "bg_id": "Bedarfsgemeinschaft",
@@ -142,7 +147,11 @@ _CODE_LABELS: dict[str, dict[str, str]] = {
     "reason": {k: k for k in REASON_LABELS},
     "flags": flag_labels(date.today()),
     "employment_status": EMPLOYMENT_STATUS_LABELS,
+    "exemption": codes.EXEMPTION_LABELS,
+    "profile_stage": codes.PROFILE_LABELS,
 }
+#: status columns from the extension tables (issue 15): empty = the dataset does not record it
+_RECORDED_COLUMNS = frozenset({"registered_unemployed", "exemption", "profile_stage"})
 
 
 MONTH_COLUMNS = frozenset({"month", "month_this_year", "month_last_year"})
@@ -168,7 +177,9 @@ def german_number(x: float, decimals: int | None = None) -> str:
 def german_value(column: str, v) -> str:
     """A cell as German users see it."""
     if v is None:
-        return ""
+        return NOT_RECORDED if column in _RECORDED_COLUMNS else ""
+    if column == "exemption" and v == "":
+        return "keine"
     if isinstance(v, bool):
         return "ja" if v else "nein"
     if isinstance(v, date):

@@ -15,7 +15,16 @@ from zielwerk.data.dataset import Dataset
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.law import INTEGRATION_KINDS, regulation_for
 
-from .common import covers, lzb_status, query, sql_date, status_batch, stichtag_after, with_details
+from .common import (
+    covers,
+    lzb_status,
+    profile_rank_sql,
+    query,
+    sql_date,
+    status_batch,
+    stichtag_after,
+    with_details,
+)
 
 HORIZONS = (1, 3, 6)
 
@@ -39,7 +48,9 @@ def lzb_prevention(
     (obstacles, measures, caseworker, last contact, status and flags), ``employment_days_730``
     (days in svB, training or self-employment in the last 730 days) and ``obstacle_count``. Ranked
     (``priority`` 1, 2, …) by crossing date, then the chances that intensive counselling prevents
-    long-term receipt: more employment days first, then fewer open obstacles, then person.
+    long-term receipt: more employment days first, then fewer open obstacles, then the profile stage
+    (4PM, closer to the labour market first: Markt-, Aktivierungs-, Förder-, Entwicklungs-,
+    Stabilisierungs-, Unterstützungsprofil; without a profile — or without the table — last), then person.
     """
     if horizon_months < 1:
         raise ValueError("Der Horizont muss mindestens 1 Monat betragen.")
@@ -60,7 +71,8 @@ def lzb_prevention(
     base = base.append_column("horizon", pa.array(horizon, pa.int64()))
     base = _with_chances(ds, base, stichtag)
     out = with_details(ds, base, stichtag, _contacts(records),
-                       order_by="lzb_from, employment_days_730 DESC, obstacle_count, person_id")
+                       order_by="lzb_from, employment_days_730 DESC, obstacle_count, "
+                                f"{profile_rank_sql('details.profile_stage')} NULLS LAST, person_id")
     return out.append_column("priority", pa.array(range(1, out.num_rows + 1), pa.int64()))
 
 

@@ -522,6 +522,20 @@ _LOCAL: tuple[Indicator, ...] = (
               "LZB mit offenem Handlungsbedarf Gesundheit, Kinderbetreuung oder Sucht am Stichtag",
               "Stichtagswert", f"§ 16a SGB II, § 15 SGB II; {_LOCAL_SOURCE}", official=False, better=HIGHER,
               computed_by="zielwerk.targets.local"),
+    # issue 15 item 1: the Kreis's own services under § 16a SGB II (not § 48a measures; targets/local.py)
+    *(Indicator(code, name, None, None, COUNT,
+                f"Seit Jahresbeginn begonnene {what} nach § 16a {nr}SGB II (kommunale Eingliederungsleistungen) "
+                "von eLb (Leistungen, nicht Personen)", "—", "kumuliert seit Januar (Jahresfortschrittswert)",
+                f"§ 16a {nr}SGB II; {_LOCAL_SOURCE}", official=False, better=HIGHER,
+                computed_by="zielwerk.targets.local")
+      for code, name, what, nr in (
+          ("L16A", "Kommunale Eingliederungsleistungen (§ 16a SGB II) begonnen", "Leistungen", ""),
+          ("L16A_KB", "Kinderbetreuung/Pflege (§ 16a Nr. 1 SGB II) begonnen",
+           "Betreuungsleistungen für Kinder oder Pflege von Angehörigen", "Nr. 1 "),
+          ("L16A_SB", "Schuldnerberatung (§ 16a Nr. 2 SGB II) begonnen", "Schuldnerberatungen", "Nr. 2 "),
+          ("L16A_PSB", "Psychosoziale Betreuung (§ 16a Nr. 3 SGB II) begonnen", "psychosoziale Betreuungen",
+           "Nr. 3 "),
+          ("L16A_SUCHT", "Suchtberatung (§ 16a Nr. 4 SGB II) begonnen", "Suchtberatungen", "Nr. 4 "))),
 )
 
 #: The catalogue: code → definition. Official § 48a indicators first, then local ones.

@@ -130,25 +130,31 @@ def collect(ds: Dataset, agreement: Agreement, report: Month, history: int = 4) 
 
 
 def _fill_local(out: SeriesSet, ds: Dataset, agreement: Agreement, specs: dict, first_year: int,
-                report: Month) -> None:
-    """The local counts (:data:`LOCAL_FUNCTIONS`) of the agreement's local targets, per year."""
+                report: Month, records=None) -> None:
+    """The local counts (:data:`LOCAL_FUNCTIONS`) of the agreement's local targets, per year. ``records``:
+    case records (the store's contacts and plans, ``casework.records``) for the counts that read them
+    (``ELTERN_2J`` counts recorded counselling contacts, issue 15 item 3)."""
+    import inspect
+
     for code, spec in specs.items():
         if spec.source == "lokal":
+            fn = LOCAL_FUNCTIONS[code]
+            kw = {"records": records} if records is not None and "records" in inspect.signature(fn).parameters else {}
             for year in range(first_year, report.year + 1):
                 through = report if year == report.year else Month(year, 12)
-                for sex, series in LOCAL_FUNCTIONS[code](ds, agreement.jobcenter_id, year, through).items():
+                for sex, series in fn(ds, agreement.jobcenter_id, year, through, **kw).items():
                     out.values.setdefault((code, sex), {})[year] = series
 
 
 def collect_from_tables(ds: Dataset, agreement: Agreement, report: Month, tables: list[pa.Table],
-                        history: int = 4) -> SeriesSet:
+                        history: int = 4, records=None) -> SeriesSet:
     """:func:`collect` with the engine's part read from precomputed tables (no engine run).
 
     ``tables``: a ``compute_kennzahlen`` table covering January of ``report.year − history`` to
     ``report`` with the monthly codes of the catalogue (any level that includes Jobcenters), and the
     year-to-date table of those years (``jahresfortschritt_years``, through ``report``). The import
     pipeline computes these once for all Jobcenters; the two local counts and the warm-up blanking
-    are the same as in :func:`collect`.
+    are the same as in :func:`collect`; ``records``: the store's case records for the local counts.
     """
     specs = {t.indicator: catalogue.get(t.indicator) for _, t in agreement.targets()}
     first_year = report.year - history
@@ -158,6 +164,6 @@ def collect_from_tables(ds: Dataset, agreement: Agreement, report: Month, tables
         for y, series in out.values[key].items():
             if y == report.year:
                 series[report.month:] = [None] * (12 - report.month)
-    _fill_local(out, ds, agreement, specs, first_year, report)
+    _fill_local(out, ds, agreement, specs, first_year, report, records)
     _blank_warmup(out, ds, specs)
     return out

@@ -23,6 +23,10 @@ event day.
   obstacle has a recorded step (a counselling/support measure, a childcare need worked on, or an action
   plan taking it up), at each Stichtag (a point-in-time quota, not cumulative).
 
+- ``L16A`` and ``L16A_KB`` / ``L16A_SB`` / ``L16A_PSB`` / ``L16A_SUCHT`` — the Kreis's own services under
+  § 16a SGB II (childcare, debt counselling, psychosocial care, addiction counselling) started
+  year-to-date (:func:`kreis_services_started`; the Kreis's side of the linked goals, issue 15).
+
 The U25 training integrations come from the engine (local indicator ``L_U25_AUSB``).
 """
 
@@ -33,6 +37,7 @@ from datetime import date
 import pandas as pd
 
 from zielwerk.data.dataset import Dataset
+from zielwerk.domain import codes
 from zielwerk.domain.calendar import Month, month_of_day, stichtag
 from zielwerk.domain.law import PARENT_WINDOW_MONTHS, YOUNG_PARENT_AGE_LIMIT, age_in_months
 
@@ -274,3 +279,33 @@ def lzb_obstacles_addressed(ds: Dataset, jobcenter_id: str, year: int, through: 
 
 LOCAL_FUNCTIONS = {"ELTERN_2J": parents_reached, "RANDZEIT": childcare_solved,
                    "JUNGE_ELTERN_QUALI": young_parents_qualified, "HEMMNIS_BEARB": lzb_obstacles_addressed}
+
+
+def kreis_services_started(ds: Dataset, jobcenter_id: str, year: int, through: Month,
+                           kinds: tuple[str, ...] = codes.KREIS_SERVICES) -> dict[str, list[float | None]]:
+    """``L16A`` and its kinds (issue 15): the Kreis's own services under § 16a SGB II (``measures`` rows
+    with an instrument of ``kinds``, :data:`zielwerk.domain.codes.KREIS_SERVICES`) started year-to-date,
+    counted in the Jobcenter of the eLb spell covering the start day. Services, not persons: a second
+    start counts again. Not § 48a measures (K3E2 does not count them)."""
+    day = ds.stichtag_day
+    lo, hi = _year_bounds(year, through, day)
+    ms = ds["measures"].select(["person_id", "instrument", "start"]).to_pandas().rename(columns={"start": "d"})
+    ms = ms[ms["instrument"].isin(list(kinds)) & (ms["d"] >= lo) & (ms["d"] <= hi)]
+    ev = _elb_jobcenter(ds, ms[["person_id", "d"]].reset_index(drop=True).assign(n=lambda x: x.index),
+                        jobcenter_id)
+    return _cumulate(_with_sex(ds, ev.drop_duplicates("n")), year, through, day)
+
+
+def _kreis_service(kind: str):
+    def count(ds: Dataset, jobcenter_id: str, year: int, through: Month) -> dict[str, list[float | None]]:
+        return kreis_services_started(ds, jobcenter_id, year, through, (kind,))
+
+    count.__doc__ = f"``{kind}`` services started year-to-date (:func:`kreis_services_started`)."
+    return count
+
+
+#: local indicator code → § 16a instrument (codes.KREIS_SERVICES); ``L16A`` counts all four
+KREIS_SERVICE_CODES = {"L16A_KB": "16a_childcare", "L16A_SB": "16a_debt", "L16A_PSB": "16a_psychosocial",
+                       "L16A_SUCHT": "16a_addiction"}
+LOCAL_FUNCTIONS.update({"L16A": kreis_services_started,
+                        **{code: _kreis_service(kind) for code, kind in KREIS_SERVICE_CODES.items()}})
