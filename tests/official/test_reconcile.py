@@ -87,5 +87,5 @@ def test_value_on_one_side_only_is_definition():
 
 def test_report_line():
     rows = {(r.indicator, r.month): r for r in reconcile(OWN, OFFICIAL)}
-    assert line(rows[("K2E1", "2016-06")]) == "Abgleich 2016-06: eigene 6,0 %, amtlich 6,2 % (−0,2 Pp.; Nacherfassung)"
+    assert line(rows[("K2E1", "2016-06")]) == "Abgleich 2016-06: eigene 6,0 %, amtlich 6,2 % (−0,20 Pp.; Nacherfassung)"
     assert line(None).startswith("Abgleich mit der amtlichen Statistik: noch kein Monat")

@@ -155,7 +155,7 @@ def summary(rows: Iterable[Reconciled]) -> dict[str, int]:
 
 
 def line(r: Reconciled | None, unit: str = "%") -> str:
-    """One German line for the report, e.g. "Abgleich 2016-09: eigene 6,3 %, amtlich 6,2 % (+0,1 Pp.;
+    """One German line for the report, e.g. "Abgleich 2016-09: eigene 6,3 %, amtlich 6,2 % (+0,10 Pp.;
     Rundung)"; a fixed sentence when no month has both figures."""
     from zielwerk.domain import german
 
@@ -163,5 +163,5 @@ def line(r: Reconciled | None, unit: str = "%") -> str:
         return "Abgleich mit der amtlichen Statistik: noch kein Monat mit eigenen und amtlichen Werten."
     own = german.pct(r.own_value, 1) if r.own_value is not None else "–"
     off = german.pct(r.official_value, 1) if r.official_value is not None else "–"
-    diff = f"{german.points(r.difference, 1)}; " if r.difference is not None else ""
+    diff = f"{german.points(r.difference, 2)}; " if r.difference is not None else ""
     return f"Abgleich {r.month}: eigene {own}, amtlich {off} ({diff}{r.label})"
