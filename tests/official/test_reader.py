@@ -104,15 +104,15 @@ def test_malformed_cells_refused_with_exact_positions(tmp_path):
     )
     assert _problems(tmp_path, text) == [
         "a.csv:3:Berichtsmonat: Berichtsmonat ist kein gültiger Monat: '2016-13'",
-        "a.csv:4:Kennzahl: Kennzahl: unbekannte Kennzahl 'K9' (erlaubt: K1, K1E1, K1E2, K1E3, K1E4, K2, K2E1, "
-        "K2E2, K2E3, K2E4, K3, K3E1, K3E2, K3E3, K3E4)",
+        ("a.csv:4:Kennzahl: Kennzahl: unbekannte Kennzahl 'K9' (erlaubt: K1, K1E1, K1E2, K1E3, K1E4, K2, K2E1, "
+        "K2E2, K2E3, K2E4, K3, K3E1, K3E2, K3E3, K3E4)"),
         "a.csv:5:Kennzahl: Kennzahl: L_U25_AUSB ist eine lokale Kennzahl und wird nicht amtlich veröffentlicht",
         "a.csv:6:Geschlecht: Geschlecht: unbekanntes Geschlecht 'divers' (erlaubt: Insgesamt, Frauen, Männer)",
         "a.csv:7:Geschlecht: Die Kennzahl K1 gibt es nicht nach Geschlecht (nur Insgesamt)",
         "a.csv:8:Zähler: Zähler ist keine Zahl im deutschen Format (z. B. 1.234,5): '1,5x'",
         "a.csv:9:Zähler: Zähler −1 ist nicht plausibel (0 bis 10.000.000 Personen)",
-        "a.csv:10:Wert: Wert 12 passt nicht zu Zähler/Nenner (100/1.000 ergibt 10,00; erlaubte "
-        "Rundungsabweichung 0,11)",
+        ("a.csv:10:Wert: Wert 12 passt nicht zu Zähler/Nenner (100/1.000 ergibt 10,00; erlaubte "
+        "Rundungsabweichung 0,11)"),
         "a.csv:11:Wert: Wert 300 % ist bei einer Quote nicht plausibel (0 bis 100 %)",
         "a.csv:12:-: doppelte Zeile: Jobcenter 05970, 2016-09, K2, Insgesamt steht schon in Zeile 2",
         "a.csv:13:Jobcenter-Schlüssel: Jobcenter-Schlüssel fehlt",
@@ -137,8 +137,8 @@ def test_non_finite_numbers_refused_canonical(tmp_path):
 def test_header_not_recognised_names_missing_columns(tmp_path):
     text = "Jobcenter-Schlüssel;Jobcenter;Monat;Kennzahl;Zähler;Nenner\n05970;JC;2016-09;K2;1;2\n"
     assert _problems(tmp_path, text) == [
-        "a.csv:1:-: Kopfzeile nicht erkannt: es fehlen die Spalten Geschlecht, Wert (Spaltenaufteilung "
-        "„Statistik der Bundesagentur für Arbeit (deutsche Spaltennamen)“; siehe docs/official-figures.md)"]
+        ("a.csv:1:-: Kopfzeile nicht erkannt: es fehlen die Spalten Geschlecht, Wert (Spaltenaufteilung "
+        "„Statistik der Bundesagentur für Arbeit (deutsche Spaltennamen)“; siehe docs/official-figures.md)")]
 
 
 def test_empty_and_unknown_format(tmp_path):
@@ -156,8 +156,8 @@ def test_rounded_counts_within_tolerance_accepted(tmp_path):
     assert len(read_official(write(tmp_path / "a.csv", ok), today=TODAY).rows) == 1
     bad = HEAD + "05970;JC;IIb;2016-09;K2;Insgesamt;1234;20000;6,3\n"
     assert _problems(tmp_path, bad) == [
-        "a.csv:2:Wert: Wert 6,3 passt nicht zu Zähler/Nenner (1.234/20.000 ergibt 6,17; erlaubte "
-        "Rundungsabweichung 0,05)"]
+        ("a.csv:2:Wert: Wert 6,3 passt nicht zu Zähler/Nenner (1.234/20.000 ergibt 6,17; erlaubte "
+        "Rundungsabweichung 0,05)")]
 
 
 def test_second_layout_is_a_mapping_entry(monkeypatch, tmp_path):

@@ -76,7 +76,11 @@ def bericht(
         typer.echo(f"Unbekanntes Ausgabeformat '{out.suffix}' – erlaubt sind .pdf, .html und .xlsx.", err=True)
         raise typer.Exit(2)
     a, ds, month = _inputs(agreement, data, monat)
-    result = monthly_report(ds, a, month, out)
+    try:  # official figures of the data folder's store: the official series and reconciliation (issue 14)
+        result = monthly_report(ds, a, month, out, official=_official_table(data))
+    except ValueError as exc:
+        typer.echo(f"Fehler: {exc}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"Bericht {month} geschrieben: {out} ({len(result.targets)} Zielwerte, "
                f"{len(result.alerts)} Hinweise)")
     for al in result.alerts:
@@ -120,6 +124,22 @@ def planen(
                 typer.echo(f"  {a.year + 1}: Jahresdurchschnitt {german.pct(o.change_pct, 1, sign=True)} → "
                            f"{german.num(o.target_average, 0)}: nötig {german.num(o.plan.exits_per_month, 0)} "
                            "LZB-Abgänge je Monat")
+
+
+def _official_table(data: Path):
+    """The official figures stored in the data folder's database (``zielwerk amtlich einlesen``), or None."""
+    if not (Path(data) / "zielwerk.db").exists():
+        return None
+    from zielwerk.store import default_url, open_store
+    from zielwerk.store.official import official_table
+
+    engine, sessions = open_store(default_url(Path(data)))
+    try:
+        with sessions() as s:
+            tbl = official_table(s)
+    finally:
+        engine.dispose()
+    return tbl if tbl.num_rows else None
 
 
 def _inputs(agreement: Path, data: Path, monat: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from zielwerk.data.dataset import Dataset
 from zielwerk.domain.calendar import Month
@@ -12,18 +13,33 @@ from .context import report_context
 from .render import CHART_KIND, write_report
 
 
-def monitoring_for(ds: Dataset, agreement: Agreement, month: Month) -> Monitoring:
-    """Actual series from the engine (plus the two local counts) and the monitoring of every target."""
+def monitoring_for(ds: Dataset, agreement: Agreement, month: Month, official: Any = None) -> Monitoring:
+    """Actual series from the engine (plus the two local counts) and the monitoring of every target; an
+    agreement with ``reihe = "amtlich"`` is monitored on the official figures ``official`` (long table,
+    :func:`zielwerk.store.official.official_table`; issue 14). ValueError (German) if it has none."""
+    from zielwerk.targets.model import OFFICIAL_SERIES
+
+    if agreement.series == OFFICIAL_SERIES:
+        from zielwerk.official.series import official_series_set
+
+        if official is None or official.num_rows == 0:
+            raise ValueError("Die Zielvereinbarung verwendet die amtliche Statistik (reihe = \"amtlich\"), es sind "
+                             "aber keine amtlichen Kennzahlen eingelesen (zielwerk amtlich einlesen).")
+        return monitor(agreement, official_series_set(agreement, official, month), month)
     return monitor(agreement, collect(ds, agreement, month), month)
 
 
-def monthly_report(ds: Dataset, agreement: Agreement, month: Month, out: str | Path) -> Monitoring:
-    """Compute and write the monthly report for ``month`` to ``out`` (.pdf, .html, .xlsx)."""
-    mon = monitoring_for(ds, agreement, month)
+def monthly_report(ds: Dataset, agreement: Agreement, month: Month, out: str | Path, official: Any = None) -> Monitoring:
+    """Compute and write the monthly report for ``month`` to ``out`` (.pdf, .html, .xlsx); ``official``: the
+    official figures (long table) for the official series and the reconciliation lines (issue 14)."""
+    mon = monitoring_for(ds, agreement, month, official)
     charts = CHART_KIND.get(Path(out).suffix.lower().lstrip("."), "png")
     from .sections import extra_sections
 
     context = report_context(mon, as_of=ds.as_of, charts=charts)
     context.update(extra_sections(ds, agreement, month, mon))  # Arbeitskreis, teams (issue 15)
+    from .abgleich import abgleich_section, own_table_for  # data basis, reconciliation (issue 14)
+
+    context.update(abgleich_section(mon, own_table_for(ds, mon) if official is not None else None, official))
     write_report(context, out)
     return mon
