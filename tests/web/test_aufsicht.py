@@ -80,8 +80,15 @@ def test_peer_comparison_applies_c10_outside_controlling(clients):
 def test_peer_selection_errors_are_german(clients):
     r = clients["controlling"].get("/api/vergleich?jobcenter=JC1&k=XX")
     assert r.status_code == 422 and "keine amtliche Kennzahl" in r.text
-    r = clients["controlling"].get("/vergleich?jobcenter=JC1&k=K2&monat=2030-01")
+    r = clients["controlling"].get("/api/vergleich?jobcenter=JC1&k=K2&monat=2030-01")
     assert r.status_code == 404 and "keine amtlichen Kennzahlen" in r.text
+    # the page's pickers: a month without a value shows the newest one with a note; an indicator without
+    # figures a message (the picker offers only the indicators with figures)
+    text = _text(clients["controlling"].get("/vergleich?jobcenter=JC1&k=K2&monat=2030-01").text)
+    assert "Für Januar 2030 liegt kein amtlicher Wert vor; gezeigt wird September 2016." in text
+    r = clients["controlling"].get("/vergleich?jobcenter=JC1&k=K1")
+    assert r.status_code == 200 and "Für die Kennzahl K1 liegen für dieses Jobcenter keine amtlichen Werte vor" in r.text
+    assert '<option value="K1"' not in r.text and '<option value="K2"' in r.text
 
 
 @pytest.fixture

@@ -200,8 +200,9 @@ def check_selection(indicator: str, month: str, sex: str) -> None:
 
 
 def peer_view(db: Session, role: str, jobcenter_id: str, indicator: str = "K2", month: str = "", sex: str = "all",
-              k: int = 5) -> PeerView:
-    """The comparison of ``jobcenter_id`` (the caller checked that the user may see it)."""
+              k: int = 5, fallback: bool = False) -> PeerView:
+    """The comparison of ``jobcenter_id`` (the caller checked that the user may see it). ``fallback`` (the
+    page's pickers): a month without a value shows the newest month with a note instead of refusing."""
     from zielwerk.peers import band, compare, nearest, profiles
 
     check_selection(indicator, month, sex)
@@ -213,16 +214,30 @@ def peer_view(db: Session, role: str, jobcenter_id: str, indicator: str = "K2", 
     own_months = sorted({r["month"] for r in rows if r["jobcenter_id"] == jobcenter_id})
     if not own_months:
         raise SelectionError(f"Für das Jobcenter {jobcenter_id} liegen keine amtlichen Kennzahlen vor.", 404)
+    problems = []
+    if month and month not in own_months:
+        if not fallback:
+            raise SelectionError(f"Monat: für {german_month(month)} liegen für dieses Jobcenter keine amtlichen "
+                                 "Kennzahlen vor.", 404)
+        problems.append(f"Für {german_month(month)} liegt kein amtlicher Wert vor; gezeigt wird "
+                        f"{german_month(own_months[-1])}.")
+        month = ""
     month = month or own_months[-1]
-    if month not in own_months:
-        raise SelectionError(f"Monat: für {german_month(month)} liegen für dieses Jobcenter keine amtlichen "
-                             "Kennzahlen vor.", 404)
     cmp = compare(rows, jobcenter_id, indicator, month, sex)
     own = next(r for r in rows if r["jobcenter_id"] == jobcenter_id and r["month"] == month)
     neighbours = nearest(profiles(_structure_rows(db, month, state), month), jobcenter_id, k)
     return PeerView(jobcenter_id, own.get("jobcenter_name") or jobcenter_id, own.get("vergleichstyp"), indicator,
                     month, sex, own_months, cmp.current, cmp.previous, band(rows, jobcenter_id, indicator, sex),
-                    neighbours, suppressed_own=isinstance(own.get("value"), str))
+                    neighbours, suppressed_own=isinstance(own.get("value"), str), problems=problems)
+
+
+def indicators_of(db: Session, jobcenter_id: str) -> list[str]:
+    """The official indicators with figures of the Jobcenter, in catalogue order."""
+    from zielwerk.store.models import OfficialFigure
+
+    have = set(db.scalars(select(OfficialFigure.indicator).where(OfficialFigure.jobcenter_id == jobcenter_id)
+                          .distinct()))
+    return [c for c in OFFICIAL_CODES if c in have]
 
 
 def german_month(month: str) -> str:

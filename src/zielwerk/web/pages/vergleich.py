@@ -31,12 +31,15 @@ def page(ctx: PageCtx, jobcenter: str = "", k: str = "K2", monat: str = "", gesc
     mine, chosen = allowed_jobcenter(ctx, jobcenter)
     names = peer_store.official_jobcenters(ctx.db)
     view, chart, message = None, "", ""
+    codes = supervision.indicators_of(ctx.db, chosen) if chosen else []
     if not chosen:
         message = ("Es liegen keine amtlichen Kennzahlen für Ihre Jobcenter vor (Import mit "
                    "„zielwerk amtlich einlesen“).")
+    elif k in OFFICIAL_CODES and k not in codes:
+        message = f"Für die Kennzahl {k} liegen für dieses Jobcenter keine amtlichen Werte vor."
     else:
         try:
-            view = supervision.peer_view(ctx.db, ctx.role, chosen, k, monat, geschlecht)
+            view = supervision.peer_view(ctx.db, ctx.role, chosen, k, monat, geschlecht, fallback=True)
         except supervision.SelectionError as exc:
             raise HTTPException(exc.status, str(exc)) from exc
         chart = charts.embed(supervision.band_chart(view), "vergleich-band",
@@ -45,6 +48,6 @@ def page(ctx: PageCtx, jobcenter: str = "", k: str = "K2", monat: str = "", gesc
     ctx.audit("peers.view", object_type="jobcenter", object_id=chosen or "-",
               after={"kennzahl": k, "monat": view.month if view else monat, "geschlecht": geschlecht})
     return ctx.render("vergleich.html", view=view, chart=chart, message=message, jobcenters=mine, names=names,
-                      codes=OFFICIAL_CODES, indicators=INDICATORS, sexes=supervision.SEX_LABEL, chosen=chosen,
+                      codes=codes or OFFICIAL_CODES, indicators=INDICATORS, sexes=supervision.SEX_LABEL, chosen=chosen,
                       k=k, geschlecht=geschlecht, fmt=value_text, dist=distance_text, features=FEATURES,
                       month_name=supervision.german_month)
