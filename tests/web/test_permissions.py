@@ -27,6 +27,8 @@ MATRIX = [
     ("GET", "/kennzahlen/download.csv?k=K2", None, {A, G, C, T, K}, 200),
     ("GET", "/kennzahlen/download.xlsx?k=K2", None, {A, G, C, T, K}, 200),
     ("GET", "/kennzahlen/K2/definition", None, {A, G, C, T, K}, 200),
+    ("GET", "/kennzahlen/abgleich", None, {A, G, C, T}, 200),  # issue 14: no Jobcenter figures for kommune
+    ("GET", "/kennzahlen/abgleich?jobcenter=JC9", None, set(), 0),  # not a Jobcenter of this instance
     ("GET", "/kennzahlen/K2", None, {A, G, C, T, K}, 303),  # a table code: to the Kennzahlen page
     ("GET", "/zielvereinbarung", None, {A, G, C, T}, 200),
     ("GET", "/zielvereinbarung/neu", None, LEAD, 200),

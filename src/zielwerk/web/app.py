@@ -21,6 +21,8 @@ from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, remember_user, render
 from .pages import account, admin, agreement, casework, data, fall_lists, heute, indicators, overview, reports
 from .pages import aufsicht, vergleich
+# isort: split
+from .pages import abgleich  # issue 14: own figures beside the official ones
 from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
 from .report_bridge import RenderPool
 from .results import BatchState, GenerationSnapshot, Results
@@ -37,6 +39,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("GET", "/kennzahlen", indicators.page),
     ("GET", "/kennzahlen/download.csv", indicators.download_csv),
     ("GET", "/kennzahlen/download.xlsx", indicators.download_xlsx),
+    ("GET", "/kennzahlen/abgleich", abgleich.page),  # issue 14: reconciliation with the official figures
     ("GET", "/kennzahlen/{code}/definition", indicators.definition),
     ("GET", "/kennzahlen/{code}", indicators.indicator_page),  # every catalogue code, local ones included
     ("GET", "/zielvereinbarung", agreement.index),
