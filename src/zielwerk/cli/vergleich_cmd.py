@@ -157,3 +157,12 @@ def register(app: typer.Typer) -> None:
                            f"{', gleicher Typ' if n.same_type else ''}): Abstand {german.num(n.distance, 2)}; "
                            f"{german.integer(p.elb)} eLb, LZB {german.pct(p.lzb_share)}, "
                            f"Alleinerziehende {german.pct(p.single_parent_share)}")
+
+
+def peer_rows(data_dir: Path) -> list[dict[str, Any]] | None:
+    """Official figures with Jobcenter names and Vergleichstypen for the report's Vergleich section: the
+    data folder's store, else its ``amtliche-kennzahlen.csv``; None if there are none (or unreadable)."""
+    try:
+        return _rows(Path(data_dir), "") or None
+    except (typer.Exit, OSError):
+        return None

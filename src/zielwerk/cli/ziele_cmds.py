@@ -77,7 +77,9 @@ def bericht(
         raise typer.Exit(2)
     a, ds, month = _inputs(agreement, data, monat)
     try:  # official figures of the data folder's store: the official series and reconciliation (issue 14)
-        result = monthly_report(ds, a, month, out, official=_official_table(data))
+        from .vergleich_cmd import peer_rows
+
+        result = monthly_report(ds, a, month, out, official=_official_table(data), peers=peer_rows(data))
     except ValueError as exc:
         typer.echo(f"Fehler: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -29,7 +29,8 @@ def monitoring_for(ds: Dataset, agreement: Agreement, month: Month, official: An
     return monitor(agreement, collect(ds, agreement, month), month)
 
 
-def monthly_report(ds: Dataset, agreement: Agreement, month: Month, out: str | Path, official: Any = None) -> Monitoring:
+def monthly_report(ds: Dataset, agreement: Agreement, month: Month, out: str | Path, official: Any = None,
+                   peers: Any = None) -> Monitoring:
     """Compute and write the monthly report for ``month`` to ``out`` (.pdf, .html, .xlsx); ``official``: the
     official figures (long table) for the official series and the reconciliation lines (issue 14)."""
     mon = monitoring_for(ds, agreement, month, official)
@@ -41,5 +42,8 @@ def monthly_report(ds: Dataset, agreement: Agreement, month: Month, out: str | P
     from .abgleich import abgleich_section, own_table_for  # data basis, reconciliation (issue 14)
 
     context.update(abgleich_section(mon, own_table_for(ds, mon) if official is not None else None, official))
+    from .vergleich import vergleich_section  # the Vergleichstyp (issue 14; peers: official rows with types)
+
+    context.update(vergleich_section(peers, agreement, month))
     write_report(context, out)
     return mon
