@@ -234,11 +234,12 @@ def series_json(series: Any) -> dict[str, Any]:
 
 
 def agreement_series(ds: Any, kennzahlen: Any, jobcenter_ids: tuple[str, ...], report: Month,
-                     jfw_codes: list[str]) -> dict[str, Any]:
+                     jfw_codes: list[str], records: Any = None) -> dict[str, Any]:
     """Actual series per Jobcenter from the one engine table and one year-to-date run over all years.
 
     ``kennzahlen``: the engine table, or a function returning it, called after the year-to-date runs (the
-    import computes the table meanwhile)."""
+    import computes the table meanwhile). ``records``: the store's case records, for the local counts that
+    read recorded contacts (``ELTERN_2J``, issue 15 item 3)."""
     from zielwerk import indicators as engine
     from zielwerk.targets.actuals import collect_from_tables
 
@@ -251,7 +252,7 @@ def agreement_series(ds: Any, kennzahlen: Any, jobcenter_ids: tuple[str, ...], r
                                                   level="jobcenter"))
     tables = [kennzahlen() if callable(kennzahlen) else kennzahlen, *ytd]
     return {jc: series_json(collect_from_tables(ds, _probe_agreement(jc, report.year), report, tables,
-                                                MONITOR_HISTORY_YEARS))
+                                                MONITOR_HISTORY_YEARS, records=records))
             for jc in jobcenter_ids}
 
 
@@ -355,7 +356,7 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
         kz_ready: Future = Future()
         pool = ThreadPoolExecutor(1, thread_name_prefix="zielwerk-monitoring")
         series_future = pool.submit(_timed, agreement_series, ds, kz_ready.result, tuple(sorted(set(jcs) & known)),
-                                    last, jfw)
+                                    last, jfw, records)
         pool.shutdown(wait=False)
         try:
             kz_all = engine.compute_kennzahlen(ds, first, last, level="all", indicators=codes)
