@@ -258,3 +258,23 @@ def test_16a_indicators_in_the_catalogue(code):
 
     assert INDICATORS[code].computed_by == "zielwerk.targets.local" and not INDICATORS[code].official
     assert catalogue.get(code).source == catalogue.LOCAL
+
+
+def test_eltern_2j_pipeline_series_count_store_contacts():
+    """``pipeline.run.agreement_series`` (the import's monitoring) with the store's records: ELTERN_2J counts
+    the recorded offer; without records it does not (no measure starts)."""
+    from zielwerk.casework.records import CaseRecords
+    from zielwerk.indicators import compute_kennzahlen
+    from zielwerk.pipeline.run import agreement_series
+
+    from .helpers import JC
+
+    ds = make_ds([person("M1", sex="f")], [spell("M1", LZB_START)],
+                 children=[{"person_id": "M1", "child_birth_date": "2015-01-10"}])
+    rec = CaseRecords.from_rows(contacts=[
+        {"person_id": "M1", "caseworker_id": "FM1", "contact_date": "2016-03-10", "kind": "angebot", "outcome": ""}])
+    kz = compute_kennzahlen(ds, Month(2016, 1), Month(2016, 6), level="all", indicators=["K3"])
+    with_rec = agreement_series(ds, kz, (JC,), Month(2016, 6), [], rec)[JC]["values"]
+    without = agreement_series(ds, kz, (JC,), Month(2016, 6), [])[JC]["values"]
+    assert with_rec["ELTERN_2J|all"]["2016"][:6] == [0, 0, 1, 1, 1, 1]
+    assert without["ELTERN_2J|all"]["2016"][:6] == [0] * 6
