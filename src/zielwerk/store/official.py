@@ -158,3 +158,9 @@ def import_file(sessions: Any, path: Any, *, username: str, role: str = "", clie
         summary = replace_months(s, result.rows, source=Path(path).name, username=username, role=role,
                                  client=client)
     return result, summary
+
+
+def official_state(session: Session) -> tuple:
+    """A cheap fingerprint of the stored figures (rows, newest import): a cache key part for monitoring."""
+    return tuple(session.execute(select(func.count(), func.max(OfficialFigure.imported_at))
+                                 .select_from(OfficialFigure)).one())

@@ -126,7 +126,7 @@ def monitoring(ctx: ApiCtx, monat: Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9
     except ValueError as exc:
         raise HTTPException(422, f"Ungültiger Monat „{monat}“ (JJJJ-MM).") from exc
     try:
-        mon, why = monitoring_for(ctx.request.app.state.results, version.id, version.document, month)
+        mon, why = monitoring_for(ctx.request.app.state.results, version.id, version.document, month, db=ctx.db)
     except ValueError as exc:  # e.g. a month outside the agreement's year
         raise HTTPException(409, str(exc)) from exc
     if mon is None:

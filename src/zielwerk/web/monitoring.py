@@ -40,10 +40,20 @@ _cache: dict[tuple, Any] = {}
 _lock = threading.Lock()
 
 
-def monitoring_for(results: Any, version_id: int, document: str, month: Month | None = None) -> tuple[Any, str]:
-    """(Monitoring or None, German explanation if None) for a stored agreement version."""
+def monitoring_for(results: Any, version_id: int, document: str, month: Month | None = None,
+                   db: Any = None) -> tuple[Any, str]:
+    """(Monitoring or None, German explanation if None) for a stored agreement version. With the store
+    session ``db``, an agreement with ``reihe = "amtlich"`` is monitored on the official figures
+    (:func:`official_monitoring`, issue 14); without it, on the own series."""
     from zielwerk.targets import AgreementFileInvalid, monitor, parse_agreement
 
+    if db is not None and 'reihe' in document:
+        try:
+            model = parse_agreement(document, check_figures=False)
+        except AgreementFileInvalid as exc:
+            return None, f"Die Zielvereinbarung ist fehlerhaft: {exc}"
+        if model.series == "amtlich":
+            return official_monitoring(db, version_id, document, model, month)
     meta = results.meta()
     raw = results.series()
     if meta is None or raw is None:
@@ -74,4 +84,31 @@ def monitoring_for(results: Any, version_id: int, document: str, month: Month | 
         if len(_cache) > 64:
             _cache.clear()
         _cache[key] = _cache[key0] = mon
+    return mon, ""
+
+
+def official_monitoring(db: Any, version_id: int, document: str, model: Any, month: Month | None = None
+                        ) -> tuple[Any, str]:
+    """The monitoring of ``model`` on the official figures in the store (``reihe = "amtlich"``, issue 14):
+    report month = ``month`` or the newest published month of the agreement year."""
+    from zielwerk.official.series import official_series_set
+    from zielwerk.store.official import official_state, official_table
+    from zielwerk.targets import monitor
+
+    key = ("amtlich", version_id, hashlib.sha256(document.encode()).hexdigest(), str(month), official_state(db))
+    with _lock:
+        if key in _cache:
+            return _cache[key], ""
+    table = official_table(db, [model.jobcenter_id], str(Month(model.year - 4, 1)), str(Month(model.year, 12)))
+    if table.num_rows == 0:
+        return None, ("Die Zielvereinbarung verwendet die amtliche Statistik, für ihr Jobcenter sind aber keine "
+                      "amtlichen Kennzahlen eingelesen (zielwerk amtlich einlesen).")
+    report = month or report_month(model.year, max(table["month"].to_pylist()))
+    if report is None:
+        return None, f"Für das Vereinbarungsjahr {model.year} liegen noch keine amtlichen Kennzahlen vor."
+    mon = monitor(model, official_series_set(model, table, report), report)
+    with _lock:
+        if len(_cache) > 64:
+            _cache.clear()
+        _cache[key] = mon
     return mon, ""

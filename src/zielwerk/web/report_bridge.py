@@ -214,7 +214,7 @@ def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
     generation = generation_key(results)
     if generation is None:
         raise HTTPException(409, "Es liegen noch keine berechneten Kennzahlen vor.")
-    mon, why = monitoring_for(results, version.id, version.document, month)
+    mon, why = monitoring_for(results, version.id, version.document, month, db=ctx.db)  # db: reihe = amtlich
     if mon is None:
         raise HTTPException(409, why)
     # one signature state (file and web, web/signatures.py) and the deviation comments of the month

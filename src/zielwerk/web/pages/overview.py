@@ -146,7 +146,7 @@ def page(ctx: PageCtx) -> Response:
             missing = [signatures.PARTIES[p] for p in signatures.PARTIES if p not in signatures.signed_parties(sigs)]
             alerts.append(f"Fassung {version.number} der Zielvereinbarung ist noch nicht von allen Parteien "
                           f"unterzeichnet (es fehlt: {', '.join(missing)}).")
-        mon, why = monitoring_for(results, version.id, version.document)
+        mon, why = monitoring_for(results, version.id, version.document, db=ctx.db)  # db: reihe = amtlich
         if mon is None:
             alerts.append(why)
         else:

@@ -58,7 +58,8 @@ def _goal_rows(ctx: Ctx, agreement: Agreement, month: str) -> list[dict[str, Any
     from .overview import final_status
 
     version = agreement.versions[-1]
-    mon, _why = monitoring_for(ctx.request.app.state.results, version.id, version.document, Month.parse(month))
+    mon, _why = monitoring_for(ctx.request.app.state.results, version.id, version.document, Month.parse(month),
+                               db=ctx.db)  # db: an agreement on the official series (issue 14)
     notes = comment_store.current(ctx.db, agreement.key, month)
     goals: dict[str, dict[str, Any]] = {}
     for tm in mon.targets if mon is not None else []:
