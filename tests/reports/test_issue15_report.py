@@ -105,4 +105,4 @@ def test_pdf_team_breakdown(report, siegen_dataset):
 def test_pdf_previous_year_u25(report):
     _, text = report
     flat = re.sub(r"\s+", " ", text)
-    assert "(Vorjahr: Ergebnis 145 bei Ziel 120, +20,8 %)" in flat
+    assert "(Vorjahr: Ergebnis 145 Personen bei Ziel 120 Personen, +20,8 %)" in flat  # counts carry "Personen" (issue 13 item 6)

@@ -50,7 +50,7 @@ def test_html_has_every_target_with_chart_and_german_numbers(context):
     assert html.count("<svg") == 3  # one chart per target
     assert "Berichtsmonat März 2016" in html and "Datenstand 31.12.2016" in html
     # the LZB target: 2,654 − 2 % → 2,601, shown in German format
-    assert "Jahresdurchschnitt −2,0 % gegenüber Vorjahr (Vorjahr 2.654, Daten) → 2.601" in html
+    assert "Jahresdurchschnitt −2,0 % gegenüber Vorjahr (Vorjahr 2.654 Personen, Daten) → 2.601 Personen" in html
     assert "Korridor 20,0 % bis 22,0 %" in html
     assert "nicht im Plan" in html
     assert "Integrationen senken den LZB-Bestand." in html  # the link between the goals

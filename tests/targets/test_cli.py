@@ -17,7 +17,7 @@ def test_vergleichen(tmp_path):
     res = CliRunner().invoke(app, ["ziele", "vergleichen", str(old), str(new)])
     assert res.exit_code == 0, res.output
     assert "Version 1 → Version 2: 1 Änderung" in res.output
-    assert "ziele[lzb].zielwerte[lzb-jd].veraenderung_prozent: −2 → −1,5" in res.output
+    assert "Zielwert LZB_JD: −2,0 % → −1,5 %" in res.output  # the readable diff (targets/diff.py)
 
 
 def test_pruefen_invalid_exit_code(tmp_path):

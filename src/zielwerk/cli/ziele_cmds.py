@@ -41,9 +41,9 @@ def vergleichen(
     alt: Annotated[Path, typer.Argument(help="Ältere Fassung der Zielvereinbarung (TOML).")],
     neu: Annotated[Path, typer.Argument(help="Neuere Fassung der Zielvereinbarung (TOML).")],
 ) -> None:
-    """Zwei Fassungen vergleichen: jede inhaltliche Änderung mit dem Schlüsselpfad der Datei."""
+    """Zwei Fassungen vergleichen: jede inhaltliche Änderung in Worten (wie im Web unter „Fassungen vergleichen“)."""
+    from zielwerk.targets.diff import readable_diff
     from zielwerk.targets.fileformat import AgreementFileInvalid, load_agreement
-    from zielwerk.targets.model import diff_versions
 
     models = []
     for path in (alt, neu):
@@ -54,11 +54,11 @@ def vergleichen(
                 typer.echo(str(p), err=True)
             typer.echo(f"Die Zielvereinbarung {path} ist ungültig.", err=True)
             raise typer.Exit(1) from None
-    changes = diff_versions(models[0], models[1])
+    changes = readable_diff(models[0], models[1])
     typer.echo(f"Version {models[0].version} → Version {models[1].version}: "
                f"{len(changes) or 'keine'} {'Änderung' if len(changes) == 1 else 'Änderungen'}")
     for c in changes:
-        typer.echo(f"  {c.describe()}")
+        typer.echo(f"  {c}")
 
 
 @ziele.command("bericht")
@@ -99,7 +99,7 @@ def planen(
     from zielwerk.domain import german
     from zielwerk.domain.codes import SEX_LABELS
     from zielwerk.reports.build import monitoring_for
-    from zielwerk.reports.context import value
+    from zielwerk.reports.context import deviation, value, value_unit
     from zielwerk.targets.planning import next_year_average_options, propose, stocks_from_running_average
 
     a, ds, month = _inputs(agreement, data, monat)
@@ -108,10 +108,12 @@ def planen(
     entries_rate = next((t.current.actual for t in mon.targets if t.spec.code == "K3E3" and t.target.sex == "all"
                          and t.current.actual is not None), None)
     for tm in mon.targets:
-        unit = tm.spec.unit
+        unit = value_unit(tm.spec)  # one convention per unit (domain.german): %, Pp., €, Personen
         cur = tm.current
         sex = "" if tm.target.sex == "all" else f" ({SEX_LABELS[tm.target.sex]})"
         typer.echo(f"\n{tm.spec.name}{sex} [{tm.target.id}]")
+        typer.echo(f"  {german.month_name(month.month, month.year)}: Ist {value(cur.actual, unit)}, Zielpfad "
+                   f"{value(cur.path, unit)}, Abweichung {deviation(cur.deviation, unit)}")
         interval = f" ({value(cur.interval[0], unit)} bis {value(cur.interval[1], unit)})" if cur.interval else ""
         typer.echo(f"  Prognose Jahresende {a.year}: {value(cur.forecast, unit)}{interval}; "
                    f"Status {cur.status}")

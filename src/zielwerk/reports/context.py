@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from zielwerk.domain import german
 from zielwerk.targets.catalogue import COUNT, HIGHER, LOWER, PERCENT
@@ -39,12 +40,44 @@ STATUS_CLASS = {ON_TRACK: "ok", AT_RISK: "warn", OFF_TRACK: "bad"}
 SEX_TEXT = {"all": "insgesamt", "f": "Frauen", "m": "Männer"}
 
 
-def value(v: float | None, unit: str, sign: bool = False) -> str:
+@dataclass(frozen=True)
+class ValueUnit:
+    """How the values of one indicator are shown (one convention per unit, ``domain.german``): its display
+    unit (%, €, Personen, Bedarfe; ``indicators.definitions``) and whether a % value is a rate of change
+    (K1, K3: shown with sign). Differences of two values of a rate are percentage points (Pp.)."""
+
+    unit: str
+    change_rate: bool = False
+
+    def level(self, v: float | None, sign: bool = False) -> str:
+        return german.with_unit(v, self.unit, change_rate=self.change_rate, sign=True if sign else None)
+
+    def difference(self, v: float | None) -> str:
+        return german.difference(v, self.unit)
+
+
+def value_unit(spec: Any) -> ValueUnit:
+    """The :class:`ValueUnit` of a target indicator (``targets.catalogue.TargetIndicator``)."""
+    rec = spec.record
+    return ValueUnit(rec.unit, rec.shown_value == "change")
+
+
+def value(v: float | None, unit: str | ValueUnit, sign: bool = False) -> str:
+    """A value with its unit (:class:`ValueUnit`); with the catalogue's PERCENT/COUNT only the number and %."""
+    if isinstance(unit, ValueUnit):
+        return unit.level(v, sign)
     if v is None:
         return "–"
     if unit == PERCENT:
         return german.pct(v, 1, sign)
     return german.num(v, 0, sign)
+
+
+def deviation(v: float | None, unit: str | ValueUnit) -> str:
+    """A deviation (difference of two values): percentage points for rates, else the unit, with sign."""
+    if v is None:
+        return "–"
+    return unit.difference(v) if isinstance(unit, ValueUnit) else value(v, unit, sign=True)
 
 
 def target_text(t: Target, tm: TargetMonitor | None, unit: str) -> str:
@@ -67,7 +100,7 @@ def _target_text(t: Target, unit: str, base: str, end: str) -> str:
     if t.form in (CHANGE_MONTH, CHANGE_AVERAGE):
         what = "Jahresdurchschnitt" if t.form == CHANGE_AVERAGE else "Jahresendwert"
         ch = german.pct(t.change_pct, 1, sign=True) if t.change_pct is not None \
-            else german.num(t.change_points, 1, sign=True) + " Prozentpunkte"
+            else german.points(t.change_points)
         return f"{what} {ch} gegenüber Vorjahr{base}{end}"
     if t.form == CORRIDOR:
         return f"Korridor {value(t.lower, unit)} bis {value(t.upper, unit)}"
@@ -146,6 +179,7 @@ def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool | str = True) -
     from . import charts as ch
 
     unit = tm.spec.unit
+    vu = value_unit(tm.spec)
     cur = tm.current
     m = mon.report.month
     mape = tm.backtest.mape[m - 1]
@@ -153,7 +187,7 @@ def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool | str = True) -
         yrs = f"{tm.backtest.years[0]}–{tm.backtest.years[-1]}" if len(tm.backtest.years) > 1 else str(
             tm.backtest.years[0])
         err = german.pct(mape, 1) if unit == COUNT or tm.spec.seasonal == "mult" else \
-            german.num(tm.backtest.mae[m - 1], 2) + f" {tm.spec.record.difference_unit} (MAE)"
+            german.num(tm.backtest.mae[m - 1], 2) + f" {german.UNIT_ABBR[tm.spec.record.difference_unit]} (MAE)"
         backtest = (f"Backtest {yrs}: mittlerer Fehler der Dezember-Prognose aus dem {german.month_name(m)} "
                     f"{err}" + (f", MAPE {german.pct(mape, 1)}" if unit == PERCENT and tm.spec.seasonal == "add"
                                 and mape is not None and mape < 1000 else ""))
@@ -163,27 +197,26 @@ def target_view(tm: TargetMonitor, mon: Monitoring, charts: bool | str = True) -
             else f"kein Saisonmuster verfügbar – Zielpfad {tm.profile.fallback}")
     months = []
     for r in tm.rows:
-        months.append({"monat": german.month_name(r.month.month), "ist": value(r.actual, unit),
-                       "pfad": value(r.path, unit), "abweichung": value(r.deviation, unit, sign=True)
-                       if r.deviation is not None else "–",
-                       "status": r.status if r.actual is not None else "", "prognose": value(r.forecast, unit),
+        months.append({"monat": german.month_name(r.month.month), "ist": value(r.actual, vu),
+                       "pfad": value(r.path, vu), "abweichung": deviation(r.deviation, vu),
+                       "status": r.status if r.actual is not None else "", "prognose": value(r.forecast, vu),
                        "raw": r})
     view = TargetView(
         id=tm.target.id, goal=tm.goal.title, goal_id=tm.goal.id, indicator=tm.spec.name, code=tm.spec.code,
         sex=SEX_TEXT.get(tm.target.sex, tm.target.sex), form=FORMS[tm.target.form],
-        target_text=target_text(tm.target, tm, unit),
-        end_value=value(tm.resolved.end, unit) if tm.resolved and tm.resolved.end is not None else (
-            f"{value(tm.resolved.lower, unit)} – {value(tm.resolved.upper, unit)}" if tm.resolved and
+        target_text=target_text(tm.target, tm, vu),
+        end_value=value(tm.resolved.end, vu) if tm.resolved and tm.resolved.end is not None else (
+            f"{value(tm.resolved.lower, vu)} – {value(tm.resolved.upper, vu)}" if tm.resolved and
             tm.resolved.lower is not None else "–"),
-        actual=value(cur.actual, unit), path=value(cur.path, unit),
-        deviation=value(cur.deviation, unit, sign=True) if cur.deviation is not None else "–",
+        actual=value(cur.actual, vu), path=value(cur.path, vu),
+        deviation=deviation(cur.deviation, vu),
         status=cur.status, status_class=STATUS_CLASS.get(cur.status, "info"),
-        previous_status=tm.previous_status or "–", forecast=value(cur.forecast, unit),
-        interval=(f"{value(cur.interval[0], unit)} bis {value(cur.interval[1], unit)}" if cur.interval else "–"),
+        previous_status=tm.previous_status or "–", forecast=value(cur.forecast, vu),
+        interval=(f"{value(cur.interval[0], vu)} bis {value(cur.interval[1], vu)}" if cur.interval else "–"),
         backtest=backtest,
         better={HIGHER: "höher ist besser", LOWER: "niedriger ist besser"}.get(tm.better or "", "ohne Richtung"),
         note=tm.target.note, problem=tm.problem, months=months, profile=prof,
-        proposals=[f"{p.label}: {value(p.value, unit)} ({p.explanation})" for p in propose(tm)],
+        proposals=[f"{p.label}: {value(p.value, vu)} ({p.explanation})" for p in propose(tm)],
         stock_flow=_stock_flow(tm, mon), unit=unit, monitor=tm,
     )
     if charts in (True, "svg"):
@@ -241,7 +274,7 @@ def report_context(mon: Monitoring, as_of: date | None = None, charts: bool | st
         pct_err = t.unit == COUNT or t.monitor.spec.seasonal == "mult"
         cells = [(german.num(bt.mape[m], 1) if pct_err else german.num(bt.mae[m], 2)) if bt.n[m] else "–"
                  for m in range(11)]
-        backtest_rows.append({"id": t.id, "code": t.code, "sex": t.sex, "measure": "MAPE %" if pct_err else "MAE pp",
+        backtest_rows.append({"id": t.id, "code": t.code, "sex": t.sex, "measure": "MAPE %" if pct_err else "MAE Pp.",
                               "years": ", ".join(str(y) for y in bt.years) or "–", "cells": cells,
                               "current": mon.report.month - 1})
     return {

@@ -27,6 +27,9 @@ class IndicatorInfo:
     by_sex: bool
     #: German description of the year-to-date value ("" if none)
     year_to_date: str
+    #: the monthly value is a rolling 12-month value (labelled "gleitend (12 Monate)" where the
+    #: year-to-date value can appear too, issue 13 item 6)
+    rolling: bool = False
 
 
 @functools.cache
@@ -40,6 +43,7 @@ def catalogue() -> dict[str, IndicatorInfo]:
             time_logic=i.time_logic, source=i.source, value_kind=i.shown_value, official=i.official, unit=i.unit,
             difference_unit=i.difference_unit, direction=_DIRECTION_TEXT[i.better], by_sex=i.by_sex,
             year_to_date=i.ytd.text if i.ytd is not None else "",
+            rolling="gleitend" in i.time_logic,
         )
         for code, i in INDICATORS.items()
     }

@@ -74,7 +74,8 @@ def page(ctx: PageCtx, k: str = "", einheit: str = "", geschlecht: str = "all") 
     shown = [r for r in rows if r["sex"] == geschlecht] or [r for r in rows if r["sex"] == "all"]
     chart_rows = [r for r in rows if r["sex"] in SEXES]
     unit_label = dict(_unit_choices(ctx)).get(unit_key, unit_key)
-    spec = charts.line_chart(chart_rows, f"{k} – {unit_label}", "Wert")
+    y_title = (info.unit + (", gleitend (12 Monate)" if info.rolling else "")) if info else "Wert"
+    spec = charts.line_chart(chart_rows, f"{k} – {unit_label}", y_title)
     chart = charts.embed(spec, "kennzahl-chart", f"Verlauf der Kennzahl {label(k)} für {unit_label}")
     meta = ctx.request.app.state.results.meta() or {}
     comparison = _comparison(ctx, k, geschlecht, rows[-1]["month"] if rows else "")

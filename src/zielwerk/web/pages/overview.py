@@ -55,12 +55,12 @@ def target_rows(mon: Any, agreement_model: Any = None, comments: dict | None = N
     are linked). ``final``: in December show "erreicht"/"verfehlt" instead of the path status (the
     Überblick; the work-list pages call this without it and keep the path status).
     """
-    from zielwerk.reports.context import target_text, value
+    from zielwerk.reports.context import deviation, target_text, value, value_unit
 
     model = agreement_model or mon.agreement
     rows = []
     for tm in mon.targets:
-        unit = tm.spec.unit
+        unit = value_unit(tm.spec)  # one convention per unit (domain.german): %, Pp., €, Personen
         cur = tm.current
         final_word = final_status(tm) if final else None
         status = final_word or tm.status
@@ -78,7 +78,7 @@ def target_rows(mon: Any, agreement_model: Any = None, comments: dict | None = N
             "indicator": tm.spec.engine_code, "name": tm.spec.name + (f", {sex}" if sex else ""),
             "target": target_text(tm.target, tm, unit), "actual": value(cur.actual, unit),
             "path": value(cur.path, unit),
-            "deviation": value(cur.deviation, unit, sign=True) if cur.deviation is not None else "–",
+            "deviation": deviation(cur.deviation, unit),
             "status": status_text, "status_class": STATUS_CLASS.get(status, "info"), "final": bool(final_word),
             "forecast": value(cur.actual if final_word else cur.forecast, unit), "problem": tm.problem,
             "lists": lists, "comment": comment.text if comment else "", "monitor": tm,

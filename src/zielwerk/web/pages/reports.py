@@ -52,7 +52,7 @@ def report_months(ctx: Ctx, meta: dict | None) -> tuple[list[str], list[int]]:
 
 def _goal_rows(ctx: Ctx, agreement: Agreement, month: str) -> list[dict[str, Any]]:
     """Per goal of the month's agreement: its targets' deviations and the current comment."""
-    from zielwerk.reports.context import value
+    from zielwerk.reports.context import deviation, value_unit
 
     from ..monitoring import monitoring_for
     from .overview import final_status
@@ -69,8 +69,7 @@ def _goal_rows(ctx: Ctx, agreement: Agreement, month: str) -> list[dict[str, Any
         sex = {"f": "Frauen", "m": "Männer"}.get(tm.target.sex, "")
         g["targets"].append({"name": tm.spec.name + (f", {sex}" if sex else ""),
                              "status": final_status(tm) or cur.status,  # as on the Überblick
-                             "deviation": value(cur.deviation, tm.spec.unit, sign=True)
-                             if cur.deviation is not None else "–"})
+                             "deviation": deviation(cur.deviation, value_unit(tm.spec))})
     return list(goals.values())
 
 
