@@ -14,10 +14,12 @@ import pytest
 S = date(2016, 6, 15)
 #: README, section Fallsteuerung (issue 15): list → (before, after) the default exclusions
 README_NUMBERS = {
-    "lzb-praevention": (681, 535),
+    "lzb-praevention": (681, 536),
     "lzb-ohne-massnahme": (6435, 4168),
-    "u25-ohne-ausbildung": (1285, 722),
+    "u25-ohne-ausbildung": (1285, 632),
 }
+#: README: pupils left out (school_attendance at S, issue 15 item 1)
+README_PUPILS = {"lzb-praevention": 120, "u25-ohne-ausbildung": 653}
 README_PARENTS = {"entries_per_bg": 258, "two_parent_entries": 109, "old_rows_per_person": 369}
 
 
@@ -88,14 +90,25 @@ def recompute(folder: Path) -> dict:
     def age(p):
         return _age(birth[p], S)
 
+    # pupils: by school attendance when the data has it (issue 15 item 1), else the 15–17 proxy
+    if (folder / "school_attendance.csv").exists():
+        at_school = {r["person_id"] for r in _read(folder, "school_attendance") if _covers(r, S)}
+
+        def pupil(p):
+            return p in at_school
+    else:
+        def pupil(p):
+            return 15 <= age(p) <= 17
+
     out = {}
     prev = crossing
-    out["lzb-praevention"] = (len(prev), len({p for p in prev if not (15 <= age(p) <= 17 or age(p) >= 63)}))
+    out["lzb-praevention"] = (len(prev), len({p for p in prev if not (pupil(p) or age(p) >= 63)}))
     wm = lzb - in_measure
     out["lzb-ohne-massnahme"] = (len(wm), len({p for p in wm if p not in svb | apprentice and age(p) < 63}))
     u25 = {p for p in stock if age(p) < 25 and persons[p].get("vocational_degree", "") in ("none", "")
            and p not in training}
-    out["u25-ohne-ausbildung"] = (len(u25), len({p for p in u25 if not 15 <= age(p) <= 17}))
+    out["u25-ohne-ausbildung"] = (len(u25), len({p for p in u25 if not pupil(p)}))
+    out["pupils"] = {"lzb-praevention": sum(1 for p in prev if pupil(p)), "u25-ohne-ausbildung": sum(1 for p in u25 if pupil(p))}
 
     # parents: the person's BG = eLb spell covering S that started last (then greater bg_id)
     own_bg: dict[str, tuple] = {}
@@ -133,6 +146,7 @@ def test_readme_numbers_recomputed_independently(siegen_dir):
     for name, pair in README_NUMBERS.items():
         assert got[name] == pair, name
     assert got["parents"] == README_PARENTS
+    assert got["pupils"] == README_PUPILS
 
 
 @pytest.mark.slow
@@ -146,6 +160,8 @@ def test_lists_match_the_recomputation(siegen_dataset):
         assert build_list(name, siegen_dataset, S, options=everyone).num_rows == before, name
         assert default.num_rows == after, name
         assert excluded_of(default)["total"] == before - after, name
+        if name in README_PUPILS:
+            assert excluded_of(default)["pupil"] == README_PUPILS[name], name
     parents = build_list("eltern-kleinkind", siegen_dataset, S)
     assert parents.num_rows == README_PARENTS["entries_per_bg"]
     assert sum(1 for x in parents.column("partner_id").to_pylist() if x) == README_PARENTS["two_parent_entries"]
