@@ -231,7 +231,11 @@ def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
     # the document's hash as well as the version id: ids repeat across databases; signatures and comments
     # change the report without a new version
     doc = hashlib.sha256(version.document.encode()).hexdigest()[:12]
-    extra = hashlib.sha256(json.dumps([version.signatures, notes], sort_keys=True).encode()).hexdigest()[:8]
+    # a re-import of official figures changes the report of an agreement on the official series (issue 14)
+    from zielwerk.store.official import official_state
+
+    official = str(official_state(ctx.db)) if mon.agreement.series == "amtlich" else ""
+    extra = hashlib.sha256(json.dumps([version.signatures, notes, official], sort_keys=True).encode()).hexdigest()[:8]
     name = f"v{version.id}-{doc}-{extra}-{month}.{fmt}"
     return ReportJob(generation, name, mon, as_of, fmt, notes)
 
