@@ -130,7 +130,7 @@ def main() -> None:
     load0 = os.getloadavg()[0]
     try:
         t0 = time.perf_counter()
-        app, jcs = build(work / "data", a.jobcenters)
+        app, _ = build(work / "data", a.jobcenters)
         setup = time.perf_counter() - t0
         client = TestClient(app, base_url="https://testserver")
         page = client.get("/anmelden")

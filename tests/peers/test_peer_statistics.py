@@ -26,7 +26,7 @@ MONTH, PREVIOUS = "2016-09", "2015-09"
 def _brute_quartiles(values):
     if len(values) == 1:
         return values[0], values[0], values[0]
-    q1, med, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
     return q1, statistics.median(values), q3
 
 

@@ -79,6 +79,8 @@ def test_peer_comparison_applies_c10_outside_controlling(clients):
 
 def test_peer_selection_errors_are_german(clients):
     r = clients["controlling"].get("/api/vergleich?jobcenter=JC1&k=XX")
+    assert r.status_code == 422 and "Ungültige Eingabe" in r.text
+    r = clients["controlling"].get("/vergleich?jobcenter=JC1&k=XX")
     assert r.status_code == 422 and "keine amtliche Kennzahl" in r.text
     r = clients["controlling"].get("/api/vergleich?jobcenter=JC1&k=K2&monat=2030-01")
     assert r.status_code == 404 and "keine amtlichen Kennzahlen" in r.text

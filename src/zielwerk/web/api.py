@@ -148,7 +148,8 @@ def monitoring(ctx: ApiCtx, monat: Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9
 def peer_comparison(ctx: ApiCtx,
                     jobcenter: Annotated[str, Query(max_length=40, description="Jobcenter-Kennung (leer: das erste "
                                                                                "eigene)")] = "",
-                    k: Annotated[str, Query(max_length=12, description="Amtliche Kennzahl, z. B. K2")] = "K2",
+                    k: Annotated[str, Query(pattern=r"^K[1-3](E[1-4])?$",
+                                           description="Amtliche Kennzahl K1 … K3E4, z. B. K2")] = "K2",
                     monat: Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
                                                 description="Monat JJJJ-MM (leer: der neueste)")] = "",
                     geschlecht: Annotated[str, Query(pattern=r"^(all|f|m)$",

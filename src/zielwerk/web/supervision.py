@@ -300,8 +300,8 @@ def _official_monitor(db: Session, version: AgreementVersion, model: Any, state:
         return _remember(_mon_cache, key, (None, "Für dieses Jobcenter liegen keine amtlichen Kennzahlen vor."))
     report = report_month(model.year, last)
     if report is None:
-        return _remember(_mon_cache, key, (None, f"Für das Vereinbarungsjahr {model.year} liegen noch keine "
-                                                 "amtlichen Kennzahlen vor."))
+        why = f"Für das Vereinbarungsjahr {model.year} liegen noch keine amtlichen Kennzahlen vor."
+        return _remember(_mon_cache, key, (None, why))
     # only what official_series_set reads: the engine codes of the targets, the years report.year−4..report
     codes = {catalogue.get(t.indicator).engine_code for _, t in model.targets()}
     table = peer_store.official_long_table(db, model.jobcenter_id, sorted(codes), str(Month(report.year - 4, 1)),
