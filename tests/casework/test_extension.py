@@ -278,3 +278,26 @@ def test_eltern_2j_pipeline_series_count_store_contacts():
     without = agreement_series(ds, kz, (JC,), Month(2016, 6), [])[JC]["values"]
     assert with_rec["ELTERN_2J|all"]["2016"][:6] == [0, 0, 1, 1, 1, 1]
     assert without["ELTERN_2J|all"]["2016"][:6] == [0] * 6
+
+
+def test_case_view_and_case_files_show_the_extension_status(tmp_path):
+    from zielwerk.casework import case_view
+    from zielwerk.casework.casefile import read_case_view, write_case_files
+
+    ds = _ds()
+    cv = case_view(ds, "UNE", S)
+    assert cv.flags["registered_unemployed"] == "ja" and cv.flags["exemption"] == "keine"
+    assert cv.flags["profile_stage"] == "nicht erfasst"  # the table exists, UNE has no assessment
+    # the action plan in force since 01.03.2016, named as on the Stichtag (2016: Eingliederungsvereinbarung)
+    assert cv.flags["action_plan_since"] == "01.03.2016" and cv.rules["action_plan"] == "Eingliederungsvereinbarung"
+    assert case_view(ds, "MUM", S).flags["exemption"].startswith("Erziehung eines Kindes unter 3 Jahren")
+    # the web's case files carry the tables the dataset has: the same view from the stored files
+    write_case_files(ds, tmp_path / "cv", S)
+    stored = read_case_view(tmp_path / "cv", "UNE")
+    assert stored.flags == cv.flags
+    # without the tables: "nicht erfasst" everywhere
+    plain = _ds(extension=False)
+    write_case_files(plain, tmp_path / "cv2", S)
+    f = read_case_view(tmp_path / "cv2", "UNE").flags
+    assert (f["registered_unemployed"], f["exemption"], f["profile_stage"], f["action_plan_since"]) == (
+        "nicht erfasst",) * 4

@@ -31,10 +31,12 @@ from zielwerk.atomic import atomic_directory
 from zielwerk.data.dataset import Dataset
 
 from .caseview import CaseView, case_view
-from .common import lzb_status
+from .common import STATUS_EXTENSION_TABLES, lzb_status
 from .records import CaseRecords
 
 #: tables stored sorted by person_id
+#: the extension tables of issue 15 the status columns read, stored sorted by person_id when present
+EXTENSION_TABLES = STATUS_EXTENSION_TABLES
 BY_PERSON = ("persons", "elb_spells", "obstacles", "measures", "employment", "children", "assignments")
 #: rows per row group: small groups make the person filter read little
 ROW_GROUP = 4096
@@ -51,6 +53,9 @@ def write_case_files(ds: Dataset, out_dir: str | Path, day: date | None = None) 
     with atomic_directory(out_dir) as tmp:
         for name in BY_PERSON:
             pq.write_table(_sorted(ds[name], "person_id"), tmp / f"{name}.parquet", row_group_size=ROW_GROUP)
+        for name in EXTENSION_TABLES:  # only those the dataset has: absent stays "nicht erfasst"
+            if ds.has(name):
+                pq.write_table(_sorted(ds[name], "person_id"), tmp / f"{name}.parquet", row_group_size=ROW_GROUP)
         pq.write_table(_sorted(ds["elb_spells"], "bg_id"), tmp / "bg_spells.parquet", row_group_size=ROW_GROUP)
         pq.write_table(_sorted(ds["households"], "bg_id"), tmp / "households.parquet", row_group_size=ROW_GROUP)
         pq.write_table(ds["caseworkers"], tmp / "caseworkers.parquet")
@@ -82,6 +87,8 @@ def read_case_view(out_dir: str | Path, person_id: str, records: CaseRecords | N
     if meta is None:
         return None
     tables = {name: _read(folder, name, "person_id", [person_id]) for name in BY_PERSON}
+    tables.update({name: _read(folder, name, "person_id", [person_id]) for name in EXTENSION_TABLES
+                   if (folder / f"{name}.parquet").exists()})
     bgs = sorted(set(tables["elb_spells"]["bg_id"].to_pylist()))
     # the person's spells are part of their BGs' spells: read those as the dataset's elb_spells
     tables["elb_spells"] = _read(folder, "bg_spells", "bg_id", bgs)

@@ -20,11 +20,13 @@ from zielwerk.domain import law
 
 from .common import (
     EMPLOYMENT_STATUS_LABELS,
+    NOT_RECORDED,
     casework_texts,
     flag_labels,
     ids_table,
     lzb_status,
     person_status,
+    present_extensions,
 )
 from .parents import third_birthday
 from .records import CaseRecords, action_plan_status, review_due
@@ -138,6 +140,15 @@ def _flags(ds: Dataset, person_id: str, day: date) -> dict:
         return {}
     labels = flag_labels(day)
     codes = (row[0]["flags"] or "").split()
-    return {"age_group": row[0]["age_group"],
-            "employment_status": EMPLOYMENT_STATUS_LABELS.get(row[0]["employment_status"], row[0]["employment_status"]),
-            "flags": codes, "reasons": [labels[c] for c in codes]}
+    from .export import german_value  # German cells, "nicht erfasst" for a table the data lacks
+
+    r = row[0]
+    return {"age_group": r["age_group"],
+            "employment_status": EMPLOYMENT_STATUS_LABELS.get(r["employment_status"], r["employment_status"]),
+            "flags": codes, "reasons": [labels[c] for c in codes],
+            # issue 15: from the extension tables (docs/data.md)
+            "registered_unemployed": german_value("registered_unemployed", r["registered_unemployed"]),
+            "exemption": german_value("exemption", r["exemption"]),
+            "profile_stage": german_value("profile_stage", r["profile_stage"]),
+            "action_plan_since": (german_value("action_plan_since", r["action_plan_since"]) or "keine")
+            if "action_plan_periods" in present_extensions(ds) else NOT_RECORDED}
