@@ -301,3 +301,14 @@ def test_case_view_and_case_files_show_the_extension_status(tmp_path):
     f = read_case_view(tmp_path / "cv2", "UNE").flags
     assert (f["registered_unemployed"], f["exemption"], f["profile_stage"], f["action_plan_since"]) == (
         "nicht erfasst",) * 4
+
+
+def test_obstacles_without_plan_reads_action_plan_periods():
+    from zielwerk.casework.lzb import lzb_obstacles_without_plan
+
+    obstacles = [{"person_id": p, "category": "debt", "start": "2015-01-01", "end": None} for p in ("UNE", "EMP")]
+    ds = make_ds(PERSONS, SPELLS, **EXTENSION, obstacles=obstacles)
+    # UNE: an Eingliederungsvereinbarung 01.03.–31.08.2016 covers S; EMP has none
+    assert lzb_obstacles_without_plan(ds, S).column("person_id").to_pylist() == ["EMP"]
+    plain = make_ds(PERSONS, SPELLS, obstacles=obstacles)
+    assert lzb_obstacles_without_plan(plain, S).column("person_id").to_pylist() == ["EMP", "UNE"]

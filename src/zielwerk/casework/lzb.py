@@ -152,7 +152,8 @@ def lzb_without_measure(ds: Dataset, stichtag: date, records=None, status: pa.Ta
 
 def lzb_obstacles_without_plan(ds: Dataset, stichtag: date, records=None, status: pa.Table | None = None) -> pa.Table:
     """LZB at ``stichtag`` with at least one open placement obstacle and no action plan in force
-    (no plan agreed on or before the Stichtag that has not ended; case records)."""
+    (no plan agreed on or before the Stichtag that has not ended; case records — and, when the dataset
+    has the extension table ``action_plan_periods``, no period of it covering the Stichtag)."""
     st = status if status is not None else lzb_status(ds, stichtag)
     plans = _action_plans(records)
     if plans is None:
@@ -161,7 +162,7 @@ def lzb_obstacles_without_plan(ds: Dataset, stichtag: date, records=None, status
         plans = ACTION_PLANS_SCHEMA.empty_table()
     d = sql_date(stichtag)
     base = query(
-        {"st": st, "obstacles": ds["obstacles"], "plans": plans},
+        {"st": st, "obstacles": ds["obstacles"], "plans": plans, "periods": ds["action_plan_periods"]},
         f"""
         SELECT st.person_id, st.jobcenter_id, st.municipality_id, st.elb_days_730,
                (SELECT count(DISTINCT o.category) FROM obstacles o
@@ -171,6 +172,7 @@ def lzb_obstacles_without_plan(ds: Dataset, stichtag: date, records=None, status
           AND EXISTS (SELECT 1 FROM obstacles o WHERE o.person_id = st.person_id AND {covers('o', stichtag)})
           AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.person_id = st.person_id AND p.agreed_on <= {d}
                           AND (p.ended_on IS NULL OR p.ended_on >= {d}))
+          AND NOT EXISTS (SELECT 1 FROM periods a WHERE a.person_id = st.person_id AND {covers('a', stichtag)})
         """,
     )
     return with_details(ds, base, stichtag, _contacts(records), order_by="obstacle_count DESC, person_id")
