@@ -172,3 +172,24 @@ def test_demo_setup_shows_siegen_wittgensteins_peers(tmp_path, siegen_dir):
         assert len(matrix) >= 5
     finally:
         app.state.engine.dispose()
+
+
+def test_cli_creates_a_supervision_user_with_assignments(tmp_path):
+    from typer.testing import CliRunner
+
+    from zielwerk.cli import app
+    from zielwerk.store import default_url, open_store
+    from zielwerk.store.peers import assigned
+    from zielwerk.store.users import by_name
+
+    pw = "Sehr-geheim-Passwort-42\nSehr-geheim-Passwort-42\n"
+    res = CliRunner().invoke(app, ["benutzer", "anlegen", "rd9", "--rolle", "aufsicht", "--daten", str(tmp_path),
+                                   "--aufsicht-jobcenter", "05970, 05966"], input=pw)
+    assert res.exit_code == 0, res.output
+    engine, sessions = open_store(default_url(tmp_path))
+    with sessions() as s:
+        assert assigned(s, by_name(s, "rd9").id) == ["05966", "05970"]
+    engine.dispose()
+    res = CliRunner().invoke(app, ["benutzer", "anlegen", "x9", "--rolle", "controlling", "--daten", str(tmp_path),
+                                   "--aufsicht-jobcenter", "05970"], input=pw)
+    assert res.exit_code == 2 and "nur für die Rolle aufsicht" in res.output

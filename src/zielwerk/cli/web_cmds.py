@@ -85,12 +85,14 @@ def register(app: typer.Typer) -> None:
     def create(
         name: Annotated[str, typer.Argument(help="Benutzername")],
         rolle: Annotated[str, typer.Option("--rolle", help="admin, geschaeftsfuehrung, controlling, traeger, "
-                                                         "kommune, fallmanagement")],
+                                                         "kommune, fallmanagement, aufsicht")],
         data_dir: DataOpt = Path("data/siegen-wittgenstein"),
         db: DbOpt = "",
         kommune: Annotated[str, typer.Option("--kommune", help="Gemeindeschlüssel (Rolle kommune)")] = "",
         fachkraft: Annotated[str, typer.Option("--fachkraft", help="Fachkraft-Kennung (Rolle fallmanagement)")] = "",
         team: Annotated[str, typer.Option("--team", help="Team (ohne --fachkraft: Teamleitung)")] = "",
+        aufsicht_jobcenter: Annotated[str, typer.Option("--aufsicht-jobcenter", help="Zugeordnete Jobcenter der "
+                                                        "Rolle aufsicht, durch Komma getrennt")] = "",
     ) -> None:
         """Benutzer anlegen (Passwort wird abgefragt)."""
         from zielwerk.store import audit, default_url, open_store, users
@@ -104,15 +106,25 @@ def register(app: typer.Typer) -> None:
             typer.echo("Fehler: für die Rolle fallmanagement ist --fachkraft (Fachkraft) oder --team "
                        "(Teamleitung) Pflicht.", err=True)
             raise typer.Exit(2)
+        supervised = [j.strip() for j in aufsicht_jobcenter.split(",") if j.strip()]
+        if supervised and rolle != "aufsicht":
+            typer.echo("Fehler: --aufsicht-jobcenter gibt es nur für die Rolle aufsicht.", err=True)
+            raise typer.Exit(2)
         password = typer.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
         data_dir.mkdir(parents=True, exist_ok=True)
         engine, sessions = open_store(db or default_url(data_dir))
         try:
             with sessions.begin() as s:
-                users.create_user(s, name, password, rolle, municipality_id=kommune, caseworker_id=fachkraft,
-                                  team=team, known_roles=tuple(ROLES))
+                user = users.create_user(s, name, password, rolle, municipality_id=kommune, caseworker_id=fachkraft,
+                                         team=team, known_roles=tuple(ROLES))
+                extra = {}
+                if supervised:  # issue 14: the Jobcenters a supervision user oversees
+                    from zielwerk.store.peers import assign
+
+                    _, extra["jobcenter"] = assign(s, user, supervised)
                 audit.record(s, username="cli", action="user.create", object_type="user", object_id=name,
-                             after={"rolle": rolle, "kommune": kommune, "fachkraft": fachkraft, "team": team})
+                             after={"rolle": rolle, "kommune": kommune, "fachkraft": fachkraft, "team": team,
+                                    **extra})
         except users.UserError as exc:
             typer.echo(f"Fehler: {exc}", err=True)
             raise typer.Exit(2) from exc
