@@ -27,7 +27,7 @@ Rules and prevalences (docs/synthetic.md, "Extension tables"; the bounds are che
 - **profile stages** (4PM): assessed 0–30 days after the start of each receipt period of a person
   aged 15 or more, and again every 12 months of the period; the first stage depends on the person's
   vocational degree and age, a re-assessment moves one step towards the complex profiles (30 %) or
-  towards the market (15 %); of the assessments before 2010 only a person's last one is kept;
+  towards the market (15 %); of the assessments before ``detail_from`` only a person's last one is kept;
 - **action plans** (Eingliederungsvereinbarung/Kooperationsplan): 80 % of the receipt periods of
   persons aged 15 or more get a first plan 14–90 days after the start, followed by plans of six
   months with gaps of 0–60 days until the period ends;
@@ -88,11 +88,17 @@ def _dates(days: np.ndarray, as_of: int) -> pa.Array:
     return pa.array(np.minimum(d, 2**31 - 1).astype(np.int32), mask=d > as_of).cast(pa.date32())
 
 
+def _key(p: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """One int64 sort key for (person, day): one argsort instead of a slower lexsort. Days are clipped to
+    1800–2300 (open ends lie beyond the as-of day only by one, so nothing that matters is clipped)."""
+    return (np.asarray(p, np.int64) << 20) | (np.clip(d, -62_000, 120_000) + 62_000)
+
+
 def _periods(p: np.ndarray, s: np.ndarray, e: np.ndarray, gap: int = 31) -> tuple[np.ndarray, ...]:
     """Merge intervals per person over gaps of up to ``gap`` days (inputs in any order)."""
     if not len(p):
         return p, s, e, p
-    o = np.lexsort((s, p))
+    o = np.argsort(_key(p, s))
     p, s, e = p[o], s[o], e[o]
     # running maximum of the end within each person (ends never decrease the maximum)
     new_person = np.r_[True, p[1:] != p[:-1]]
@@ -122,7 +128,7 @@ def _sweep(p_ok: np.ndarray, s_ok: np.ndarray, e_ok: np.ndarray, p_bl: np.ndarra
     ev_d = np.concatenate([s_ok, e_ok + 1, s_bl, e_bl + 1])
     ok_delta = np.concatenate([np.ones(len(p_ok)), -np.ones(len(p_ok)), np.zeros(2 * len(p_bl))]).astype(np.int64)
     bl_delta = np.concatenate([np.zeros(2 * len(p_ok)), np.ones(len(p_bl)), -np.ones(len(p_bl))]).astype(np.int64)
-    o = np.lexsort((ev_d, ev_p))
+    o = np.argsort(_key(ev_p, ev_d))  # the order of events on one day does not matter (states after the day)
     ev_p, ev_d = ev_p[o], ev_d[o]
     ok_c, bl_c = np.cumsum(ok_delta[o]), np.cumsum(bl_delta[o])
     # after the last event of a day the state holds until the next event of the same person
@@ -143,10 +149,16 @@ def _expand(first: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 
 def extension_tables(tables: Mapping[str, pa.Table], rng: np.random.Generator, as_of: date,
-                     keep_from: date) -> dict[str, pa.Table]:
-    """The five extension tables and ``measures_16a`` (rows to add to ``measures``)."""
+                     keep_from: date, detail_from: date | None = None) -> dict[str, pa.Table]:
+    """The five extension tables and ``measures_16a`` (rows to add to ``measures``).
+
+    Rows ending before ``keep_from`` are left out; action plans ending before ``detail_from`` (default
+    ``keep_from``) too, and of the profile assessments before it only each person's last one (it still
+    holds) — the ``germany`` scenario passes 01.01.2015 to keep its volume small (the lists look at
+    recent Stichtage); the random draws do not depend on it."""
     AS = as_of.toordinal() - EPOCH
     KEEP = keep_from.toordinal() - EPOCH
+    DETAIL = (detail_from or keep_from).toordinal() - EPOCH
     persons = tables["persons"]
     pids = persons.column("person_id").combine_chunks()
     birth = _days(persons.column("birth_date"))
@@ -294,9 +306,10 @@ def extension_tables(tables: Mapping[str, pa.Table], rng: np.random.Generator, a
     pr_p, pr_st, pr_d = pr_p[keep], pr_st[keep], pr_d[keep]
     o = np.lexsort((pr_d, pr_p))
     pr_p, pr_st, pr_d = pr_p[o], pr_st[o], pr_d[o]
-    # before 2010 only each person's last assessment is kept (it still holds in 2010)
-    next_kept = np.r_[(pr_p[1:] != pr_p[:-1]) | (pr_d[1:] >= KEEP), True]
-    keep = (pr_d >= KEEP) | next_kept
+    # before detail_from (2010 for Siegen-Wittgenstein) only each person's last assessment is kept (it still
+    # holds then)
+    next_kept = np.r_[(pr_p[1:] != pr_p[:-1]) | (pr_d[1:] >= DETAIL), True]
+    keep = (pr_d >= DETAIL) | next_kept
     pr_p, pr_st, pr_d = pr_p[keep], pr_st[keep], pr_d[keep]
     first_of_day = np.r_[True, (pr_p[1:] != pr_p[:-1]) | (pr_d[1:] != pr_d[:-1])]  # key (person, day)
     pr_p, pr_st, pr_d = pr_p[first_of_day], pr_st[first_of_day], pr_d[first_of_day]
@@ -314,7 +327,7 @@ def extension_tables(tables: Mapping[str, pa.Table], rng: np.random.Generator, a
     j = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
     st = s0[rep] + j * (183 + gap[rep])
     en = np.minimum(st + 182, ae[has][rep])
-    keep = en >= KEEP
+    keep = en >= DETAIL
     pl_p, pl_s, pl_e = ap[has][rep][keep], st[keep], en[keep]
     o = np.lexsort((pl_s, pl_p))
     out["action_plan_periods"] = _table("action_plan_periods", {

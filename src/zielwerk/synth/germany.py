@@ -39,6 +39,7 @@ def _d(s: str) -> int:
 SGB2_START = _d("2005-01-01")  # the SGB II came into force: earlier starts are set to this day
 KEEP_FROM = _d("2010-01-01")  # rows that ended earlier are not written
 AS_OF = _d("2017-12-31")
+EXT_DETAIL_FROM = _d("2015-01-01")  # action plans and profile assessments from here (extension.py)
 ARRIVALS_FROM = _d("1990-01-01")  # renewal processes start early enough to be stationary in 2010
 PAY_FIRST = (2012, 1)
 PAY_LAST = (2017, 12)
@@ -630,7 +631,7 @@ def write(out: Path, seed: int = 1, scale: float = 1.0, chunk_elb: int = 150_000
             # the § 16a services are a further row group of measures
             ext = extension.extension_tables(
                 {n: pa.table(tables[n]) for n in ("persons", "elb_spells", "employment", "measures", "children")},
-                np.random.default_rng([seed, 5, ci]), _date(AS_OF), _date(KEEP_FROM))
+                np.random.default_rng([seed, 5, ci]), _date(AS_OF), _date(KEEP_FROM), _date(EXT_DETAIL_FROM))
             writers.write("measures", _columns(ext.pop("measures_16a")))
             for name, tbl in ext.items():
                 writers.write(name, _columns(tbl))
