@@ -58,9 +58,10 @@ def test_one_engine_run_per_import_and_the_same_series_as_collect(tmp_path, coun
     engine_.dispose()
     run_import(src, data, db_url=url)
     assert counted["compute_kennzahlen"] == 1
-    # monitoring of 2017 looks back to 2013: one year-to-date run over 2013..2017, for all Jobcenters at once
+    # data into 2017: the series reach back to 2012, the window of the 2016 agreement's monitoring (one
+    # forecast for web and CLI, issue 13): one year-to-date run over 2012..2017, for all Jobcenters at once
     assert {k: n for k, n in counted.items() if k[0].startswith("jahresfortschritt")} == {
-        ("jahresfortschritt_years", 2013, "2017-12"): 1}
+        ("jahresfortschritt_years", 2012, "2017-12"): 1}
     repeated = {k: n for k, n in counted.items() if k[0] == "lzb_status" and n > 1}
     assert repeated == {}
     assert sum(1 for k in counted if k[0] == "lzb_status") >= 13  # list Stichtag, 12 months back, as-of date
@@ -70,9 +71,9 @@ def test_one_engine_run_per_import_and_the_same_series_as_collect(tmp_path, coun
     assert set(series) == {"05970"}
     # the same values as targets.collect, which runs the engine itself for this one Jobcenter
     from zielwerk.data.reader import load_dataset
-    from zielwerk.pipeline.run import _probe_agreement, series_json
+    from zielwerk.pipeline.run import MONITOR_HISTORY_YEARS, _probe_agreement, series_json
     from zielwerk.targets import collect
 
     ds = load_dataset(src)
-    expected = series_json(collect(ds, _probe_agreement("05970", 2017), Month(2017, 12)))
+    expected = series_json(collect(ds, _probe_agreement("05970", 2017), Month(2017, 12), MONITOR_HISTORY_YEARS))
     assert series["05970"] == json.loads(json.dumps(expected))

@@ -59,8 +59,10 @@ STEPS: tuple[tuple[str, str], ...] = (
 STEP_KEYS = tuple(k for k, _ in STEPS)
 PAUSE_ENV = "ZIELWERK_PIPELINE_PAUSE_AT"
 PAUSE_MARKER = "paused-at"
-#: monitoring looks back this many years before the report year (``targets.collect``'s default)
-MONITOR_HISTORY_YEARS = 4
+#: years of actual series before the data's last year: the monitoring window (``targets.monitoring.HISTORY_YEARS``,
+#: ``targets.collect``'s default, 4) plus one, so that an agreement of the year before the data's last year
+#: (data running into the next year) gets the same history as the CLI and the report (one forecast, issue 13)
+MONITOR_HISTORY_YEARS = 5
 
 Progress = Callable[[str, str, int, int], None]
 

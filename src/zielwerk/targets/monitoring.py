@@ -31,6 +31,11 @@ ON_TRACK, AT_RISK, OFF_TRACK, WATCH, NO_DATA = "im Plan", "gefährdet", "nicht i
 SEVERITY = {ON_TRACK: 0, WATCH: 0, NO_DATA: 0, AT_RISK: 1, OFF_TRACK: 2}
 
 DEFAULT_TOLERANCE_POINTS = 0.5
+#: years before the agreement year the seasonal profile and the backtest may read (one forecast for web,
+#: CLI and report, issue 13 item 6): the monitoring of year Y uses Y − HISTORY_YEARS .. Y only, whatever
+#: else the series holds, so the web's series (computed up to the data's last month) and the CLI's
+#: (``actuals.collect`` for the report month) give the same profile years, backtest years and intervals
+HISTORY_YEARS = 4
 DEFAULT_TOLERANCE_PERCENT = 2.0
 
 
@@ -200,8 +205,8 @@ class Monitoring:
 def monitor_target(goal: Goal, target: Target, series: SeriesSet, report: Month, window: int = 3) -> TargetMonitor:
     spec = catalogue.get(target.indicator)
     key = (spec.code, target.sex)
-    history = series.values.get(key, {})
     year = report.year
+    history = {y: v for y, v in series.values.get(key, {}).items() if year - HISTORY_YEARS <= y <= year}
     current = series.year(key, year)
     prev = series.year(key, year - 1)
     method = spec.seasonal
