@@ -193,3 +193,10 @@ def test_cli_creates_a_supervision_user_with_assignments(tmp_path):
     res = CliRunner().invoke(app, ["benutzer", "anlegen", "x9", "--rolle", "controlling", "--daten", str(tmp_path),
                                    "--aufsicht-jobcenter", "05970"], input=pw)
     assert res.exit_code == 2 and "nur für die Rolle aufsicht" in res.output
+
+
+def test_web_monthly_report_has_the_vergleich_section(clients):
+    # fixture: K2 of 2016-09 in type IIb 10, 20, 30, 40 % (JC5 below 3 persons left out); JC1 20 % → rank 3 of 4
+    text = _text(clients["controlling"].get("/berichte/2016-09?format=html").text)
+    assert "Vergleich im Vergleichstyp IIb" in text
+    assert "125 Integrationen mehr wären das obere Quartil (32,5 %)" in text and "3 von 4" in text

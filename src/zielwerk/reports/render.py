@@ -37,9 +37,11 @@ def render_pdf(context: dict) -> bytes:
 CHART_KIND = {"html": "svg", "pdf": "svg", "xlsx": "png"}
 
 
-def render_monitoring(mon: Monitoring, as_of: date | None, fmt: str, comments: dict | None = None) -> bytes:
+def render_monitoring(mon: Monitoring, as_of: date | None, fmt: str, comments: dict | None = None,
+                      extra: dict | None = None) -> bytes:
     """One report as bytes in ``fmt`` (html, pdf, xlsx), with only the chart kind that format uses;
-    ``comments``: goal id → deviation comment (Abweichungsbegründung) printed beside the deviation.
+    ``comments``: goal id → deviation comment (Abweichungsbegründung) printed beside the deviation;
+    ``extra``: more sections of the context (issue 14: ``vergleich``).
 
     A module-level function of picklable arguments: the web app runs it in a worker process.
     """
@@ -48,6 +50,7 @@ def render_monitoring(mon: Monitoring, as_of: date | None, fmt: str, comments: d
     if fmt not in CHART_KIND:
         raise ValueError(f"Unbekanntes Berichtsformat '{fmt}' (erlaubt: html, pdf, xlsx)")
     context = report_context(mon, as_of=as_of, charts=CHART_KIND[fmt], comments=comments)
+    context.update(extra or {})
     if fmt == "html":
         return render_html(context).encode("utf-8")
     if fmt == "pdf":

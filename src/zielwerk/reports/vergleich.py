@@ -31,7 +31,8 @@ def _c10(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _codes(agreement: Any) -> list[str]:
+def codes_of(agreement: Any) -> list[str]:
+    """The official indicators of the agreement's targets (K2 and K3 if it has none)."""
     from zielwerk.targets import catalogue
 
     codes = []
@@ -57,7 +58,7 @@ def vergleich_section(rows: Sequence[dict[str, Any]] | None, agreement: Any, rep
     rows = _c10([r for r in rows if r["sex"] == "all"])
     lines = []
     vtyp = None
-    for code in _codes(agreement):
+    for code in codes_of(agreement):
         mine = sorted(r["month"] for r in rows if r["jobcenter_id"] == jid and r["indicator"] == code
                       and r["month"] <= str(report))
         if not mine:

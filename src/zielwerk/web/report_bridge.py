@@ -202,6 +202,7 @@ class ReportJob:
     as_of: date | None
     fmt: str
     comments: dict[str, str] = field(default_factory=dict)  # goal id → Abweichungsbegründung
+    extra: dict[str, Any] = field(default_factory=dict)  # more report sections (issue 14: the Vergleichstyp)
 
 
 def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
@@ -236,8 +237,14 @@ def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
 
     official = str(official_state(ctx.db)) if mon.agreement.series == "amtlich" else ""
     extra = hashlib.sha256(json.dumps([version.signatures, notes, official], sort_keys=True).encode()).hexdigest()[:8]
-    name = f"v{version.id}-{doc}-{extra}-{month}.{fmt}"
-    return ReportJob(generation, name, mon, as_of, fmt, notes)
+    from zielwerk.store.peers import official_state
+
+    from .supervision import report_section
+
+    sections = report_section(ctx.db, mon.agreement, month)  # issue 14: the report's Vergleich section
+    official = hashlib.sha256(repr(official_state(ctx.db)).encode()).hexdigest()[:8]
+    name = f"v{version.id}-{doc}-{extra}-{official}-{month}.{fmt}"
+    return ReportJob(generation, name, mon, as_of, fmt, notes, sections)
 
 
 def _store(cache: ReportCache, job: ReportJob, data: bytes, keep: set[str]) -> None:
@@ -257,7 +264,7 @@ async def monthly_report(ctx: Ctx, month: Month, fmt: str) -> bytes:
         hit = await run_in_threadpool(cache.get, job.generation, job.name)  # rendered while we waited
         if hit is not None:
             return hit
-        data = await pool.run(render_monitoring, job.monitoring, job.as_of, job.fmt, job.comments)
+        data = await pool.run(render_monitoring, job.monitoring, job.as_of, job.fmt, job.comments, job.extra)
         await run_in_threadpool(_store, cache, job, data, generations_on_disk(data_dir))
     return data
 

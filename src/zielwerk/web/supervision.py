@@ -428,3 +428,13 @@ def small(value: Any, unit: str) -> bool:
     from zielwerk.targets.catalogue import COUNT
 
     return unit == COUNT and isinstance(value, (int, float)) and 0 < value < SMALL_NUMBER_MIN
+
+
+def report_section(db: Session, agreement: Any, month: Month) -> dict[str, Any]:
+    """``{"vergleich": …}`` for the web's monthly report (``zielwerk.reports.vergleich``; C10 inside)."""
+    from zielwerk.reports.vergleich import codes_of, vergleich_section
+
+    rows: list[dict[str, Any]] = []
+    for code in codes_of(agreement):
+        rows += peer_store.official_rows(db, indicator=code, sex="all")
+    return vergleich_section(rows or None, agreement, month)
