@@ -386,6 +386,9 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
             caseview_error = _guarded(lambda: write_case_files(ds, staging.path / "caseview"))
             step("fallbelastung")
             caseload = caseload_table(ds, list_day)  # one reference day with the lists
+            from .teams_step import write_team_results  # issue 15 item 6: team actuals (results/teams.json)
+
+            teams_error = _guarded(lambda: write_team_results(ds, staging.path / "results", db_url, last, records))
 
         series, timings["monitoring"] = series_future.result()
         step("schreiben")
@@ -408,6 +411,7 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
             "unit_names": unit_names(ds),
             "lists_error": lists_error,
             "caseview_error": caseview_error,
+            "teams_error": teams_error,
         }
         write_results(staging.path / "results", kz, caseload, meta, series)
 

@@ -20,7 +20,7 @@ from . import api, apidocs, auth, formats
 from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, remember_user, render
 from .pages import account, admin, agreement, casework, data, fall_lists, heute, indicators, overview, reports
-from .pages import aufsicht, vergleich
+from .pages import aufsicht, teams, vergleich
 # isort: split
 from .pages import abgleich  # issue 14: own figures beside the official ones
 from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
@@ -61,6 +61,7 @@ ROUTES: list[tuple[str, str, object]] = [
     ("POST", "/daten/hochladen", data.upload),
     ("POST", "/daten/berechnen", data.recompute),
     ("GET", "/fallsteuerung", casework.caseload),
+    ("GET", "/fallsteuerung/teams", teams.page),  # issue 15 item 6: goals broken down to teams
     *heute.ROUTES,  # /fallsteuerung/heute: start page of case managers and team leads (issue 13 item 5)
     # work lists: /fallsteuerung/listen, …/{name}, …/{name}/download.csv, …/{name}/download.xlsx
     *fall_lists.ROUTES,
