@@ -62,10 +62,10 @@ def test_pdf_arbeitskreis_per_municipality(report, siegen_dataset):
     blocks = {"Wilnsdorf": "05970044", "Bad Laasphe": "05970028", "Siegen": "05970040", "Bad Berleburg": "05970004"}
     names = list(blocks)
     for i, name in enumerate(names):
-        head = next(m for m in re.finditer(rf"^{name}( –.*)?$", ak, re.M))
+        head = next(m for m in re.finditer(rf"^{name}( –.*)?$", ak, re.MULTILINE))
         nxt = ak.find(f"\n{names[i + 1]}", head.end()) if i + 1 < len(names) else len(ak)
         block = ak[head.start():nxt]
-        k3 = re.search(r"^K3 Veränderung.* (\S+)$", block, re.M)
+        k3 = re.search(r"^K3 Veränderung.* (\S+)$", block, re.MULTILINE)
         assert k3 and k3.group(1) == german.num(lzb[blocks[name]], 0), block
     # the municipal goals with their status
     assert "Zahl der Langzeitleistungsbeziehenden steigt nicht (K3)" in ak
@@ -86,7 +86,7 @@ def test_pdf_team_breakdown(report, siegen_dataset):
     end = next(tm.resolved.end for tm in mon.targets if tm.target.id == "lzb-jd")
     team_targets = []
     for team, n in load.items():
-        row = re.search(rf"^{re.escape(team)} (\S+) (\S+ %) (\S+) (\S+)$", lzb_block, re.M)
+        row = re.search(rf"^{re.escape(team)} (\S+) (\S+ %) (\S+) (\S+)$", lzb_block, re.MULTILINE)
         assert row, (team, lzb_block)
         assert row.group(1) == german.num(n, 0)
         assert row.group(2) == german.pct(100 * n / total, 1)
@@ -96,7 +96,7 @@ def test_pdf_team_breakdown(report, siegen_dataset):
     assert sum(team_targets) == int(end + 0.5)  # the team targets add up to the Jobcenter's target
     # the edited team target and the small-number rule (young parents: groups of 1 or 2 persons)
     quali = _section(teams, "Junge Eltern in Qualifizierung", "LZB mit bearbeitetem")
-    assert re.search(r"^U25 Siegen \S+ \S+ % 4 \(vereinbart; abgeleitet \d+\) \S+$", quali, re.M)
+    assert re.search(r"^U25 Siegen \S+ \S+ % 4 \(vereinbart; abgeleitet \d+\) \S+$", quali, re.MULTILINE)
     assert " *" in quali
     assert "Werte für Gruppen unter 3 Personen sind mit * ausgeblendet" in teams
 

@@ -72,8 +72,8 @@ def _page(app, user: str):
 def _rows(html: str, caption: str) -> list[list[str]]:
     table = html[html.index(caption):]
     table = table[:table.index("</table>")]
-    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
-            for tr in re.findall(r"<tr>(.*?)</tr>", table, re.S) if "<td" in tr]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.DOTALL)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL) if "<td" in tr]
 
 
 def test_controlling_sees_every_team_unsuppressed(app):

@@ -8,6 +8,7 @@ small-number rule C10 applies: a figure for a group of 1 or 2 persons is shown a
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from zielwerk.domain import german
@@ -30,7 +31,7 @@ def _fmt(v: Any, unit: str) -> str:
 
 
 def _small(x: Any) -> bool:
-    return x is not None and x == x and 0 < float(x) < SMALL_NUMBER_MIN
+    return x is not None and not math.isnan(x) and 0 < float(x) < SMALL_NUMBER_MIN
 
 
 def arbeitskreis_section(ds: Any, agreement: Agreement, month: Month) -> dict | None:
