@@ -170,3 +170,17 @@ def test_team_actuals_and_rows_by_hand():
     assert [r.target.value for r in rows["q"]] == [3, 2]  # 5 · 0.6 / 0.4
     # controlling sees the figures
     assert [r.actual for r in team_rows(targets, act, unsuppressed=True)["q"]] == [0.0, 2.0]
+
+
+def test_pipeline_team_results_per_agreement_year():
+    from zielwerk.pipeline.teams_step import agreement_years, team_results
+
+    ds = _ds()
+    got = team_results(ds, [("J1", 2015), ("J1", 2016), ("J1", 2017), ("J9", 2016)], Month(2016, 3))
+    # 2015: December (the year's report month), 2016: the data's last month; 2017 and the unknown J9: nothing
+    assert set(got) == {"J1"} and set(got["J1"]) == {"2015", "2016"}
+    assert (got["J1"]["2015"]["month"], got["J1"]["2015"]["day"]) == ("2015-12", "2015-12-15")
+    assert (got["J1"]["2016"]["month"], got["J1"]["2016"]["day"]) == ("2016-03", "2016-03-15")
+    assert got["J1"]["2016"]["caseload"] == {"Team A": 6, "Team B": 4}
+    assert got["J1"]["2016"]["actuals"] == team_actuals(ds, "J1", Month(2016, 3))
+    assert agreement_years(None) == []  # without a store there is no agreement to break down
