@@ -267,3 +267,12 @@ def test_toml_download_has_the_one_signature_state_and_upload_imports_it(app):
                 files={"datei": ("ziele.toml", changed, "application/toml")}, follow_redirects=False)
     assert r.status_code == 303
     assert "Zielwert K2: 25,0 % → 27,0 %" in _text(gf.get(f"/zielvereinbarung/{KEY}/vergleich").text)
+
+
+def test_quick_change_of_one_target_writes_the_readable_change_into_the_history(app):
+    c = _client(app, "controlling")
+    r = c.post(f"/zielvereinbarung/{KEY}/zielwert", data={"target_id": "k3", "change_pct": "-2,5", "reason": "x",
+                                                          "csrf_token": csrf_of(c)}, follow_redirects=False)
+    assert r.status_code == 303
+    doc = tomllib.loads(_document(app))
+    assert doc["versionen"][-1]["aenderung"] == "Zielwert K3: −2,0 % → −2,5 %"

@@ -139,3 +139,12 @@ def test_deviation_comment_appears_in_the_pdf(browser, server):
     assert text in pdf_text
     assert "Begründung: " + text in pdf_text  # beside the goal's deviation
     ctx.close()
+
+
+def test_agreement_form_at_390_px_without_horizontal_scrolling(browser, server):
+    ctx, page = _login(browser, server, "controlling", viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/zielvereinbarung/neu")
+    page.wait_for_selector("#f-g0-t0-kennzahl")
+    _shot(page, "zielvereinbarung_neu_390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ctx.close()

@@ -153,3 +153,17 @@ def test_list_at_390_px_as_cards(browser, server):
     first = page.locator("table tbody tr").first.locator("a[href^='/fallsteuerung/person/']").inner_text()
     assert first == "Q123"
     ctx.close()
+
+
+def test_case_manager_finds_persons_by_name_case_insensitively(browser, server):
+    """Persons have no names in the data contract: the name searched is the caseworker's (issue 13 item 5);
+    "FRAU EINS" in capitals finds every person of Frau Eins (CW1): 5 of CASELOAD and Q001–Q123."""
+    expected = sum(1 for _, cw, _, _ in CASELOAD if cw == "CW1") + 123
+    ctx, page = _login(browser, server, "fm1")
+    page.fill("#suche", "FRAU EINS")
+    page.get_by_role("button", name="Suchen", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    hits = page.locator("section[aria-label=Suchergebnis] table")
+    assert f"({expected} Personen, die ersten 50 angezeigt)" in hits.locator("caption").inner_text()
+    assert "Frau Eins" in hits.locator("tbody tr").first.inner_text()
+    ctx.close()

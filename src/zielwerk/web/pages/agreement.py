@@ -388,7 +388,6 @@ def change_target(ctx: PageCtx, key: str, target_id: str = Form(""), reason: str
                         lower: str = Form(""), upper: str = Form("")) -> Response:
     """Change one target's figures: a new version through ``AgreementRecord.edit`` (targets rules)."""
     from dataclasses import replace
-    from datetime import date
 
     from zielwerk.targets import AgreementError, AgreementRecord, dumps_agreement, parse_agreement
 
@@ -426,6 +425,12 @@ def change_target(ctx: PageCtx, key: str, target_id: str = Form(""), reason: str
         new_model = AgreementRecord([model]).edit(ctx.user.username, date.today(), reason.strip(), goals=goals)
     except AgreementError as exc:
         return view(ctx, key, None, error=str(exc))
+    from zielwerk.targets.diff import readable_diff
+
+    # the history entry in the readable words of "Fassungen vergleichen"
+    last = new_model.history[-1]
+    entry = replace(last, change="; ".join(readable_diff(model, new_model)) or last.change)
+    new_model = replace(new_model, history=(*new_model.history[:-1], entry))
     new = store.add_version(ctx.db, agreement, dumps_agreement(new_model), reason=reason,
                             created_by=ctx.user.username)
     ctx.audit("agreement.version", object_type="agreement", object_id=f"{key}#{new.number}",
