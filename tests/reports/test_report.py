@@ -70,6 +70,9 @@ def test_pdf_excel_and_html_files(context, tmp_path):
     assert ws["B5"].value == "LZB_JD" and ws["E5"].value == 2601 and ws["E5"].number_format == "#,##0"
     assert ws["I5"].value == "nicht im Plan"
     assert ws["F6"].number_format == '#,##0.0" %"'
+    # the deviation of a rate in percentage points with sign, of a count a signed whole number (docs/units.md)
+    assert ws["H6"].number_format == '+#,##0.0" Pp.";-#,##0.0" Pp.";0.0" Pp."'
+    assert ws["H5"].number_format == "+#,##0;-#,##0;0"
     assert len(wb["Diagramme"]._images) == 3
     assert wb["Monatswerte"]["E2"].number_format == "MM.YYYY"
     assert not list(tmp_path.glob(".*.tmp"))  # written atomically

@@ -25,6 +25,11 @@ def _fmt(unit: str) -> str:
     return '#,##0.0" %"' if unit == PERCENT else "#,##0"
 
 
+def _dev_fmt(unit: str) -> str:
+    """A deviation with sign: percentage points for rates (docs/units.md), whole numbers for counts."""
+    return '+#,##0.0" Pp.";-#,##0.0" Pp.";0.0" Pp."' if unit == PERCENT else "+#,##0;-#,##0;0"
+
+
 def _header(ws, row: int, names: list[str]) -> None:
     for i, n in enumerate(names, start=1):
         c = ws.cell(row=row, column=i, value=n)
@@ -58,8 +63,10 @@ def workbook_bytes(ctx: dict) -> bytes:
                 cur.interval[0] if cur.interval else None, cur.interval[1] if cur.interval else None, t.target_text]
         for i, v in enumerate(vals, start=1):
             c = ws.cell(row=r, column=i, value=v)
-            if i in (5, 6, 7, 8, 11, 12, 13):
+            if i in (5, 6, 7, 11, 12, 13):
                 c.number_format = _fmt(t.unit)
+            elif i == 8:
+                c.number_format = _dev_fmt(t.unit)
         ws.cell(row=r, column=9).fill = PatternFill("solid", fgColor=FILL[t.status_class])
         r += 1
     xlsx.finish_table(ws, 4, len(cols), r - 1)
@@ -86,6 +93,8 @@ def workbook_bytes(ctx: dict) -> bytes:
                 c = ws.cell(row=r, column=j, value=v)
                 if j == 5:
                     c.number_format = xlsx.MONTH
+                elif j == 10:
+                    c.number_format = _dev_fmt(t.unit)
                 elif j >= 6 and j != 11:
                     c.number_format = _fmt(t.unit)
             r += 1
