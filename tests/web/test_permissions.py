@@ -50,6 +50,7 @@ MATRIX = [
     # starts a background recomputation (fails harmlessly: the fixture folder holds no dataset); 409 while running
     ("POST", "/daten/berechnen", {}, {A, C}, (202, 409)),
     ("GET", "/fallsteuerung", None, {G, C, F, TL}, 200),
+    ("GET", "/fallsteuerung/teams", None, {G, C, F, TL}, 200),  # issue 15 item 6: team targets
     ("GET", "/fallsteuerung?fachkraft=CW2", None, {G, C}, 200),  # CW2 is in team T2
     ("GET", "/fallsteuerung?fachkraft=CW1", None, {G, C, F, TL}, 200),
     ("GET", "/fallsteuerung/heute", None, {G, C, F, TL}, 200),  # issue 13 item 5
