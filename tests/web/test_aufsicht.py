@@ -77,6 +77,22 @@ def test_peer_comparison_applies_c10_outside_controlling(clients):
     assert "3 von 4" in text and "Vergleichstyp IIb" in text
 
 
+def test_assigned_jobcenter_without_official_figures_gets_a_message(own_app):
+    from sqlalchemy import select
+
+    from zielwerk.store.models import User
+    from zielwerk.store.peers import assign
+
+    with own_app.state.sessions.begin() as s:
+        assign(s, s.scalar(select(User).where(User.username == "rd1")), ["JC1", "JC7"])
+    c = TestClient(own_app, base_url="https://testserver")
+    assert login(c, "rd1").status_code == 303
+    r = c.get("/vergleich?jobcenter=JC7")
+    assert r.status_code == 200 and "Für das Jobcenter JC7 liegen keine amtlichen Kennzahlen vor" in r.text
+    assert c.get("/api/vergleich?jobcenter=JC7").status_code == 404
+    assert c.get("/vergleich?jobcenter=JC2").status_code == 403  # no longer assigned
+
+
 def test_peer_selection_errors_are_german(clients):
     r = clients["controlling"].get("/api/vergleich?jobcenter=JC1&k=XX")
     assert r.status_code == 422 and "Ungültige Eingabe" in r.text

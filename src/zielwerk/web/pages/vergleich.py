@@ -16,13 +16,14 @@ from ..context import Ctx, PageCtx
 
 
 def allowed_jobcenter(ctx: Ctx, jobcenter: str) -> tuple[list[str], str]:
-    """(the Jobcenters the user may compare that have official figures, the chosen one; "" if none);
-    a Jobcenter outside the user's set is refused (403, audited)."""
+    """(the Jobcenters the user may compare that have official figures, the chosen one; "" if none).
+    A Jobcenter outside the user's set is refused (403, audited); one of the set without official figures
+    is chosen (the page says that there are none)."""
     published = peer_store.official_jobcenters(ctx.db)
-    mine = [j for j in supervision.own_jobcenters(ctx.db, ctx.user, ctx.request.app.state.results)
-            if j in published]
-    if jobcenter and jobcenter not in mine:
+    allowed = supervision.own_jobcenters(ctx.db, ctx.user, ctx.request.app.state.results)
+    if jobcenter and jobcenter not in allowed:
         ctx.deny("peers.view", object_type="jobcenter", object_id=jobcenter)
+    mine = [j for j in allowed if j in published]
     return mine, jobcenter or (mine[0] if mine else "")
 
 
@@ -32,9 +33,9 @@ def page(ctx: PageCtx, jobcenter: str = "", k: str = "K2", monat: str = "", gesc
     names = peer_store.official_jobcenters(ctx.db)
     view, chart, message = None, "", ""
     codes = supervision.indicators_of(ctx.db, chosen) if chosen else []
-    if not chosen:
-        message = ("Es liegen keine amtlichen Kennzahlen für Ihre Jobcenter vor (Import mit "
-                   "„zielwerk amtlich einlesen“).")
+    if not chosen or not codes:
+        message = (f"Für {'das Jobcenter ' + chosen if chosen else 'Ihre Jobcenter'} liegen keine amtlichen "
+                   "Kennzahlen vor (Import mit „zielwerk amtlich einlesen“).")
     elif k in OFFICIAL_CODES and k not in codes:
         message = f"Für die Kennzahl {k} liegen für dieses Jobcenter keine amtlichen Werte vor."
     else:
