@@ -148,3 +148,19 @@ def test_agreement_form_at_390_px_without_horizontal_scrolling(browser, server):
     _shot(page, "zielvereinbarung_neu_390")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     ctx.close()
+
+
+def test_agreement_form_with_field_errors_has_no_serious_axe_findings(browser, server):
+    """The crawler reaches the form only in its valid state: the state with messages per field, too."""
+    axe = Path(__file__).parent / "vendor" / "axe.min.js"
+    ctx, page = _login(browser, server, "controlling", bypass_csp=True)
+    page.goto(f"{server}/zielvereinbarung/neu")
+    page.fill("#f-jahr", "20x")
+    page.fill("#f-g0-t0-wert", "abc")
+    page.click("button[value=speichern]")
+    page.wait_for_selector("#err-jahr")
+    page.add_script_tag(content=axe.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
+    ctx.close()
