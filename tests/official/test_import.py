@@ -55,7 +55,7 @@ def test_reimport_replaces_the_whole_month_and_is_audited(sessions, tmp_path):
 
 def test_refused_file_changes_nothing(sessions, tmp_path):
     store.import_file(sessions, write(tmp_path / "erst.csv", FIRST), username="anna", today=TODAY)
-    bad = SECOND + "05970;JC Siegen;IIb;2016-09;K2E2;Insgesamt;1;2;99,0\n"  # line 4: 50.0 ≠ 99.0
+    bad = SECOND + "05970;JC Siegen;IIb;2016-09;K2E2;Insgesamt;100;2000;99,0\n"  # line 4: 5.0 ≠ 99.0
     with pytest.raises(OfficialFileInvalid) as exc:
         store.import_file(sessions, write(tmp_path / "neu.csv", bad), username="ben", today=TODAY)
     assert [str(p)[:17] for p in exc.value.problems] == ["neu.csv:4:Wert: W"]

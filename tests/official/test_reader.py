@@ -96,7 +96,7 @@ def test_malformed_cells_refused_with_exact_positions(tmp_path):
         "05970;JC;IIb;2016-09;K2E1;Insgesamt;1,5x;2;75,0\n"          # 8: not a number
         "05970;JC;IIb;2016-09;K2E2;Insgesamt;-1;2;0,0\n"             # 9: negative count
         "05970;JC;IIb;2016-09;K2E3;Insgesamt;100;1000;12,0\n"        # 10: 10.0 ≠ 12.0
-        "05970;JC;IIb;2016-09;K2E4;Insgesamt;300;100;300,0\n"        # 11: quota above 100 %
+        "05970;JC;IIb;2016-09;K3E2;Insgesamt;300;100;300,0\n"        # 11: a stock share above 100 %
         "05970;JC;IIb;2016-09;K2;Insgesamt;1234;20000;6,2\n"         # 12: duplicate of line 2
         ";JC;IIb;2016-09;K3;Insgesamt;1;1;0,0\n"                     # 13: key missing
         "05970;;IIb;2018-01;K3E1;Insgesamt;1;10;10,0\n"              # 14: name missing, month after today
@@ -111,8 +111,8 @@ def test_malformed_cells_refused_with_exact_positions(tmp_path):
         "a.csv:7:Geschlecht: Die Kennzahl K1 gibt es nicht nach Geschlecht (nur Insgesamt)",
         "a.csv:8:Zähler: Zähler ist keine Zahl im deutschen Format (z. B. 1.234,5): '1,5x'",
         "a.csv:9:Zähler: Zähler −1 ist nicht plausibel (0 bis 10.000.000 Personen)",
-        ("a.csv:10:Wert: Wert 12 passt nicht zu Zähler/Nenner (100/1.000 ergibt 10,00; erlaubte "
-        "Rundungsabweichung 0,11)"),
+        ("a.csv:10:Wert: Wert 12 passt nicht zu Zähler/Nenner (100/1.000 ergibt 10,00; mit Rundung möglich: "
+         "9,90 bis 10,11)"),
         "a.csv:11:Wert: Wert 300 % ist bei einer Quote nicht plausibel (0 bis 100 %)",
         "a.csv:12:-: doppelte Zeile: Jobcenter 05970, 2016-09, K2, Insgesamt steht schon in Zeile 2",
         "a.csv:13:Jobcenter-Schlüssel: Jobcenter-Schlüssel fehlt",
@@ -149,15 +149,14 @@ def test_empty_and_unknown_format(tmp_path):
 
 
 def test_rounded_counts_within_tolerance_accepted(tmp_path):
-    # K2 denominator published as a whole number: 1234 / 19999.6 = 6.1701…; the published value 6,2 and
-    # the whole-number figures 1234/20000 = 6.17 → accepted; 6,3 is 0.13 away from 6.17 and the tolerance
-    # is 0.05 + 100·0.5/20000 + 100·1234·0.5/20000² = 0.05 + 0.0025 + 0.000154 = 0.0527 → refused
+    # whole-number figures 1234/20000 may stand for 1233.5..1234.5 over 19999.5..20000.5: values
+    # 100·1233.5/20000.5 − 0.05 = 6.1174 … 100·1234.5/19999.5 + 0.05 = 6.2227 → 6,2 accepted, 6,3 refused
     ok = HEAD + "05970;JC;IIb;2016-09;K2;Insgesamt;1234;20000;6,2\n"
     assert len(read_official(write(tmp_path / "a.csv", ok), today=TODAY).rows) == 1
     bad = HEAD + "05970;JC;IIb;2016-09;K2;Insgesamt;1234;20000;6,3\n"
     assert _problems(tmp_path, bad) == [
-        ("a.csv:2:Wert: Wert 6,3 passt nicht zu Zähler/Nenner (1.234/20.000 ergibt 6,17; erlaubte "
-        "Rundungsabweichung 0,05)")]
+        ("a.csv:2:Wert: Wert 6,3 passt nicht zu Zähler/Nenner (1.234/20.000 ergibt 6,17; mit Rundung möglich: "
+         "6,12 bis 6,22)")]
 
 
 def test_second_layout_is_a_mapping_entry(monkeypatch, tmp_path):
@@ -171,3 +170,12 @@ def test_second_layout_is_a_mapping_entry(monkeypatch, tmp_path):
     text = "JC;Name;Typ;Zeit;KZ;Geschl;Z;N;W\n05970;Jobcenter Kreis Siegen-Wittgenstein;IIb;2016-09;K2;Frauen;500;9000;5,6\n"
     res = read_official(write(tmp_path / "a.csv", text), today=TODAY)
     assert res.layout.key == "test" and res.rows == [EXPECTED[1]]
+
+
+def test_event_quota_of_a_small_group_may_exceed_100_but_not_1000(tmp_path):
+    # 3 integrations in 12 months against an average stock of 2 single parents: 150 % is possible;
+    # 15 against 1 (1500 %) is not a plausible quota; 1/0 (denominator below 0.5 before rounding) is accepted
+    ok = HEAD + "05970;JC;IIb;2016-09;K2E4;Insgesamt;3;2;150,0\n05970;JC;IIb;2016-09;K2;Männer;1;0;\n"
+    assert [r.value for r in read_official(write(tmp_path / "a.csv", ok), today=TODAY).rows] == [150.0, None]
+    bad = HEAD + "05970;JC;IIb;2016-09;K2E4;Insgesamt;15;1;1500,0\n"
+    assert _problems(tmp_path, bad) == ["a.csv:2:Wert: Wert 1.500 % ist bei einer Quote nicht plausibel (0 bis 1.000 %)"]

@@ -45,3 +45,17 @@ def test_germany_official_table_covers_every_jobcenter_until_the_waiting_period(
     assert seen == expected  # every Jobcenter, with its Vergleichstyp
     assert max(months) == "2017-09"  # as-of 2017-12-31: October to December withheld
     assert min(months) == "2012-01"
+
+
+def test_germany_official_table_passes_the_reader(tmp_path):
+    """The first 40,000 rows (about 100 Jobcenters of 2012) pass every check of the reader, tiny
+    Jobcenters of small scales included (event quotas above 100 %, denominators rounded to 1)."""
+    from zielwerk.official.reader import read_official
+
+    folder = _germany_dir()
+    with open(folder / FILE_NAME, encoding="utf-8-sig") as f:
+        head = [next(f) for _ in range(40_001)]
+    part = tmp_path / "teil.csv"
+    part.write_text("".join(head), encoding="utf-8")
+    res = read_official(part)
+    assert len(res.rows) == 40_000

@@ -22,7 +22,7 @@ of the regulation to the current month), indicator (an official code of
 ``Männer`` or ``all``/``f``/``m``; money indicators only ``Insgesamt``), numbers (finite, not negative,
 at most :data:`MAX_COUNT` persons or :data:`MAX_MONEY` euros), the value (a quota 0–100 %, a change rate
 −100 to +1000 %) and its consistency with numerator and denominator within the published rounding
-(:func:`rounding_tolerance`), and duplicates (the same Jobcenter, month, indicator and sex twice).
+(:func:`value_interval`), and duplicates (the same Jobcenter, month, indicator and sex twice).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from typing import Any
 from zielwerk.data.dialect import ENCODING_LABELS, SEPARATOR_LABELS, detect_encoding
 from zielwerk.data.problems import FILE, NO_COLUMN, Problem
 from zielwerk.domain.calendar import Month
-from zielwerk.indicators.definitions import CHANGE, INDICATORS, MONEY
+from zielwerk.indicators.definitions import CHANGE, FLOW, INDICATORS, MONEY, block_kind
 
 from .figures import OFFICIAL_CODES, OfficialRow, value_of
 
@@ -93,8 +93,12 @@ SEX_LABELS = {"insgesamt": "all", "gesamt": "all", "zusammen": "all", "all": "al
 #: plausible upper bounds of a numerator or denominator: persons (needs) and euros per month
 MAX_COUNT = 10_000_000.0
 MAX_MONEY = 100_000_000_000.0
-#: plausible values: a quota in percent, a change rate in percent (as ``targets.model.LEVEL_RANGES``)
+#: plausible values in percent: a share of a stock in a stock (K3E2) 0–100; a quota with events in the numerator
+#: (integrations, entries, exits over 12 months against an average stock; K2E3's continued employments) can
+#: exceed 100 % in small groups and is refused above 1000 % (e.g. a value published ×100); a change rate
+#: (as ``targets.model.LEVEL_RANGES``) −100 to +1000
 QUOTA_RANGE = (0.0, 100.0)
+EVENT_QUOTA_RANGE = (0.0, 1000.0)
 CHANGE_RANGE = (-100.0, 1000.0)
 #: the longest Jobcenter key and name the store keeps
 MAX_KEY, MAX_NAME, MAX_TYPE = 40, 200, 20
@@ -118,10 +122,19 @@ class _Facts:
     change: bool
     valid_from: Month
     valid_to: Month | None
+    value_range: tuple[float, float]
+
+
+def _range(code: str) -> tuple[float, float]:
+    ind = INDICATORS[code]
+    if ind.value == CHANGE:
+        return CHANGE_RANGE
+    assert ind.numerator is not None
+    return EVENT_QUOTA_RANGE if block_kind(ind.numerator.block) == FLOW else QUOTA_RANGE
 
 
 _FACTS = {c: _Facts(INDICATORS[c].measure == MONEY, INDICATORS[c].by_sex, INDICATORS[c].value == CHANGE,
-                    INDICATORS[c].valid_from, INDICATORS[c].valid_to) for c in OFFICIAL_CODES}
+                    INDICATORS[c].valid_from, INDICATORS[c].valid_to, _range(c)) for c in OFFICIAL_CODES}
 #: the first month any official indicator exists
 FIRST_MONTH = min(f.valid_from for f in _FACTS.values())
 
@@ -277,18 +290,20 @@ def parse_sex(v: Any) -> str:
     return sex
 
 
-def rounding_tolerance(code: str, value_text_decimals: int, numerator: float, denominator: float) -> float:
-    """How far a published value may lie from the value computed from the published numerator and
-    denominator: half a unit of the value's last published decimal, plus the effect of rounding
-    numerator and denominator to whole numbers where they are whole (±0.5 each), plus 1e-9."""
-    tol = 0.5 * 10.0 ** (-value_text_decimals) + 1e-9
-    if denominator > 0:
-        scale = 100.0
-        if float(numerator).is_integer():
-            tol += scale * 0.5 / denominator
-        if float(denominator).is_integer():
-            tol += scale * abs(numerator) * 0.5 / denominator ** 2
-    return tol
+def value_interval(code: str, numerator: float, denominator: float, value_decimals: int = 1
+                   ) -> tuple[float, float] | None:
+    """The published values consistent with a published numerator and denominator: whole numbers may have
+    been rounded (±0.5 each), and the value is rounded to ``value_decimals``; None if any value is (the
+    denominator may have been below 0.5)."""
+    half = 0.5 * 10.0 ** (-value_decimals) + 1e-9
+    n_lo, n_hi = (numerator - 0.5, numerator + 0.5) if float(numerator).is_integer() else (numerator, numerator)
+    d_lo, d_hi = (denominator - 0.5, denominator + 0.5) if float(denominator).is_integer() else (denominator,
+                                                                                              denominator)
+    if d_lo <= 0:
+        return None
+    lo, hi = value_of(code, max(0.0, n_lo), d_hi), value_of(code, n_hi, d_lo)
+    assert lo is not None and hi is not None
+    return lo - half, hi + half
 
 
 def _decimals(v: Any, decimal: str) -> int:
@@ -388,7 +403,7 @@ def _check_row(ctx: _Ctx, line: int, cells: list[Any]) -> OfficialRow | None:
                 what = "Euro" if money else "Personen"
                 ctx.err(line, fld, f"{FIELD_LABELS[fld]} {_g(x)} ist nicht plausibel (0 bis {_g(top)} {what})")
         v = nums["value"]
-        lo, hi = CHANGE_RANGE if facts.change else QUOTA_RANGE
+        lo, hi = facts.value_range
         if v is not None and not lo <= v <= hi:
             kind = "einer Veränderungsrate" if facts.change else "einer Quote"
             ctx.err(line, "value", f"Wert {_g(v)} % ist bei {kind} nicht plausibel ({_g(lo)} bis {_g(hi)} %)")
@@ -399,10 +414,11 @@ def _check_row(ctx: _Ctx, line: int, cells: list[Any]) -> OfficialRow | None:
             else:
                 expect = value_of(code, n, d)
                 assert expect is not None
-                tol = rounding_tolerance(code, _decimals(cell("value"), ctx.decimal), n, d)
-                if abs(v - expect) > tol:
+                span = value_interval(code, n, d, _decimals(cell("value"), ctx.decimal))
+                if span is not None and not span[0] <= v <= span[1]:
                     ctx.err(line, "value", f"Wert {_g(v)} passt nicht zu Zähler/Nenner ({_g(n)}/{_g(d)} ergibt "
-                                           f"{_g(expect, 2)}; erlaubte Rundungsabweichung {_g(tol, 2)})")
+                                           f"{_g(expect, 2)}; mit Rundung möglich: {_g(span[0], 2)} bis "
+                                           f"{_g(span[1], 2)})")
     if len(ctx.problems) > before or month is None or code is None or sex is None:
         return None
     key = (jc, str(month), code, sex)

@@ -6,10 +6,10 @@ official: the published table, :func:`zielwerk.official.series.to_long_table`) t
 
 1. ``vorlaeufig`` – **month still provisional locally**: the own row is marked provisional (C11: within
    three months of the data's as-of date). Late records are still expected locally; no further judgement.
-2. ``rundung`` – **rounding**: the own value, rounded as published, would explain the official value: the
-   difference is within :func:`~zielwerk.official.reader.rounding_tolerance` of the official figures (half a
-   unit of the value's published decimal, plus the effect of publishing numerator and denominator as whole
-   numbers). Also where both agree exactly.
+2. ``rundung`` – **rounding**: the own value lies in the range of values consistent with the official
+   figures (:func:`~zielwerk.official.reader.value_interval`: numerator and denominator published as whole
+   numbers may each be off by 0.5, the value by half a unit of its published decimal). Also where both
+   agree exactly.
 3. ``nacherfassung`` – **late-recorded data**: the month is final locally, the denominators agree within
    :data:`LATE_DENOMINATOR` (relative) and the numerators differ by at most :data:`LATE_NUMERATOR`
    (relative) or :data:`LATE_MIN_PERSONS` persons: events (integrations, entries, exits, payments) recorded
@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .figures import OFFICIAL_CODES
-from .reader import rounding_tolerance
+from .reader import value_interval
 
 PROVISIONAL, ROUNDING, LATE, DEFINITION = "vorlaeufig", "rundung", "nacherfassung", "definition"
 CATEGORIES = {
@@ -89,17 +89,19 @@ def _rel(a: float, b: float) -> float:
 def categorise(own_num: float | None, own_den: float | None, own_value: float | None, provisional: bool,
                off_num: float | None, off_den: float | None, off_value: float | None, *,
                late_numerator: float = LATE_NUMERATOR, late_min: float = LATE_MIN_PERSONS,
-               late_denominator: float = LATE_DENOMINATOR, value_decimals: int = 1) -> str:
+               late_denominator: float = LATE_DENOMINATOR, value_decimals: int = 1, code: str = "") -> str:
     """The explanation category of one cell (rules in the module docstring)."""
     if provisional:
         return PROVISIONAL
     if own_value is None or off_value is None:
         return DEFINITION
-    if off_num is not None and off_den is not None and off_den > 0:
-        tol = rounding_tolerance("", value_decimals, off_num, off_den)
-    else:
-        tol = 0.5 * 10.0 ** (-value_decimals) + 1e-9
-    if abs(own_value - off_value) <= tol:
+    span = None
+    if code and off_num is not None and off_den is not None and off_den > 0:
+        span = value_interval(code, off_num, off_den, value_decimals)
+    if span is not None:
+        if span[0] <= own_value <= span[1]:
+            return ROUNDING
+    elif abs(own_value - off_value) <= 0.5 * 10.0 ** (-value_decimals) + 1e-9:
         return ROUNDING
     if None not in (own_num, own_den, off_num, off_den):
         assert own_num is not None and own_den is not None and off_num is not None and off_den is not None
@@ -138,7 +140,7 @@ def reconcile(own: Any, official: Any, jobcenter_ids: Iterable[str] | None = Non
             continue
         own_v, off_v = r["value"], o["value"]
         cat = categorise(r["numerator"], r["denominator"], own_v, bool(r["provisional"]), o["numerator"],
-                         o["denominator"], off_v, **thresholds)
+                         o["denominator"], off_v, code=r["indicator"], **thresholds)
         diff = own_v - off_v if own_v is not None and off_v is not None else None
         out.append(Reconciled(*key, r["numerator"], r["denominator"], own_v, bool(r["provisional"]),
                               o["numerator"], o["denominator"], off_v, diff, cat))

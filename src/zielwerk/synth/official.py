@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.cells import neutralise_row
-from zielwerk.indicators.definitions import CHANGE, FLOW, INDICATORS, block_kind
+from zielwerk.indicators.definitions import CHANGE, FLOW, INDICATORS, MONEY, block_kind
 from zielwerk.official.figures import OFFICIAL_CODES, WAITING_MONTHS, OfficialRow, value_of
 
 FILE_NAME = "amtliche-kennzahlen.csv"
@@ -67,10 +67,19 @@ def last_published(as_of: Any) -> Month:
 
 
 def first_published(ds: Any) -> dict[str, Month]:
-    """Per indicator the first month published: meaningful on the data and not before FIRST_MONTH."""
+    """Per indicator the first month published: meaningful on the data and not before FIRST_MONTH; the
+    money indicators (K1, K1E1: change against the month a year before) from twelve months after the first
+    month of payments."""
     first = pc.min(ds["elb_spells"]["start"]).as_py()
     start = Month.of(first) if first is not None else FIRST_MONTH
-    return {c: max(FIRST_MONTH, start + INDICATORS[c].warmup_months) for c in OFFICIAL_CODES}
+    pay = pc.min(ds["payments"]["month"]).as_py() if ds["payments"].num_rows else None
+    out = {}
+    for c in OFFICIAL_CODES:
+        m = max(FIRST_MONTH, start + INDICATORS[c].warmup_months)
+        if INDICATORS[c].measure == MONEY and pay is not None:
+            m = max(m, Month.parse(str(pay)[:7]) + 12)
+        out[c] = m
+    return out
 
 
 def published(value: float) -> float:
