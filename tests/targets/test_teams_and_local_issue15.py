@@ -184,3 +184,38 @@ def test_pipeline_team_results_per_agreement_year():
     assert got["J1"]["2016"]["caseload"] == {"Team A": 6, "Team B": 4}
     assert got["J1"]["2016"]["actuals"] == team_actuals(ds, "J1", Month(2016, 3))
     assert agreement_years(None) == []  # without a store there is no agreement to break down
+
+
+def test_report_sections_by_hand():
+    """The report's Arbeitskreis and team sections on the hand-built dataset (C10, problems named)."""
+    from types import SimpleNamespace
+
+    from zielwerk.reports.sections import arbeitskreis_section, teams_section
+    from zielwerk.targets.model import Agreement, Arbeitskreis, Goal, MunicipalTarget, Participant, Target
+
+    ds = _ds()
+    goal = Goal("q", "Qualifizierung", ("agentur",), None, "", (Target("quali", "JUNGE_ELTERN_QUALI", "absolut",
+                                                                       value=5.0),))
+    ak = Arbeitskreis("AK", "", (Participant("M1", "A", "Erika Beispiel", "Bürgermeisterin"),
+                                 Participant("M9", "Nirgendwo")), ("K2", "L_U25_AUSB"),
+                      (MunicipalTarget("m1-k2", "M1", "K2", "Integrationen", 20.0),))
+    tb = TeamBreakdown(("quali",), "fallbestand", (TeamOverride("Team X", "quali", 1.0),))
+    a = Agreement(2016, "J1", "JC 1", (), (goal,), arbeitskreis=ak, teams=tb)
+    month = Month(2016, 6)
+    sec = arbeitskreis_section(ds, a, month)
+    m1 = sec["municipalities"][0]
+    assert (m1["name"], m1["person"]) == ("A", "Bürgermeisterin Erika Beispiel")
+    # the only integration (into training) up to June 2016 is Y5's (01.06.2016): one person → "*" (C10),
+    # in K2 and in the U25 training count; the goal's status cannot be shown
+    assert [(line["code"], line["value"], line["numerator"]) for line in m1["lines"]] == [
+        ("K2", "*", "*"), ("L_U25_AUSB", "*", "*")]
+    assert [(g["actual"], g["status"]) for g in m1["goals"]] == [("*", "–")]
+    assert sec["problems"] == ["Gemeinde Nirgendwo (M9) ist nicht in den Daten."]
+    mon = SimpleNamespace(targets=[SimpleNamespace(target=goal.targets[0], resolved=SimpleNamespace(end=5.0))])
+    teams = teams_section(ds, a, month, mon)
+    rows = teams["blocks"][0]["rows"]
+    # caseload at 15.06.2016: Team A 6, Team B 4 → 5 · 0.6 / 0.4 = 3 / 2; actuals (Y1 Feb, Y8 Mar: Team B 2,
+    # Y5 Jun: Team A 1) both below 3 → "*"
+    assert [(r["team"], r["target"], r["actual"]) for r in rows] == [("Team A", "3", "*"), ("Team B", "2", "*")]
+    assert teams["problems"] == ["Vorgabe für das Team „Team X“ (quali): kein solches Team im Fallbestand am "
+                                 "15.06.2016."]

@@ -49,6 +49,9 @@ def arbeitskreis_section(ds: Any, agreement: Agreement, month: Month) -> dict | 
         for r in tbl.to_pylist():
             if r["unit_type"] == "municipality" and r["sex"] == "all" and r["month"] == str(month):
                 rows[(r["unit_id"], r["indicator"])] = r
+    known = {r["municipality_id"]: r["name"] for r in ds["municipalities"].to_pylist()}
+    problems = [f"Gemeinde {p.municipality} ({p.municipality_id}) ist nicht in den Daten." for p in ak.participants
+                if p.municipality_id not in known]
     out = []
     for p in ak.participants:
         lines = []
@@ -83,7 +86,7 @@ def arbeitskreis_section(ds: Any, agreement: Agreement, month: Month) -> dict | 
         out.append({"id": p.municipality_id, "name": p.municipality, "person": person, "lines": lines,
                     "goals": goals})
     return {"title": ak.title, "description": ak.description.strip(), "municipalities": out,
-            "month": german.month_name(month.month, month.year)}
+            "month": german.month_name(month.month, month.year), "problems": problems}
 
 
 def teams_section(ds: Any, agreement: Agreement, month: Month, monitoring: Any, records: Any = None,
@@ -118,7 +121,9 @@ def teams_section(ds: Any, agreement: Agreement, month: Month, monitoring: Any, 
         blocks.append({"id": tid, "goal": goal_title, "name": spec.name, "rows": block_rows,
                        "how": ("Jobcenter-Zielwert nach Anteil am Fallbestand" if spec.unit == catalogue.COUNT
                                else "Quote des Jobcenters gilt für jedes Team"), "note": ""})
-    return {"blocks": blocks, "day": german.day(day), "split": "Anteil am Fallbestand",
+    problems = [f"Vorgabe für das Team „{o.team}“ ({o.target}): kein solches Team im Fallbestand am "
+                f"{german.day(day)}." for o in tb.overrides if o.team not in caseload]
+    return {"blocks": blocks, "day": german.day(day), "split": "Anteil am Fallbestand", "problems": problems,
             "suppressed_note": "" if unsuppressed else
             "Werte für Gruppen unter 3 Personen sind mit * ausgeblendet (Kleinzahlregel)."}
 
