@@ -3,7 +3,9 @@
 Public API
 ----------
 - model: :class:`Agreement`, :class:`Goal`, :class:`Target`, :class:`Link`, :class:`Signatory`,
-  :class:`VersionEntry`, :class:`AgreementRecord` (versioning rules), :func:`diff_versions`
+  :class:`VersionEntry`, :class:`AgreementRecord` (versioning rules), :func:`diff_versions`; issue 15:
+  :class:`Arbeitskreis` (:class:`Participant`, :class:`MunicipalTarget`), :class:`TeamBreakdown`
+  (:class:`TeamOverride`; the team logic is in :mod:`zielwerk.targets.teams`)
 - file format: :func:`load_agreement`, :func:`parse_agreement`, :func:`dumps_agreement`,
   :func:`save_agreement`, :class:`AgreementFileInvalid`
 - monitoring: :func:`collect` (actual series from the engine), :func:`monitor`, :class:`Monitoring`
@@ -18,12 +20,17 @@ from .model import (
     Agreement,
     AgreementError,
     AgreementRecord,
+    Arbeitskreis,
     Change,
     Goal,
     Link,
+    MunicipalTarget,
+    Participant,
     Signatory,
     SignedVersionImmutable,
     Target,
+    TeamBreakdown,
+    TeamOverride,
     VersionEntry,
     diff_versions,
 )
@@ -35,15 +42,20 @@ __all__ = [
     "AgreementError",
     "AgreementFileInvalid",
     "AgreementRecord",
+    "Arbeitskreis",
     "Change",
     "Goal",
     "Link",
     "Monitoring",
+    "MunicipalTarget",
+    "Participant",
     "SeriesSet",
     "Signatory",
     "SignedVersionImmutable",
     "Target",
     "TargetMonitor",
+    "TeamBreakdown",
+    "TeamOverride",
     "VersionEntry",
     "collect",
     "diff_versions",
