@@ -36,8 +36,8 @@ def test_indicator_table_shows_german_numbers_and_provisional_months(clients):
     html = clients["controlling"].get("/kennzahlen?k=K2&einheit=jobcenter:JC1").text
     text = _text(html)
     # December 2016, all: numerator 2000 + 12 = 2012, denominator 10000, value 20.12 %
-    assert "12/2016 2.012 10.000 20,1 vorläufig" in text
-    assert "09/2016 2.009 10.000 20,1 endgültig" in text
+    assert "12/2016 2.012 10.000 20,1 % vorläufig" in text  # the value in its unit (docs/units.md)
+    assert "09/2016 2.009 10.000 20,1 % endgültig" in text
 
 
 def test_small_numbers_are_suppressed_outside_controlling_only(clients):

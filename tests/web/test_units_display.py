@@ -76,3 +76,19 @@ def test_kennzahlen_page_labels_rolling_values_and_the_chart_axis(clients):
     assert "Wert (%, gleitend (12 Monate))" in text
     assert "Überblick und Monatsbericht zeigen für Zielwerte den Jahresfortschrittswert" in text
     assert '"title": "%, gleitend (12 Monate)"' in html or '"title":"%, gleitend (12 Monate)"' in html
+
+
+def test_kennzahlen_page_values_in_their_unit_with_sign_for_change_rates(clients):
+    from web_helpers import kennzahlen_rows
+
+    text = _text(clients["controlling"].get("/kennzahlen?k=K2&einheit=jobcenter:JC1").text)
+    k2 = [r for r in kennzahlen_rows() if r["indicator"] == "K2" and r["unit_id"] == "JC1" and r["sex"] == "all"]
+    last = max(k2, key=lambda r: r["month"])
+    from zielwerk.domain import german
+
+    assert german.num(last["value"], 1) + " %" in text  # a rate: one decimal, %
+    assert "Zähler (Personen)" in text
+    k3 = [r for r in kennzahlen_rows() if r["indicator"] == "K3" and r["unit_id"] == "JC1" and r["sex"] == "all"]
+    v = max(k3, key=lambda r: r["month"])["value"]  # K3: a rate of change, carries its sign
+    page = _text(clients["controlling"].get("/kennzahlen?k=K3&einheit=jobcenter:JC1").text)
+    assert german.num(v, 1, sign=True) + " %" in page and german.num(v, 1, sign=True)[0] in "+−"

@@ -30,6 +30,8 @@ class IndicatorInfo:
     #: the monthly value is a rolling 12-month value (labelled "gleitend (12 Monate)" where the
     #: year-to-date value can appear too, issue 13 item 6)
     rolling: bool = False
+    #: unit of numerator and denominator: € for payments, else persons (needs)
+    amount_unit: str = "Personen"
 
 
 @functools.cache
@@ -44,6 +46,7 @@ def catalogue() -> dict[str, IndicatorInfo]:
             difference_unit=i.difference_unit, direction=_DIRECTION_TEXT[i.better], by_sex=i.by_sex,
             year_to_date=i.ytd.text if i.ytd is not None else "",
             rolling="gleitend" in i.time_logic,
+            amount_unit="€" if i.measure == "money" else ("Bedarfe" if i.measure == "needs" else "Personen"),
         )
         for code, i in INDICATORS.items()
     }

@@ -80,12 +80,24 @@ def page(ctx: PageCtx, k: str = "", einheit: str = "", geschlecht: str = "all") 
     meta = ctx.request.app.state.results.meta() or {}
     comparison = _comparison(ctx, k, geschlecht, rows[-1]["month"] if rows else "")
     return ctx.render(
-        "indicators.html", comparison=comparison, k=k, info=info, codes=ctx.request.app.state.results.indicators(),
+        "indicators.html", comparison=comparison, value_text=lambda v: value_text(v, info), k=k, info=info, codes=ctx.request.app.state.results.indicators(),
         labels={c: label(c) for c in ctx.request.app.state.results.indicators()},
         units=_unit_choices(ctx), unit=unit_key, unit_label=unit_label, sex=geschlecht,
         rows=list(reversed(shown)), chart=chart, meta=meta,
         sex_labels=charts.SEX_LABELS,
     )
+
+
+def value_text(v: Any, info: Any) -> str:
+    """A value of the table in its unit's convention (domain.german): rates "25,3 %", rates of change with
+    sign "+0,4 %"; the suppression mark and missing values pass through."""
+    from zielwerk.domain import german
+
+    from ..formats import number
+
+    if v is None or isinstance(v, str) or info is None:
+        return number(v)
+    return german.with_unit(float(v), info.unit, change_rate=info.value_kind == "change")
 
 
 def _comparison(ctx: Ctx, k: str, sex: str, month: str) -> list[dict[str, Any]]:
