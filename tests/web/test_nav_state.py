@@ -287,7 +287,7 @@ def test_overview_status_is_final_after_december_and_coloured(clients):
     assert set(re.findall(r'id="ueberblick-chart-(\d+)"', html)) == {"0", "1"}  # a chart per target
 
 
-@pytest.mark.parametrize("code", ["LZB_JD", "L_U25_AUSB", "ELTERN_2J", "RANDZEIT", "K3_JD"])
+@pytest.mark.parametrize("code", ["LZB_JD", "L_U25_AUSB", "ELTERN_2J", "RANDZEIT", "K3_JD", "L16A", "L16A_SUCHT"])
 def test_local_indicators_have_a_page(clients, code):
     r = clients["controlling"].get(f"/kennzahlen/{code}")
     assert r.status_code == 200 and f"<h1>{code} – " in r.text
