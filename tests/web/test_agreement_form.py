@@ -276,3 +276,20 @@ def test_quick_change_of_one_target_writes_the_readable_change_into_the_history(
     assert r.status_code == 303
     doc = tomllib.loads(_document(app))
     assert doc["versionen"][-1]["aenderung"] == "Zielwert K3: −2,0 % → −2,5 %"
+
+
+def test_the_example_agreement_round_trips_through_the_form_unchanged():
+    """Every goal, target, link and section of the Siegen-Wittgenstein example: shown in the form and built
+    back without a change (what a save without edits would write)."""
+    from pathlib import Path
+
+    from zielwerk.web import agreement_form as af
+
+    text = (Path(__file__).resolve().parents[2] / "examples" / "siegen-wittgenstein-2016" / "ziele.toml").read_text()
+    base = tomllib.loads(text)
+    st = af.state_from_document(text)
+    built = af.build(st, base)
+    assert not st.errors
+    assert built.raw == base
+    assert af.validate(st, built) is not None and not st.errors and not st.general
+    assert tomllib.loads(af.to_toml(built.raw)) == base

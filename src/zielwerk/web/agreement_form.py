@@ -278,7 +278,9 @@ def build(st: FormState, base: dict[str, Any]) -> Built:
         g["id"] = gid
         out["id"], out["titel"] = gid, g["titel"].strip()
         if g["traeger"] in CARRIER_CHOICES:
-            out["traeger"] = list(CARRIER_CHOICES[g["traeger"]][1])
+            chosen = list(CARRIER_CHOICES[g["traeger"]][1])
+            if set(chosen) != set(out.get("traeger") or []):  # the file's order stays when the set is the same
+                out["traeger"] = chosen
         else:
             out.pop("traeger", None)
             st.errors[f"g{fi}-traeger"] = "Träger: bitte Kreis, Agentur für Arbeit oder gemeinsam wählen."
