@@ -312,3 +312,27 @@ def test_obstacles_without_plan_reads_action_plan_periods():
     assert lzb_obstacles_without_plan(ds, S).column("person_id").to_pylist() == ["EMP"]
     plain = make_ds(PERSONS, SPELLS, obstacles=obstacles)
     assert lzb_obstacles_without_plan(plain, S).column("person_id").to_pylist() == ["EMP", "UNE"]
+
+
+def test_exports_say_nicht_erfasst(tmp_path):
+    import io
+
+    import openpyxl
+
+    from zielwerk.casework.export import german_csv_bytes, xlsx_bytes
+
+    plain = build_list("lzb-ohne-massnahme", _ds(extension=False), S)
+    text = german_csv_bytes(plain).decode("utf-8-sig")
+    header = text.splitlines()[0].split(";")
+    first = text.splitlines()[1].split(";")
+    assert first[header.index("arbeitslos gemeldet")] == "nicht erfasst"
+    assert first[header.index("Profillage (4PM)")] == "nicht erfasst"
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(plain, "t", S))).active
+    head = [c.value for c in ws[5]]
+    assert ws.cell(6, head.index("Befreiung (§ 10 SGB II)") + 1).value == "nicht erfasst"
+    full = build_list("lzb-ohne-massnahme", _ds(), S)
+    rows = list(openpyxl.load_workbook(io.BytesIO(xlsx_bytes(full, "t", S))).active.iter_rows(min_row=6, values_only=True))
+    col = head.index("Befreiung (§ 10 SGB II)")
+    # MUM exempt, CARE (ended the day before S) and UNE not; EMP (svB) left out by default
+    assert sorted(r[col] for r in rows) == ["Erziehung eines Kindes unter 3 Jahren (§ 10 Abs. 1 Nr. 3 SGB II)",
+                                            "keine", "keine"]

@@ -243,6 +243,8 @@ def xlsx_bytes(tbl: pa.Table, title: str, stichtag: date) -> bytes:
             v = row[c]
             if isinstance(v, bool):
                 v = "ja" if v else "nein"
+            elif c in _RECORDED_COLUMNS and (v is None or v == ""):
+                v = german_value(c, v)  # "nicht erfasst" / "keine" (issue 15)
             elif isinstance(v, str) and c in MONTH_COLUMNS and len(v) == 7:
                 v = xlsx.month_date(v)  # a real date, sorts and filters as a month
             elif isinstance(v, str) and c in _CODE_LABELS:
