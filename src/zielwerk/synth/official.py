@@ -9,6 +9,8 @@ computation on the generated data (:func:`zielwerk.indicators.compute_kennzahlen
   (first eLb spell start + the indicator's warm-up months), and from :data:`FIRST_MONTH` on;
 - **rounding as published**: numerator and denominator to whole numbers (persons, euros), the value
   (percent) to one decimal, computed from the unrounded numerator and denominator;
+- **anonymisation**: a cell counting 1 or 2 persons (or a money sum below 1,000 €) is published as ``*``
+  (:func:`anonymised`), as the statistics office does for small numbers;
 - **late-recorded data**: in a share :data:`LATE_SHARE` of the (Jobcenter, month, indicator) cells of
   indicators whose numerator counts events (integrations, entries, exits), the official numerator is
   higher by :data:`LATE_RANGE` (at least one person): events recorded after the local extract, which
@@ -38,6 +40,7 @@ import pyarrow.compute as pc
 
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.cells import neutralise_row
+from zielwerk.domain.law import SMALL_NUMBER_MIN
 from zielwerk.indicators.definitions import CHANGE, FLOW, INDICATORS, MONEY, block_kind
 from zielwerk.official.figures import OFFICIAL_CODES, WAITING_MONTHS, OfficialRow, value_of
 
@@ -94,8 +97,23 @@ def round_value(value: float | None) -> float | None:
     return math.copysign(math.floor(abs(value) * 10 + 0.5) / 10, value)
 
 
+#: money cells below this many euros (numerator or denominator) are anonymised like counts below
+#: SMALL_NUMBER_MIN persons: a month's benefits of fewer than about three Bedarfsgemeinschaften
+SMALL_MONEY = 1000.0
+
+
+def anonymised(code: str, num: float | None, den: float | None) -> bool:
+    """The statistics office's confidentiality rule, as the synthetic table applies it: a cell whose
+    numerator or denominator counts 1 or 2 persons (C10, ``SMALL_NUMBER_MIN``), or for money indicators
+    a monthly sum below :data:`SMALL_MONEY` euros, is published as ``*`` (numerator, denominator and value)."""
+    limit = SMALL_MONEY if INDICATORS[code].measure == MONEY else SMALL_NUMBER_MIN
+    return any(x is not None and 0 < x < limit for x in (num, den))
+
+
 def _row(jc: str, name: str, vt: str | None, month: str, code: str, sex: str, num: float | None,
          den: float | None) -> OfficialRow:
+    if anonymised(code, num, den):
+        return OfficialRow(jc, name, vt, month, code, sex, None, None, None)
     value = value_of(code, num, den)
     return OfficialRow(jc, name, vt, month, code, sex, None if num is None else published(num),
                        None if den is None else published(den), round_value(value))
@@ -160,7 +178,7 @@ def peer_rows(own: list[OfficialRow], peers: list[tuple[str, str]], vergleichsty
 
 def _german(x: float | None, decimals: int) -> str:
     if x is None:
-        return ""
+        return "*"  # anonymised (the only missing cells the synthetic table writes)
     return f"{x:.{decimals}f}".replace(".", ",")
 
 
