@@ -164,7 +164,7 @@ def test_16a_services_are_not_counted_in_k3e2():
     for with_16a in (False, True):
         tbl = compute_kennzahlen(_k3e2_ds(with_16a), Month(2016, 6), Month(2016, 6), level="jobcenter",
                                  indicators=["K3E2"])
-        row = [r for r in tbl.to_pylist() if r["sex"] == "all"][0]
+        row = next(r for r in tbl.to_pylist() if r["sex"] == "all")
         out[with_16a] = (row["numerator"], row["denominator"], row["value"])
     # K3E2 numerator: LZB with an active measure at S — only A, with or without the § 16a services
     assert out[True] == out[False]
@@ -236,10 +236,7 @@ def test_eltern_2j_counts_recorded_contacts_through_the_agreement_series():
     got = parents_reached(ds, JC, 2016, Month(2016, 6), records=rec)
     assert got["all"][:6] == [0, 0, 1, 1, 2, 2]
     assert parents_reached(ds, JC, 2016, Month(2016, 6))["all"][:6] == [0] * 6
-    from zielwerk.targets.actuals import _fill_local, SeriesSet
-
-    class _T:
-        indicator = "ELTERN_2J"
+    from zielwerk.targets.actuals import SeriesSet, _fill_local
 
     class _Agr:
         jobcenter_id = JC
