@@ -103,7 +103,7 @@ def test_cli_planen_and_bericht(siegen_report, siegen_dir, monkeypatch, tmp_path
     from zielwerk.reports import build
 
     mon, _ = siegen_report
-    monkeypatch.setattr(build, "monitoring_for", lambda ds, a, month: mon)  # reuse the computed monitoring
+    monkeypatch.setattr(build, "monitoring_for", lambda ds, a, month, *rest, **kw: mon)  # reuse the computed monitoring
     res = CliRunner().invoke(app, ["ziele", "planen", "--agreement", str(EXAMPLE), "--data", str(siegen_dir),
                                    "--monat", "2016-09"])
     assert res.exit_code == 0, res.output
