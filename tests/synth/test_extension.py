@@ -157,3 +157,30 @@ def test_16a_services(ext, stock):
     assert set(started) == {"16a_childcare", "16a_debt", "16a_psychosocial", "16a_addiction"}
     # a few hundred services a year for about 11,000 eLb: 2–10 starts per 100 eLb
     assert 0.02 <= sum(started.values()) / len(stock) <= 0.10, started
+
+
+def test_germany_extension_prevalence(tmp_path):
+    """The ``germany`` scenario (no obstacles: § 16a services by base rates): the same bounds at 15.06.2016."""
+    import pyarrow.parquet as pq
+
+    from zielwerk.synth import germany
+
+    germany.write(tmp_path / "de", seed=1, scale=0.002)
+    rows = {n: pq.read_table(tmp_path / "de" / f"{n}.parquet").to_pylist()
+            for n in ("elb_spells", "unemployment_spells", "school_attendance", "profile_stages", "measures",
+                      "action_plan_periods")}
+
+    def cov(r):
+        return r["start"] <= DAY and (r["end"] is None or r["end"] >= DAY)
+
+    stock = {r["person_id"] for r in rows["elb_spells"] if r["status"] == "elb" and cov(r)}
+    unemployed = {r["person_id"] for r in rows["unemployment_spells"] if cov(r)}
+    assert unemployed <= stock and 0.33 <= len(unemployed) / len(stock) <= 0.55
+    plans = {r["person_id"] for r in rows["action_plan_periods"] if cov(r)} & stock
+    assert 0.5 <= len(plans) / len(stock) <= 0.85
+    # germany keeps action plans from 2015 on (extension.py, detail_from)
+    assert min(r["end"] or DAY for r in rows["action_plan_periods"]) >= date(2015, 1, 1)
+    started = Counter(r["instrument"] for r in rows["measures"]
+                      if r["instrument"].startswith("16a_") and r["start"].year == 2016)
+    assert set(started) == {"16a_childcare", "16a_debt", "16a_psychosocial", "16a_addiction"}
+    assert 0.02 <= sum(started.values()) / len(stock) <= 0.15
