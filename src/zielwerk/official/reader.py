@@ -221,6 +221,8 @@ def _text(v: Any) -> str:
 def parse_number(v: Any, decimal: str) -> float | None:
     """A number cell: native (Excel) or text in the dialect (``decimal`` "," or "."); None if empty or
     marked missing; :class:`_CellError` with a German message otherwise."""
+    if type(v) is str and v.isascii() and v.isdigit():  # fast path: a plain whole number (most counts)
+        return float(v)
     if isinstance(v, bool):
         raise _CellError(f"ist keine Zahl ({v!r})")
     if isinstance(v, (int, float)):
@@ -421,13 +423,14 @@ def _check_row(ctx: _Ctx, line: int, cells: list[Any]) -> OfficialRow | None:
                                            f"{_g(span[1], 2)})")
     if len(ctx.problems) > before or month is None or code is None or sex is None:
         return None
-    key = (jc, str(month), code, sex)
+    month_text = str(month)
+    key = (jc, month_text, code, sex)
     if key in ctx.seen:
         ctx.err(line, None, f"doppelte Zeile: Jobcenter {jc}, {month}, {code}, {_SEX_WORD[sex]} steht schon in "
                             f"Zeile {ctx.seen[key]}")
         return None
     ctx.seen[key] = line
-    return OfficialRow(jc, name, vt, str(month), code, sex, nums["numerator"], nums["denominator"], nums["value"])
+    return OfficialRow(jc, name, vt, month_text, code, sex, nums["numerator"], nums["denominator"], nums["value"])
 
 
 _SEX_WORD = {"all": "Insgesamt", "f": "Frauen", "m": "Männer"}
@@ -466,7 +469,14 @@ def _csv_lines(path: Path, problems: list[Problem]) -> tuple[Iterator[tuple[int,
              f"{ENCODING_LABELS[enc.encoding]}")
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for i, ln in enumerate(lines, start=1):
+        try:  # the whole file in one reader (one line per element: line numbers stay exact)
+            parsed = list(csv.reader(lines, delimiter=sep, strict=True))
+        except csv.Error:
+            parsed = None
+        if parsed is not None and len(parsed) == len(lines):
+            yield from enumerate(parsed, start=1)
+            return
+        for i, ln in enumerate(lines, start=1):  # a broken line: line by line, the bad ones marked
             try:
                 yield i, next(csv.reader([ln], delimiter=sep, strict=True), [])
             except csv.Error:
