@@ -179,3 +179,10 @@ def test_event_quota_of_a_small_group_may_exceed_100_but_not_1000(tmp_path):
     assert [r.value for r in read_official(write(tmp_path / "a.csv", ok), today=TODAY).rows] == [150.0, None]
     bad = HEAD + "05970;JC;IIb;2016-09;K2E4;Insgesamt;15;1;1500,0\n"
     assert _problems(tmp_path, bad) == ["a.csv:2:Wert: Wert 1.500 % ist bei einer Quote nicht plausibel (0 bis 1.000 %)"]
+
+
+def test_open_quote_is_named_with_its_line(tmp_path):
+    text = HEAD + ('05970;JC;IIb;2016-09;K2;Insgesamt;1.234;20.000;6,2\n'
+                   '05970;"JC;IIb;2016-09;K2;Frauen;500;9.000;5,6\n'
+                   '05970;JC;IIb;2016-09;K2;Männer;734;11.000;6,7\n')
+    assert _problems(tmp_path, text) == ["a.csv:3:-: Zeile ist kein gültiges CSV (offenes Anführungszeichen)"]
