@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from web_helpers import write_fixture_results
 
 from zielwerk.cli import app
-from zielwerk.store import default_url, open_store, users
+from zielwerk.store import default_url, open_store, peers, users
 from zielwerk.web import provision
 
 
@@ -42,15 +42,17 @@ def test_demo_users_one_per_role_with_scopes(tmp_path):
     engine, sessions = open_store(default_url(tmp_path))
     accounts = provision.ensure_demo_users(sessions, tmp_path, password=lambda n: f"{n}-passwort-1")
     assert sorted(role for _, role, _ in accounts) == sorted(
-        ["admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune", "fallmanagement"])
+        ["admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune", "fallmanagement", "aufsicht"])
     with sessions() as s:
         fm = users.authenticate(s, "fallmanagement", "fallmanagement-passwort-1")
         # the fixture caseload: CW1 has two persons, CW2 one → the largest caseload is CW1
         assert fm.caseworker_id == "CW1" and fm.team == "T1"
         assert users.by_name(s, "kommune").municipality_id == "05970008"  # first AGS in sort order
+        # issue 14: without official figures the supervision user oversees Siegen-Wittgenstein alone
+        assert peers.assigned(s, users.by_name(s, "aufsicht").id) == ["05970"]
     # a second run resets the passwords instead of failing
     again = provision.ensure_demo_users(sessions, tmp_path, password=lambda n: f"{n}-neu-passwort")
-    assert len(again) == 6
+    assert len(again) == 7
     with sessions() as s:
         assert users.authenticate(s, "admin", "admin-neu-passwort") is not None
     engine.dispose()

@@ -74,7 +74,7 @@ def test_csv_german_dialect():
 
 def test_permission_table_is_complete_and_closed():
     assert set(permissions.ROLES) == {"admin", "geschaeftsfuehrung", "controlling", "traeger", "kommune",
-                                      "fallmanagement"}
+                                      "fallmanagement", "aufsicht"}
     for perm, roles in permissions.PERMISSIONS.items():
         assert roles <= set(permissions.ROLES), perm
     for _, _, perm in permissions.NAVIGATION:
