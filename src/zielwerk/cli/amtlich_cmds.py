@@ -76,3 +76,48 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{'Monat':<8} {'Zeilen':>8} {'Jobcenter':>10}  Quelle")
         for m in months:
             typer.echo(f"{m.month:<8} {german.integer(m.rows):>8} {german.integer(m.jobcenters):>10}  {m.source}")
+
+    @group.command("abgleich")
+    def abgleich(
+        data_dir: DataOpt = Path("data/siegen-wittgenstein"),
+        monat: Annotated[str, typer.Option("--monat", "--month", help="Monat JJJJ-MM (Standard: der neueste "
+                                                                        "mit eigenen und amtlichen Werten)")] = "",
+        jobcenter: Annotated[str, typer.Option("--jobcenter", help="Jobcenter-Schlüssel (Standard: das erste "
+                                                                    "mit eigenen und amtlichen Werten)")] = "",
+        db: DbOpt = "",
+    ) -> None:
+        """Eigene Kennzahlen (letzte Berechnung im Datenordner) neben den amtlichen, mit Erklärung der Differenz."""
+        from zielwerk.official.reconcile import CATEGORIES, reconcile, summary
+        from zielwerk.pipeline.provision import live_results
+        from zielwerk.store.official import official_table
+
+        own = live_results(data_dir).kennzahlen() if Path(data_dir).is_dir() else None
+        if own is None:
+            typer.echo(f"Fehler: im Datenordner {data_dir} sind keine eigenen Kennzahlen berechnet "
+                       "(zielwerk einlesen).", err=True)
+            raise typer.Exit(2)
+        engine, sessions = _open(data_dir, db)
+        try:
+            with sessions() as s:
+                official = official_table(s, [jobcenter] if jobcenter else None)
+        finally:
+            engine.dispose()
+        rows = reconcile(own, official, [jobcenter] if jobcenter else None)
+        if not rows:
+            typer.echo("Kein Monat hat zugleich eigene und amtliche Werte.")
+            raise typer.Exit(1)
+        jc = jobcenter or rows[0].jobcenter_id
+        rows = [r for r in rows if r.jobcenter_id == jc]
+        month = monat or max(r.month for r in rows)
+        shown = [r for r in rows if r.month == month]
+        if not shown:
+            typer.echo(f"Für {month} gibt es keine eigenen und amtlichen Werte des Jobcenters {jc}.", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"Abgleich Jobcenter {jc}, {month} (Differenz = eigener − amtlicher Wert):")
+        typer.echo(f"{'Kennzahl':<8} {'Geschl.':<9} {'eigen':>9} {'amtlich':>9} {'Differenz':>11}  Erklärung")
+        sexes = {"all": "Insgesamt", "f": "Frauen", "m": "Männer"}
+        for r in shown:
+            typer.echo(f"{r.indicator:<8} {sexes[r.sex]:<9} {german.pct(r.own_value, 1):>9} "
+                       f"{german.pct(r.official_value, 1):>9} {german.points(r.difference, 2):>11}  {r.label}")
+        counts = summary(shown)
+        typer.echo("Zusammen: " + ", ".join(f"{CATEGORIES[k]} {n}" for k, n in counts.items()))
