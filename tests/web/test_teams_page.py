@@ -31,6 +31,26 @@ kennzahl = "HEMMNIS_BEARB"
 form = "absolut"
 wert = 15.0
 
+[arbeitskreis]
+kennzahlen = ["K2"]
+
+[[arbeitskreis.teilnehmer]]
+gemeinde = "05970040"
+gemeinde_name = "Bad Berleburg"
+name = "Erika Beispiel"
+funktion = "Bürgermeisterin"
+
+[[arbeitskreis.teilnehmer]]
+gemeinde = "05970008"
+gemeinde_name = "Klein-Dorf"
+
+[[arbeitskreis.gemeindeziele]]
+id = "klein-k2"
+gemeinde = "05970008"
+kennzahl = "K2"
+titel = "Integrationsquote mindestens 12 %"
+wert = 12.0
+
 [teams]
 zielwerte = ["eltern-erreicht", "hemmnis", "k2"]
 
@@ -54,7 +74,8 @@ def app(tmp_path_factory):
     app = build_app(tmp_path_factory.mktemp("teams"))
     # the goals section must precede the links of the fixture document: insert before [[verknuepfungen]]
     head, tail = AGREEMENT_TOML.split("[[verknuepfungen]]", 1)
-    doc = head + TEAMS.split("[teams]")[0] + "[[verknuepfungen]]" + tail + "\n[teams]" + TEAMS.split("[teams]")[1]
+    goals, sections = TEAMS.split("[arbeitskreis]")
+    doc = head + goals + "[[verknuepfungen]]" + tail + "\n[arbeitskreis]" + sections
     with app.state.sessions.begin() as s:
         a = agreements.get(s, "testkreis-2016")
         agreements.add_version(s, a, doc, reason="Teamziele", created_by="controlling")
@@ -118,3 +139,21 @@ def test_without_team_results_the_targets_show_and_the_page_says_why(tmp_path):
         assert "teilt keine Ziele auf Teams auf" in r.text
     finally:
         app.state.engine.dispose()
+
+
+def test_web_report_has_the_arbeitskreis_and_team_sections(app):
+    c = TestClient(app, base_url="https://testserver")
+    assert login(c, "gf").status_code == 303
+    r = c.get("/berichte/2016-12?format=html")
+    assert r.status_code == 200, r.text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text))
+    # fixture K2 of 12/2016: Bad Berleburg (05970040) 212 of 1,000 = 21.2 %; Klein-Dorf 7 of 70 = 10.0 %
+    assert "Bad Berleburg – Bürgermeisterin Erika Beispiel" in text
+    assert "K2 Integrationsquote 21,2 % 212" in text
+    assert "K2 Integrationsquote 10,0 % 7" in text
+    assert "Integrationsquote mindestens 12 % (K2) mindestens 12,0 % 10,0 % nicht erreicht" in text
+    # teams: the cached report is the same for every role, so C10 always applies (T2's 2 parents, T1 with it)
+    assert "Ziele der Teams" in text
+    assert "T1 2 66,7 % 7 * T2 1 33,3 % 3 *" in text
+    r9 = c.get("/berichte/2016-09?format=html")
+    assert "Ist-Werte je Team liegen für 12/2016 vor, nicht für 09/2016." in re.sub(r"<[^>]+>", " ", r9.text)

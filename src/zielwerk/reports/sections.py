@@ -43,13 +43,23 @@ def arbeitskreis_section(ds: Any, agreement: Agreement, month: Month) -> dict | 
     from zielwerk import indicators as engine
 
     codes = sorted(set(ak.indicators) | {g.indicator for g in ak.goals})
+    tbl = engine.compute_kennzahlen(ds, month, month, level="municipality", indicators=codes) if codes else None
+    known = {r["municipality_id"] for r in ds["municipalities"].to_pylist()}
+    return arbeitskreis_from_rows(agreement, month, tbl.to_pylist() if tbl is not None else [], known)
+
+
+def arbeitskreis_from_rows(agreement: Agreement, month: Month, kennzahlen_rows: list[dict],
+                           known: set[str] | None = None) -> dict | None:
+    """:func:`arbeitskreis_section` from precomputed long rows of the engine (the web app's generation);
+    ``known``: the municipalities of the data (None: not checked)."""
+    ak = agreement.arbeitskreis
+    if ak is None:
+        return None
     rows: dict[tuple[str, str], dict] = {}
-    if codes:
-        tbl = engine.compute_kennzahlen(ds, month, month, level="municipality", indicators=codes)
-        for r in tbl.to_pylist():
-            if r["unit_type"] == "municipality" and r["sex"] == "all" and r["month"] == str(month):
-                rows[(r["unit_id"], r["indicator"])] = r
-    known = {r["municipality_id"]: r["name"] for r in ds["municipalities"].to_pylist()}
+    for r in kennzahlen_rows:
+        if r["unit_type"] == "municipality" and r["sex"] == "all" and r["month"] == str(month):
+            rows[(r["unit_id"], r["indicator"])] = r
+    known = known if known is not None else {p.municipality_id for p in ak.participants}
     problems = [f"Gemeinde {p.municipality} ({p.municipality_id}) ist nicht in den Daten." for p in ak.participants
                 if p.municipality_id not in known]
     out = []
@@ -99,10 +109,20 @@ def teams_section(ds: Any, agreement: Agreement, month: Month, monitoring: Any, 
 
     day = stichtag(month, ds.stichtag_day)
     caseload = team_logic.caseload_at(ds, agreement.jobcenter_id, day)
+    codes = tuple(dict.fromkeys(t.indicator for _, t in agreement.targets()
+                                if t.id in tb.targets and t.indicator in team_logic.TEAM_CODES))
+    actuals = team_logic.team_actuals(ds, agreement.jobcenter_id, month, codes, records)
+    return teams_from_data(agreement, monitoring, day, caseload, actuals, unsuppressed)
+
+
+def teams_from_data(agreement: Agreement, monitoring: Any, day: Any, caseload: dict[str, int],
+                    actuals: dict, unsuppressed: bool = False) -> dict | None:
+    """:func:`teams_section` from a caseload per team and team actuals (the web app: ``results/teams.json``)."""
+    tb = agreement.teams
+    if tb is None:
+        return None
     targets = team_logic.derive_team_targets(tb, team_logic.jc_targets_from_monitoring(agreement, monitoring),
                                              caseload)
-    codes = tuple(dict.fromkeys(t.code for t in targets if t.code in team_logic.TEAM_CODES))
-    actuals = team_logic.team_actuals(ds, agreement.jobcenter_id, month, codes, records)
     rows = team_logic.team_rows(targets, actuals, unsuppressed)
     titles = {t.id: (g.title, t) for g, t in agreement.targets()}
     blocks = []

@@ -242,6 +242,9 @@ def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
     from .supervision import report_section
 
     sections = report_section(ctx.db, mon.agreement, month)  # issue 14: the report's Vergleich section
+    from .pages.teams import report_sections  # issue 15: Arbeitskreis and team sections (generation files)
+
+    sections.update(report_sections(results, ctx.request.app.state.config.data_dir, mon.agreement, mon, month))
     official = hashlib.sha256(repr(official_state(ctx.db)).encode()).hexdigest()[:8]
     name = f"v{version.id}-{doc}-{extra}-{official}-{month}.{fmt}"
     return ReportJob(generation, name, mon, as_of, fmt, notes, sections)

@@ -110,3 +110,42 @@ def page(ctx: PageCtx, vereinbarung: str = "") -> Response:
                       day=german_date(data["day"]) if data else "", month=german_month(data["month"]) if data else "",
                       all_teams=visible is None,
                       unsuppressed=ctx.can("figures.unsuppressed"))
+
+
+def report_sections(results: Any, data_dir: Any, agreement: Any, monitoring: Any, month: Any) -> dict[str, Any]:
+    """(Thread pool) the Arbeitskreis and team sections of the web's monthly report from the generation's
+    files (``kennzahlen.parquet``, ``teams.json``). C10 always applies: a cached report is served to every
+    role holding ``reports.view``. Only the official codes are in the generation's table: other
+    Arbeitskreis indicators show "–"; team actuals exist for the agreement year's report month only."""
+    import pyarrow.compute as pc
+
+    from zielwerk.reports.sections import arbeitskreis_from_rows, teams_from_data
+
+    out: dict[str, Any] = {}
+    if agreement.arbeitskreis is not None:
+        kz = results.kennzahlen()
+        rows = []
+        if kz is not None:
+            rows = kz.filter(pc.and_(pc.equal(kz["month"], str(month)), pc.equal(kz["unit_type"], "municipality"))
+                             ).to_pylist()
+        names = (results.meta() or {}).get("unit_names", {})
+        known = {k.split(":", 1)[1] for k in names if k.startswith("municipality:")}
+        out["arbeitskreis"] = arbeitskreis_from_rows(agreement, month, rows, known)
+    if agreement.teams is not None:
+        path = results_dir(data_dir) / TEAMS_FILE
+        data = json.loads(path.read_text("utf-8")).get(agreement.jobcenter_id, {}).get(str(agreement.year)) \
+            if path.is_file() else None
+        if data is not None and data["month"] == str(month):
+            from datetime import date
+
+            sec = teams_from_data(agreement, monitoring, date.fromisoformat(data["day"]), data["caseload"],
+                                  data["actuals"])
+        else:
+            sec = teams_from_data(agreement, monitoring, None, {}, {})
+            if sec is not None:
+                sec["day"] = "–"
+                sec["problems"] = [("Ist-Werte je Team liegen für " + german_month(data["month"]) + " vor, nicht für "
+                                    + german_month(str(month)) + ".") if data is not None else
+                                   "Die Ist-Werte je Team sind noch nicht berechnet."]
+        out["teams"] = sec
+    return out
