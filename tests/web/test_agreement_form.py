@@ -293,3 +293,33 @@ def test_the_example_agreement_round_trips_through_the_form_unchanged():
     assert built.raw == base
     assert af.validate(st, built) is not None and not st.errors and not st.general
     assert tomllib.loads(af.to_toml(built.raw)) == base
+
+
+def test_one_signature_state_for_web_page_report_and_file(app):
+    """Signed in the web by all three parties: the agreement page, the report and the downloaded file say so,
+    and the downloaded file imports as a signed agreement with the three dated signatories."""
+    from datetime import date
+
+    from web_helpers import _password_hash
+
+    from zielwerk.store.models import User
+    from zielwerk.targets import parse_agreement
+
+    with app.state.sessions.begin() as s:
+        s.add(User(username="traeger2", full_name="Traeger Zwei", password_hash=_password_hash(), role="traeger"))
+    for user, party in (("gf", "jobcenter"), ("traeger", "kreis"), ("traeger2", "agentur")):
+        c = _client(app, user)
+        assert c.post(f"/zielvereinbarung/{KEY}/unterzeichnen", data={
+            "fassung": "1", "partei": party, "bestaetigt": "ja", "csrf_token": csrf_of(c)},
+            follow_redirects=False).status_code == 303
+    c = _client(app, "controlling")
+    assert "Fassung 1 ist von allen Parteien unterzeichnet." in _text(c.get(f"/zielvereinbarung/{KEY}").text)
+    today = date.today().strftime("%d.%m.%Y")
+    report = _text(c.get("/berichte/2016-12?format=html").text)
+    for name in ("Gf", "Traeger", "Traeger Zwei"):
+        assert f"{name} Unterzeichnet im Web" in report
+    assert report.count(f"unterzeichnet am {today}") == 3
+    model = parse_agreement(c.get(f"/zielvereinbarung/{KEY}?format=toml").text)
+    assert model.status == "unterzeichnet"
+    assert sorted((s.party, s.name, s.signed_on) for s in model.signatories) == [
+        ("agentur", "Traeger Zwei", date.today()), ("jobcenter", "Gf", date.today()), ("kreis", "Traeger", date.today())]
