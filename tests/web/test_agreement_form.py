@@ -210,6 +210,9 @@ def test_create_through_the_form_with_every_target_form_and_a_local_goal(app):
                    "g1-t0-toleranz": "0,1"})
     r = c.post("/zielvereinbarung/neu", data={**fields, "aktion": "verknuepfung"})
     fields = form_of(r.text, "/zielvereinbarung/neu")
+    # the new goals got their ids on the round trip: the link's choices offer them
+    assert '<option value="eltern-im-2-jahr-erreichen">Eltern im 2. Jahr erreichen</option>' in r.text
+    assert fields["g0-id"] == "integration-verbessern"
     fields.update({"l0-von": "eltern-im-2-jahr-erreichen", "l0-nach": "integration-verbessern",
                    "l0-begruendung": "Betreuung ermöglicht Arbeit", "aktion": "speichern"})
     r = c.post("/zielvereinbarung/neu", data=fields, follow_redirects=False)

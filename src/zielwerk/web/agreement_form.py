@@ -200,6 +200,14 @@ def with_blank_rows(st: FormState) -> FormState:
     return st
 
 
+def assign_ids(st: FormState) -> None:
+    """Give every titled goal without an id the id :func:`build` would give it (the links' choices)."""
+    taken = {g["id"].strip() for g in st.goals if g["id"].strip()}
+    for g in st.goals:
+        if not g["id"].strip() and g["titel"].strip():
+            g["id"] = _unique(_slug(g["titel"]), taken)
+
+
 # --- form → file -----------------------------------------------------------------------------
 
 

@@ -161,7 +161,8 @@ def edit(ctx: PageCtx, key: str, form: Posted) -> Response:
     if document is not None:
         return _import_version(ctx, agreement, document, reason, error)
     st, action = af.state_from_post(form)
-    if action != "speichern":
+    if action != "speichern":  # a row added: new goals get their id now, so links can name them
+        af.assign_ids(st)
         return _render_form(ctx, "edit", st, agreement=agreement, reason=reason)
     base = tomllib.loads(before.document)
     built = af.build(st, base)
@@ -310,7 +311,8 @@ def create(ctx: PageCtx, form: Posted) -> Response:
     if document is not None:
         return _import_new(ctx, form, key, document, error)
     st, action = af.state_from_post(form)
-    if action != "speichern":
+    if action != "speichern":  # a row added: new goals get their id now, so links can name them
+        af.assign_ids(st)
         return _render_form(ctx, "new", st, key=key)
     built = af.build(st, {"status": "entwurf", "version": 1})
     if msg := _key_problem(key):
