@@ -43,7 +43,11 @@ _mon_cache: dict[tuple, tuple[Any, str]] = {}
 _matrix_cache: dict[tuple, Any] = {}
 
 
-def _remember(cache: dict, key: tuple, value: Any, limit: int = 64) -> Any:
+def _remember(cache: dict, key: tuple, value: Any, limit: int | None = None) -> Any:
+    """Store ``value``; a full cache is emptied (the monitors: one per agreement of every supervised
+    Jobcenter, so room for many)."""
+    if limit is None:
+        limit = 4096 if cache is _mon_cache else 64
     with _lock:
         if len(cache) > limit:
             cache.clear()
@@ -320,10 +324,14 @@ def monitor_agreement(db: Session, results: Any, agreement: Agreement, state: tu
     from .monitoring import monitoring_for
 
     version = agreement.versions[-1]
-    try:
-        model = parse_agreement(version.document, check_figures=False)
-    except AgreementFileInvalid as exc:
-        return None, f"Die Zielvereinbarung ist fehlerhaft: {exc}", ""
+    pkey = ("parsed", version.id, hashlib.sha256(version.document.encode()).hexdigest())
+    model = _mon_cache.get(pkey)
+    if model is None:  # parsed once per version and document (not again after an official import)
+        try:
+            model = parse_agreement(version.document, check_figures=False)
+        except AgreementFileInvalid as exc:
+            return None, f"Die Zielvereinbarung ist fehlerhaft: {exc}", ""
+        _remember(_mon_cache, pkey, model)
     raw = results.series() or {}
     if getattr(model, "series", "eigen") != "amtlich" and model.jobcenter_id in raw:
         mon, why = monitoring_for(results, version.id, version.document)
