@@ -169,6 +169,10 @@ def test_every_link_works_on_the_demo(tmp_path, siegen_dir):
     app = create_app(WebConfig(data_dir=data))
     assert load_agreement_file(app.state.sessions, EXAMPLE_AGREEMENT, EXAMPLE_KEY)
     run_import(siegen_dir, data, db_url=default_url(data))
+    # the demo's official table (zielwerk demo loads it): the aufsicht user oversees Siegen's Vergleichstyp
+    from zielwerk.pipeline.provision import load_official_figures
+
+    assert load_official_figures(app.state.sessions, siegen_dir) > 0
     accounts = ensure_demo_users(app.state.sessions, data, password=lambda name: f"{name}-Kraeftig-Demo-7")
     assert {role for _, role, _ in accounts} == set(LANDING)
     problems = {}
