@@ -77,6 +77,7 @@ def _ds() -> Dataset:
         "H1": ("f", "1970-01-01", "none"), "H2": ("m", "1970-01-01", "none"), "H3": ("f", "1970-01-01", "none"),
         "H4": ("f", "1970-01-01", "none"), "H5": ("m", "1970-01-01", "none"), "H6": ("f", "1970-01-01", "none"),
         "H7": ("m", "1970-01-01", "none"), "H8": ("m", "1970-01-01", "none"),
+        "S1": ("f", "1970-01-01", "none"), "S2": ("m", "1970-01-01", "none"),
         "Y1": ("f", "1995-01-01", "none"), "Y2": ("f", "1995-01-01", "vocational"),
         "Y3": ("m", "1985-01-01", "none"), "Y4": ("m", "1996-01-01", "none"), "Y5": ("m", "1996-01-01", "none"),
         "Y6": ("f", "1995-01-01", "none"), "Y7": ("f", "1991-03-01", "none"), "Y8": ("f", "1991-03-02", "none"),
@@ -111,11 +112,14 @@ def _ds() -> Dataset:
             ("H2", "16f", "2015-10-01", "2015-11-01"),  # started within 6 months before Jan–Mar Stichtage
             ("H3", "activation", "2015-08-01", "2015-08-31"),  # within 6 months only of S_Jan (15.01.)
             ("H8", "placement_budget", "2015-06-01", None),  # a payment, not a step
+            ("S1", "16a_addiction", "2015-06-01", None),  # § 16a addiction counselling on an addiction obstacle
+            ("S2", "16a_debt", "2015-06-01", None),  # debt counselling is no step on an addiction obstacle
         ]],
         "obstacles": [{"person_id": p, "category": c, "start": "2015-01-01", "end": e} for p, c, e in [
             ("H1", "health_mental", None), ("H2", "addiction", None), ("H3", "health_physical", None),
             ("H4", "childcare", None), ("H5", "debt", None), ("H6", "childcare", "2016-02-01"),
-            ("H7", "health_physical", None), ("H8", "addiction", None)]],
+            ("H7", "health_physical", None), ("H8", "addiction", None), ("S1", "addiction", None),
+            ("S2", "addiction", None)]],
         "childcare_needs": [{"person_id": "H4", "child_birth_date": "2014-01-01", "slots": "late",
                              "start": "2016-01-01", "end": None}],
         "caseworkers": [{"caseworker_id": "C1", "name": "Fall A", "team": "Team A", "jobcenter_id": "J1"},
@@ -136,15 +140,16 @@ def test_young_parents_qualified_by_hand():
 
 def test_lzb_obstacles_addressed_by_hand():
     got = lzb_obstacles_addressed(_ds(), "J1", 2016, Month(2016, 3))
-    # January (S 15.01.): base H1 H2 H3 H4 H6 H8 (H5 debt only, H7 not LZB), addressed H1 H2 H3 H4 → 4/6
-    # February/March: H6's obstacle ended, H3's measure left the 6-month window → 3/5
-    assert got["all"][:3] == pytest.approx([400 / 6, 60.0, 60.0]) and got["all"][3:] == [None] * 9
-    assert got["f"][2] == pytest.approx(200 / 3)  # H1, H4 of H1, H3, H4
-    assert got["m"][2] == pytest.approx(50.0)  # H2 of H2, H8
-    # an action plan agreed after the obstacle started takes it up: H8 addressed too (4/5)
+    # January (S 15.01.): base H1 H2 H3 H4 H6 H8 S1 S2 (H5 debt only, H7 not LZB), addressed H1 H2 H3 H4 and
+    # S1 (addiction counselling); S2's debt counselling is no step on the addiction obstacle → 5/8
+    # February/March: H6's obstacle ended, H3's measure left the 6-month window → 4/7
+    assert got["all"][:3] == pytest.approx([500 / 8, 400 / 7, 400 / 7]) and got["all"][3:] == [None] * 9
+    assert got["f"][2] == pytest.approx(75.0)  # H1, H4, S1 of H1, H3, H4, S1
+    assert got["m"][2] == pytest.approx(100 / 3)  # H2 of H2, H8, S2
+    # an action plan agreed after the obstacle started takes it up: H8 addressed too (5/7)
     rec = CaseRecords.from_rows(action_plans=[{"person_id": "H8", "agreed_on": date(2016, 1, 10),
                                                "reviewed_on": None, "ended_on": None}])
-    assert lzb_obstacles_addressed(_ds(), "J1", 2016, Month(2016, 3), rec)["all"][2] == pytest.approx(80.0)
+    assert lzb_obstacles_addressed(_ds(), "J1", 2016, Month(2016, 3), rec)["all"][2] == pytest.approx(500 / 7)
 
 
 def test_team_actuals_and_rows_by_hand():
@@ -152,9 +157,9 @@ def test_team_actuals_and_rows_by_hand():
     assert caseload_at(ds, "J1", date(2016, 3, 15)) == {"Team A": 6, "Team B": 4}
     act = team_actuals(ds, "J1", Month(2016, 3))
     # LZB at S_Jan..S_Mar: Team A H1 H2 H3 H5 H6 (5), Team B H4 H8 (2); Y* (eLb since 2013) are LZB too:
-    # Y5 in Team A, Y1 Y8 in Team B; the unassigned Y2 Y3 Y4 Y6 Y7 have no team
+    # Y5 in Team A, Y1 Y8 in Team B; the unassigned Y2 Y3 Y4 Y6 Y7 S1 S2 have no team
     assert act["LZB_JD"]["Team A"]["value"] == 6.0 and act["LZB_JD"]["Team B"]["value"] == 4.0
-    assert act["LZB_JD"][NO_TEAM]["value"] == 5.0
+    assert act["LZB_JD"][NO_TEAM]["value"] == 7.0
     assert act["HEMMNIS_BEARB"]["Team A"] == {"value": pytest.approx(200 / 3), "numerator": 2.0, "denominator": 3.0}
     assert act["HEMMNIS_BEARB"]["Team B"] == {"value": 50.0, "numerator": 1.0, "denominator": 2.0}
     assert act["JUNGE_ELTERN_QUALI"] == {"Team B": {"value": 2.0, "numerator": 2.0, "denominator": None}}
@@ -217,5 +222,5 @@ def test_report_sections_by_hand():
     # caseload at 15.06.2016: Team A 6, Team B 4 → 5 · 0.6 / 0.4 = 3 / 2; actuals (Y1 Feb, Y8 Mar: Team B 2,
     # Y5 Jun: Team A 1) both below 3 → "*"
     assert [(r["team"], r["target"], r["actual"]) for r in rows] == [("Team A", "3", "*"), ("Team B", "2", "*")]
-    assert teams["problems"] == ["Vorgabe für das Team „Team X“ (quali): kein solches Team im Fallbestand am "
-                                 "15.06.2016."]
+    assert teams["problems"] == [("Vorgabe für das Team „Team X“ (quali): kein solches Team im Fallbestand am "
+                                  "15.06.2016.")]

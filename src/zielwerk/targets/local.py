@@ -183,10 +183,14 @@ def young_parents_qualified(ds: Dataset, jobcenter_id: str, year: int, through: 
 
 #: obstacle categories the agreement names (press release: health, childcare, addiction)
 ADDRESSED_OBSTACLES = frozenset({"health_physical", "health_mental", "addiction", "childcare"})
-#: measures that are a step on such an obstacle: counselling and support offers (activation/coaching
-#: § 45 SGB III, § 16f, § 16h, other active measures); the Kreis's own services under § 16a SGB II
-#: count as well once the contract carries them as instrument codes starting with ``16a``
+#: measures that are a step on any such obstacle: counselling and support offers (activation/coaching
+#: § 45 SGB III, § 16f, § 16h, other active measures)
 STEP_INSTRUMENTS = frozenset({"activation", "16f", "16h", "other_active"})
+#: the Kreis's own services (§ 16a SGB II) are a step on the obstacle they address: childcare (Nr. 1),
+#: psychosocial care (Nr. 3) for mental health, addiction counselling (Nr. 4); debt counselling (Nr. 2)
+#: addresses debt, which is not one of :data:`ADDRESSED_OBSTACLES`
+SERVICE_FOR_OBSTACLE = {"childcare": frozenset({"16a_childcare"}), "health_mental": frozenset({"16a_psychosocial"}),
+                        "addiction": frozenset({"16a_addiction"}), "health_physical": frozenset()}
 #: a measure counts as a step if it runs at the Stichtag or started in the months before it
 STEP_MONTHS = 6
 
@@ -197,18 +201,13 @@ def _months_before(d: date, months: int) -> date:
     return date(m.year, m.month, min(d.day, m.last_day().day))
 
 
-def _step_instruments(ds: Dataset) -> list[str]:
-    from zielwerk.domain.codes import INSTRUMENTS
-
-    return sorted(STEP_INSTRUMENTS | {c for c in INSTRUMENTS if c.startswith("16a")})
-
-
 def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=None) -> pd.DataFrame:
     """Per Stichtag in ``days``: the LZB of ``jobcenter_id`` (engine, C3) with an open obstacle of
     :data:`ADDRESSED_OBSTACLES`, columns ``day``, ``person_id``, ``sex``, ``addressed``.
 
-    ``addressed``: a step on the obstacle is recorded — a measure of :data:`STEP_INSTRUMENTS` running at
-    the Stichtag or started in the :data:`STEP_MONTHS` months before it; for a childcare obstacle also a
+    ``addressed``: a step on the obstacle is recorded — a measure of :data:`STEP_INSTRUMENTS` or a § 16a
+    service matching the obstacle (:data:`SERVICE_FOR_OBSTACLE`) running at the Stichtag or started in
+    the :data:`STEP_MONTHS` months before it; for a childcare obstacle also a
     recorded childcare need (the Jobcenter works on a care solution, § 16a Nr. 1 SGB II); with case
     records an action plan (Eingliederungsvereinbarung / Kooperationsplan) in force at the Stichtag that
     was agreed or reviewed on or after the obstacle's start (the plan takes it up).
@@ -233,8 +232,10 @@ def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=No
     if m.empty:
         return pd.DataFrame(columns=out_cols)
     ms = ds["measures"].select(["person_id", "instrument", "start", "end"]).to_pandas()
-    ms = ms[ms["instrument"].isin(_step_instruments(ds))]
-    x = m[["day", "person_id"]].drop_duplicates().merge(ms, on="person_id")
+    services = set().union(*SERVICE_FOR_OBSTACLE.values())
+    ms = ms[ms["instrument"].isin(sorted(STEP_INSTRUMENTS | services))]
+    x = m[["day", "person_id", "category"]].merge(ms, on="person_id")
+    x = x[[i in STEP_INSTRUMENTS or i in SERVICE_FOR_OBSTACLE[c] for i, c in zip(x["instrument"], x["category"])]]
     window_lo = [_months_before(d, STEP_MONTHS) for d in x["day"]]
     ok = (x["start"] <= x["day"]) & ((x["start"] >= pd.Series(window_lo, index=x.index))
                                      | x["end"].isna() | (x["end"] >= x["day"]))
