@@ -517,7 +517,8 @@ _LOCAL: tuple[Indicator, ...] = (
               official=False, better=HIGHER, computed_by="zielwerk.targets.local"),
     Indicator("HEMMNIS_BEARB", "LZB mit bearbeitetem Vermittlungshemmnis (Anteil)", None, None, PERCENT,
               "LZB mit offenem Handlungsbedarf Gesundheit, Kinderbetreuung oder Sucht, für den ein Schritt "
-              "erfasst ist (Beratungs-/Unterstützungsmaßnahme laufend oder in den 6 Monaten vor dem Stichtag "
+              "erfasst ist (Beratungs-/Unterstützungsmaßnahme oder passende kommunale Leistung nach § 16a SGB II "
+              "laufend oder in den 6 Monaten vor dem Stichtag "
               "begonnen, bearbeiteter Betreuungsbedarf, Eingliederungsvereinbarung, die ihn aufnimmt)",
               "LZB mit offenem Handlungsbedarf Gesundheit, Kinderbetreuung oder Sucht am Stichtag",
               "Stichtagswert", f"§ 16a SGB II, § 15 SGB II; {_LOCAL_SOURCE}", official=False, better=HIGHER,
