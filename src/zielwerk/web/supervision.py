@@ -428,6 +428,7 @@ def matrix(db: Session, results: Any, jobcenter_ids: list[str]) -> Matrix:
                 cells[gid] = {"status": worst, "class": STATUS_CLASS.get(worst, "info"),
                               "detail": "; ".join(f"{t.spec.name}: {_status(t)}" for t in tms)}
         rows.append(MatrixRow(jid, name, a.key, str(mon.report) if mon is not None else None, series, why, cells))
+    rows.sort(key=lambda r: (r.agreement_key is None, r.name))  # Jobcenters with an agreement first, by name
     return _remember(_matrix_cache, key, Matrix(list(columns.items()), rows), limit=32)
 
 
