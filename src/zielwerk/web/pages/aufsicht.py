@@ -59,6 +59,5 @@ def jobcenter_page(ctx: PageCtx, jobcenter_id: str) -> Response:
         mon, why, series = supervision.monitor_agreement(ctx.db, results, agreement)
         if mon is not None:
             rows = _aggregate_rows(mon)
-    ctx.audit("supervision.jobcenter", object_type="jobcenter", object_id=jobcenter_id)
     return ctx.render("aufsicht_jobcenter.html", row=row, agreement=agreement, mon=mon, why=why, series=series,
                       rows=rows, month_name=supervision.german_month)

@@ -46,8 +46,6 @@ def page(ctx: PageCtx, jobcenter: str = "", k: str = "K2", monat: str = "", gesc
         chart = charts.embed(supervision.band_chart(view), "vergleich-band",
                              f"{view.indicator}: Verlauf von {view.jobcenter_name} im Band des Vergleichstyps "
                              "(Minimum–Maximum, Quartile, Median)")
-    ctx.audit("peers.view", object_type="jobcenter", object_id=chosen or "-",
-              after={"kennzahl": k, "monat": view.month if view else monat, "geschlecht": geschlecht})
     return ctx.render("vergleich.html", view=view, chart=chart, message=message, jobcenters=mine, names=names,
                       codes=codes or OFFICIAL_CODES, indicators=INDICATORS, sexes=supervision.SEX_LABEL, chosen=chosen,
                       k=k, geschlecht=geschlecht, fmt=value_text, dist=distance_text, features=FEATURES,
