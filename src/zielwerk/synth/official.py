@@ -9,8 +9,8 @@ computation on the generated data (:func:`zielwerk.indicators.compute_kennzahlen
   (first eLb spell start + the indicator's warm-up months), and from :data:`FIRST_MONTH` on;
 - **rounding as published**: numerator and denominator to whole numbers (persons, euros), the value
   (percent) to one decimal, computed from the unrounded numerator and denominator;
-- **anonymisation**: a cell counting 1 or 2 persons (or a money sum below 1,000 €) is published as ``*``
-  (:func:`anonymised`), as the statistics office does for small numbers;
+- **withheld money cells**: K1/K1E1 cells with a monthly sum below 1,000 € are published as ``*``
+  (:func:`anonymised`); person counts are published even when small (see there);
 - **late-recorded data**: in a share :data:`LATE_SHARE` of the (Jobcenter, month, indicator) cells of
   indicators whose numerator counts events (integrations, entries, exits), the official numerator is
   higher by :data:`LATE_RANGE` (at least one person): events recorded after the local extract, which
@@ -40,7 +40,6 @@ import pyarrow.compute as pc
 
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.cells import neutralise_row
-from zielwerk.domain.law import SMALL_NUMBER_MIN
 from zielwerk.indicators.definitions import CHANGE, FLOW, INDICATORS, MONEY, block_kind
 from zielwerk.official.figures import OFFICIAL_CODES, WAITING_MONTHS, OfficialRow, value_of
 
@@ -97,17 +96,17 @@ def round_value(value: float | None) -> float | None:
     return math.copysign(math.floor(abs(value) * 10 + 0.5) / 10, value)
 
 
-#: money cells below this many euros (numerator or denominator) are anonymised like counts below
-#: SMALL_NUMBER_MIN persons: a month's benefits of fewer than about three Bedarfsgemeinschaften
+#: money cells below this many euros (numerator or denominator) are withheld: a month's benefits of fewer
+#: than about three Bedarfsgemeinschaften, whose change rate against the previous year is meaningless
 SMALL_MONEY = 1000.0
 
 
 def anonymised(code: str, num: float | None, den: float | None) -> bool:
-    """The statistics office's confidentiality rule, as the synthetic table applies it: a cell whose
-    numerator or denominator counts 1 or 2 persons (C10, ``SMALL_NUMBER_MIN``), or for money indicators
-    a monthly sum below :data:`SMALL_MONEY` euros, is published as ``*`` (numerator, denominator and value)."""
-    limit = SMALL_MONEY if INDICATORS[code].measure == MONEY else SMALL_NUMBER_MIN
-    return any(x is not None and 0 < x < limit for x in (num, den))
+    """Cells the synthetic table publishes as ``*`` (numerator, denominator and value): money indicators
+    (K1, K1E1) with a monthly sum below :data:`SMALL_MONEY` euros. Person counts are published even when
+    small (unlike the statistics office, which anonymises 1 and 2): the tiny Jobcenters of small ``--scale``
+    values would otherwise lose most cells, and the views apply the small-number rule C10 themselves."""
+    return INDICATORS[code].measure == MONEY and any(x is not None and 0 < x < SMALL_MONEY for x in (num, den))
 
 
 def _row(jc: str, name: str, vt: str | None, month: str, code: str, sex: str, num: float | None,
