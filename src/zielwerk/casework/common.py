@@ -41,17 +41,17 @@ def lzb_status(ds: Dataset, stichtag: date) -> pa.Table:
         return hit[1]
     if key in _PINNED:
         # every pinned day of this dataset not held yet is computed in the same engine pass
-        from zielwerk.indicators.engine import lzb_status_many
+        from zielwerk.indicators.engine import lzb_status_shared
 
         todo = {k[1]: k for k, v in list(_PINNED.items())
                 if k[0] == key[0] and k[2] == key[2] and (v is None or v[0]() is not ds)}
-        for d, tbl in lzb_status_many(ds, list(todo)).items():
+        for d, tbl in lzb_status_shared(ds, list(todo)).items():
             _PINNED[todo[d]] = (weakref.ref(ds), tbl)
         result = _PINNED[key][1]
     else:
-        from zielwerk.indicators import lzb_status as _engine_lzb_status
+        from zielwerk.indicators.engine import lzb_status_shared
 
-        result = _engine_lzb_status(ds, stichtag)
+        result = lzb_status_shared(ds, [stichtag])[stichtag]
     if len(_STATUS_CACHE) >= _STATUS_CACHE_SIZE:
         _STATUS_CACHE.pop(next(iter(_STATUS_CACHE)))
     _STATUS_CACHE[key] = (weakref.ref(ds), result)
@@ -99,9 +99,9 @@ def status_batch(ds: Dataset, days: Iterable[date]) -> Iterator[None]:
             else:
                 missing.append(d)
         if missing:
-            from zielwerk.indicators.engine import lzb_status_many
+            from zielwerk.indicators.engine import lzb_status_shared
 
-            for d, tbl in lzb_status_many(ds, missing).items():
+            for d, tbl in lzb_status_shared(ds, missing).items():
                 _PINNED[keys[d]] = (weakref.ref(ds), tbl)
         yield
     finally:

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import weakref
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -1047,6 +1052,60 @@ def lzb_status(ds: Dataset, stichtag: date, stichtag_day: int | None = None) -> 
     person is LZB if they stay eLb without a break from ``stichtag`` on). A thin wrapper of
     :func:`lzb_status_many`."""
     return lzb_status_many(ds, [stichtag], stichtag_day)[stichtag]
+
+
+#: status tables shared while :func:`status_memo` is open for a dataset: id → (weakref, day → Future of
+#: the table). A day being computed by one thread is waited for by the others, never computed twice.
+_MEMO: dict[int, tuple[weakref.ref, dict[date, Future]]] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+@contextmanager
+def status_memo(ds: Dataset) -> Iterator[None]:
+    """Keep every status table of ``ds`` asked through :func:`lzb_status_shared` for the block, so that
+    the consumers of one import (the monitoring series in their thread, the lists, the team actuals) ask
+    the engine once per Stichtag. Scoped on purpose: the tables of a national dataset are large, so
+    nothing outlives the block."""
+    key = id(ds)
+    with _MEMO_LOCK:
+        own = key not in _MEMO
+        if own:
+            _MEMO[key] = (weakref.ref(ds), {})
+    try:
+        yield
+    finally:
+        if own:
+            with _MEMO_LOCK:
+                _MEMO.pop(key, None)
+
+
+def lzb_status_shared(ds: Dataset, stichtage) -> dict[date, pa.Table]:
+    """:func:`lzb_status_many` through the memo of an open :func:`status_memo` block (without one: a
+    plain call). The days nobody holds or computes yet are computed here in one engine pass; days another
+    thread is computing are waited for."""
+    days = sorted(set(stichtage))
+    with _MEMO_LOCK:
+        entry = _MEMO.get(id(ds))
+        memo = entry[1] if entry is not None and entry[0]() is ds else None
+        if memo is None:
+            mine: dict[date, Future] = {}
+        else:
+            mine = {d: Future() for d in days if d not in memo}
+            memo.update(mine)
+    if memo is None:
+        return lzb_status_many(ds, days) if days else {}
+    if mine:
+        try:
+            got = lzb_status_many(ds, list(mine))
+        except BaseException as exc:
+            with _MEMO_LOCK:
+                for d, fut in mine.items():
+                    memo.pop(d, None)
+                    fut.set_exception(exc)
+            raise
+        for d, fut in mine.items():
+            fut.set_result(got[d])
+    return {d: memo[d].result() for d in days}
 
 
 _STATUS_SCHEMA = pa.schema([("person_id", pa.string()), ("jobcenter_id", pa.string()),

@@ -29,6 +29,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -316,6 +317,7 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
     staging: gen.Staging | None = None
     created: Path | None = None
     keep = (*keep, source)  # an uploaded source waits in <state>/imports
+    stack = ExitStack()
     try:
         gen.recover(data_dir, keep)
         step("kopieren")
@@ -356,6 +358,10 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
         # computed in a second thread (DuckDB and pandas release the GIL) that starts with the year-to-date
         # runs while this thread computes the Kennzahlen and then builds the lists
         kz_ready: Future = Future()
+        # the monitoring series and the team actuals share the LZB status tables of their Stichtage
+        from zielwerk.indicators.engine import status_memo
+
+        stack.enter_context(status_memo(ds))  # closed after the team actuals (or on failure)
         pool = ThreadPoolExecutor(1, thread_name_prefix="zielwerk-monitoring")
         series_future = pool.submit(_timed, agreement_series, ds, kz_ready.result, tuple(sorted(set(jcs) & known)),
                                     last, jfw, records)
@@ -386,11 +392,13 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
             caseview_error = _guarded(lambda: write_case_files(ds, staging.path / "caseview"))
             step("fallbelastung")
             caseload = caseload_table(ds, list_day)  # one reference day with the lists
-            from .teams_step import write_team_results  # issue 15 item 6: team actuals (results/teams.json)
-
-            teams_error = _guarded(lambda: write_team_results(ds, staging.path / "results", db_url, last, records))
 
         series, timings["monitoring"] = series_future.result()
+        from .teams_step import write_team_results  # issue 15 item 6: team actuals (results/teams.json)
+
+        # after the series: the Stichtage of the agreement years are in the status memo by now
+        teams_error = _guarded(lambda: write_team_results(ds, staging.path / "results", db_url, last, records))
+        stack.close()  # the shared status tables are not needed any more
         step("schreiben")
         import pyarrow.compute as pc
 
@@ -435,6 +443,7 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
         removed = gen.recover(data_dir, keep)
         return ImportResult(published.id, fp, manifest, timings, removed)
     finally:
+        stack.close()
         if staging is not None:
             staging.discard()
         if created is not None and not _referenced(data_dir, created.name):

@@ -212,12 +212,12 @@ def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=No
     records an action plan (Eingliederungsvereinbarung / Kooperationsplan) in force at the Stichtag that
     was agreed or reviewed on or after the obstacle's start (the plan takes it up).
     """
-    from zielwerk.indicators.engine import lzb_status_many
+    from zielwerk.indicators.engine import lzb_status_shared
 
     out_cols = ["day", "person_id", "sex", "addressed"]
     if not days:
         return pd.DataFrame(columns=out_cols)
-    status = lzb_status_many(ds, days)
+    status = lzb_status_shared(ds, days)
     frames = []
     for d in days:
         st = status[d].select(["person_id", "jobcenter_id", "is_lzb"]).to_pandas()
@@ -235,7 +235,8 @@ def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=No
     services = set().union(*SERVICE_FOR_OBSTACLE.values())
     ms = ms[ms["instrument"].isin(sorted(STEP_INSTRUMENTS | services))]
     x = m[["day", "person_id", "category"]].merge(ms, on="person_id")
-    x = x[[i in STEP_INSTRUMENTS or i in SERVICE_FOR_OBSTACLE[c] for i, c in zip(x["instrument"], x["category"])]]
+    keep = [i in STEP_INSTRUMENTS or i in SERVICE_FOR_OBSTACLE[c] for i, c in zip(x["instrument"], x["category"])]
+    x = x.loc[pd.Series(keep, index=x.index, dtype=bool)]  # a boolean mask: an empty list would select no columns
     window_lo = [_months_before(d, STEP_MONTHS) for d in x["day"]]
     ok = (x["start"] <= x["day"]) & ((x["start"] >= pd.Series(window_lo, index=x.index))
                                      | x["end"].isna() | (x["end"] >= x["day"]))

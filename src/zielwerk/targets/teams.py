@@ -139,7 +139,7 @@ def team_actuals(ds: Any, jobcenter_id: str, month: Month, codes: tuple[str, ...
                  records: Any = None) -> dict[str, dict[str, dict[str, float | None]]]:
     """code → team → {"value", "numerator", "denominator"} for ``month`` (year to date or at its Stichtag,
     as the Jobcenter's series), by the caseworker's team; ``NO_TEAM`` for persons without one."""
-    from zielwerk.indicators.engine import lzb_status_many
+    from zielwerk.indicators.engine import lzb_status_shared
 
     from . import local
 
@@ -149,7 +149,7 @@ def team_actuals(ds: Any, jobcenter_id: str, month: Month, codes: tuple[str, ...
     out: dict[str, dict[str, dict[str, float | None]]] = {}
     if "LZB_JD" in codes:
         days = [stichtag(Month(month.year, m), day) for m in range(1, month.month + 1)]
-        status = lzb_status_many(ds, days)
+        status = lzb_status_shared(ds, days)
         sums: dict[str, float] = defaultdict(float)
         for d in days:
             st = status[d].select(["person_id", "jobcenter_id", "is_lzb"]).to_pandas()
