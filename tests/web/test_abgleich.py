@@ -7,7 +7,7 @@ import re
 
 
 def _row(html: str, label: str, sex: str) -> str:
-    m = re.search(rf"<tr><td>{label} – [^<]*</td><td>{sex}</td>(.*?)</tr>", html, re.S)
+    m = re.search(rf"<tr><td>{label} – [^<]*</td><td>{sex}</td>(.*?)</tr>", html, re.DOTALL)
     assert m, (label, sex)
     return re.sub(r"<[^>]+>", "|", m.group(1))
 

@@ -48,6 +48,14 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1)
             if provision.load_agreement_file(sessions, provision.EXAMPLE_AGREEMENT, provision.EXAMPLE_KEY):
                 typer.echo("Beispiel-Zielvereinbarung Siegen-Wittgenstein 2016 geladen.")
+            from zielwerk.official import FILE_NAME
+
+            if not (data_dir / FILE_NAME).is_file():
+                # a demo folder generated before the official table existed: write it once (about 2 s)
+                from zielwerk.data.reader import load_dataset
+                from zielwerk.synth.official import write_siegen
+
+                write_siegen(data_dir, load_dataset(data_dir), seed=1)
             if n := provision.load_official_figures(sessions, data_dir):
                 typer.echo(f"Amtliche Kennzahlen (Siegen-Wittgenstein und Vergleichstyp) geladen: {german.integer(n)} Zeilen.")
             with sessions() as s:

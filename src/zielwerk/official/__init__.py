@@ -12,3 +12,6 @@ after a waiting period of three months. This package holds the parts without dat
 
 The store access (load, replace a month, status) is :mod:`zielwerk.store.official`.
 """
+
+#: the official table's file name in a dataset folder (written by ``zielwerk generate``, read by the demo)
+FILE_NAME = "amtliche-kennzahlen.csv"

@@ -165,17 +165,11 @@ def load_official_figures(sessions: sessionmaker[Session], data_dir: Path, by: s
     generate``; issue 14) unless the store already holds official figures; the number of rows imported."""
     from sqlalchemy import func, select
 
+    from zielwerk.official import FILE_NAME
     from zielwerk.store.models import OfficialFigure
     from zielwerk.store.official import import_file
-    from zielwerk.synth.official import FILE_NAME
 
     path = Path(data_dir) / FILE_NAME
-    if not path.is_file() and any(Path(data_dir).glob("persons.*")):
-        # a demo folder generated before the official table existed: write it once (about 2 s)
-        from zielwerk.data.reader import load_dataset
-        from zielwerk.synth.official import write_siegen
-
-        write_siegen(Path(data_dir), load_dataset(data_dir), seed=1)
     if not path.is_file():
         return 0
     with sessions() as s:

@@ -41,9 +41,9 @@ import pyarrow.compute as pc
 from zielwerk.domain.calendar import Month
 from zielwerk.domain.cells import neutralise_row
 from zielwerk.indicators.definitions import CHANGE, FLOW, INDICATORS, MONEY, block_kind
+from zielwerk.official import FILE_NAME
 from zielwerk.official.figures import OFFICIAL_CODES, WAITING_MONTHS, OfficialRow, value_of
 
-FILE_NAME = "amtliche-kennzahlen.csv"
 #: the first month published (the monitoring reads January four years before the agreement year 2016)
 FIRST_MONTH = Month(2012, 1)
 #: share of the event cells with late-recorded data, and the relative size of the difference

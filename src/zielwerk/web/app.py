@@ -19,8 +19,22 @@ from zielwerk.store import default_url, open_store
 from . import api, apidocs, auth, formats
 from .config import WebConfig
 from .context import CsrfFailed, NotAuthenticated, remember_user, render
-from .pages import account, admin, agreement, casework, data, fall_lists, heute, indicators, overview, reports
-from .pages import aufsicht, teams, vergleich
+from .pages import (
+    account,
+    admin,
+    agreement,
+    aufsicht,
+    casework,
+    data,
+    fall_lists,
+    heute,
+    indicators,
+    overview,
+    reports,
+    teams,
+    vergleich,
+)
+
 # isort: split
 from .pages import abgleich  # issue 14: own figures beside the official ones
 from .permissions import PASSWORD_CHANGE_PATH, PasswordChangeRequired
