@@ -20,17 +20,28 @@ CACHE = Path(os.environ.get("ZIELWERK_TEST_CACHE", ROOT / ".cache" / "testdata")
 SIEGEN_SEED = 1
 
 
-def _generated(scenario: str, seed: int) -> Path:
+def _generated(scenario: str, seed: int, scale: float | None = None) -> Path:
+    """A synthetic dataset generated once per machine into the test cache (a lock per scenario and scale)."""
     from zielwerk.synth import GENERATOR_VERSION, generate
 
-    out = CACHE / f"{scenario}-seed{seed}-v{GENERATOR_VERSION}"
+    tag = f"{scenario}-seed{seed}" if scale is None else f"{scenario}-scale{scale}-seed{seed}"
+    out = CACHE / f"{tag}-v{GENERATOR_VERSION}"
     CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / f".{scenario}.lock", "w") as lock:
+    with open(CACHE / f".{tag}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (out / ".complete").exists():
-            generate(scenario, out, seed=seed)
+            generate(scenario, out, seed=seed, **({} if scale is None else {"scale": scale}))
             (out / ".complete").write_text("ok")
     return out
+
+
+#: the small national dataset of the peer and official-table tests (407 Jobcenters)
+GERMANY_SMALL_SCALE = 0.002
+
+
+@pytest.fixture(scope="session")
+def germany_small_dir() -> Path:
+    return _generated("germany", SIEGEN_SEED, GERMANY_SMALL_SCALE)
 
 
 @pytest.fixture(scope="session")

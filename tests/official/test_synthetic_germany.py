@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import csv
-import fcntl
-import os
-from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from zielwerk.synth.official import FILE_NAME
 
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = Path(os.environ.get("ZIELWERK_TEST_CACHE", ROOT / ".cache" / "testdata"))
-SCALE = 0.002  # the same folder and lock as tests/peers (generated once per machine)
 
-
-def _germany_dir() -> Path:
-    from zielwerk.synth import GENERATOR_VERSION, generate
-
-    out = CACHE / f"germany-scale{SCALE}-seed1-v{GENERATOR_VERSION}"
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / ".germany-small.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (out / ".complete").exists():
-            generate("germany", out, seed=1, scale=SCALE)
-            (out / ".complete").write_text("ok")
-    return out
-
-
-def test_germany_official_table_covers_every_jobcenter_until_the_waiting_period():
-    folder = _germany_dir()
+def test_germany_official_table_covers_every_jobcenter_until_the_waiting_period(germany_small_dir):
+    folder = germany_small_dir
     jcs = pq.read_table(folder / "jobcenters.parquet")
     expected = dict(zip(jcs["jobcenter_id"].to_pylist(), jcs["vergleichstyp"].to_pylist(), strict=True))
     seen: dict[str, str] = {}
@@ -47,12 +27,12 @@ def test_germany_official_table_covers_every_jobcenter_until_the_waiting_period(
     assert min(months) == "2012-01"
 
 
-def test_germany_official_table_passes_the_reader(tmp_path):
+def test_germany_official_table_passes_the_reader(tmp_path, germany_small_dir):
     """The first 40,000 rows (about 100 Jobcenters of 2012) pass every check of the reader, tiny
     Jobcenters of small scales included (event quotas above 100 %, denominators rounded to 1)."""
     from zielwerk.official.reader import read_official
 
-    folder = _germany_dir()
+    folder = germany_small_dir
     with open(folder / FILE_NAME, encoding="utf-8-sig") as f:
         head = [next(f) for _ in range(40_001)]
     part = tmp_path / "teil.csv"

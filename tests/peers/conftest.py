@@ -5,29 +5,9 @@ the engine and rounded as published, with each Jobcenter's name and Vergleichsty
 
 from __future__ import annotations
 
-import fcntl
-import os
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = Path(os.environ.get("ZIELWERK_TEST_CACHE", ROOT / ".cache" / "testdata"))
-SCALE = 0.002
-
-
-def _germany_dir() -> Path:
-    from zielwerk.synth import GENERATOR_VERSION, generate
-
-    out = CACHE / f"germany-scale{SCALE}-seed1-v{GENERATOR_VERSION}"
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / ".germany-small.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (out / ".complete").exists():
-            generate("germany", out, seed=1, scale=SCALE)
-            (out / ".complete").write_text("ok")
-    return out
-
 
 MONTHS = ("2015-09", "2016-09")
 SEXES = {"Insgesamt": "all", "Frauen": "f", "Männer": "m", "all": "all", "f": "f", "m": "m"}
@@ -88,9 +68,9 @@ def _engine_rows(folder: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def national_rows() -> list[dict]:
+def national_rows(germany_small_dir) -> list[dict]:
     """The synthetic national table of 2015-09 and 2016-09: the generator's official table if it writes
     one (issue 14 item 2), else the engine's figures rounded as published."""
-    folder = _germany_dir()
+    folder = germany_small_dir
     official = folder / "amtliche-kennzahlen.csv"
     return _official_csv_rows(official) if official.exists() else _engine_rows(folder)

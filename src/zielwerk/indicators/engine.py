@@ -44,7 +44,8 @@ LEVELS = {"all": ("jobcenter", "municipality", "total"), "jobcenter": ("jobcente
           "municipality": ("municipality", "total")}
 TOTAL_ID = "total"
 
-_LONG_SCHEMA = pa.schema(
+#: the indicator output's long table (data-contract.md "Indicator output"); one schema for every producer
+LONG_SCHEMA = pa.schema(
     [
         ("unit_type", pa.string()),
         ("unit_id", pa.string()),
@@ -57,6 +58,7 @@ _LONG_SCHEMA = pa.schema(
         ("provisional", pa.bool_()),
     ]
 )
+_LONG_SCHEMA = LONG_SCHEMA
 
 
 # --- small compilation helpers ---------------------------------------------------------------

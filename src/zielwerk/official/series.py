@@ -24,19 +24,7 @@ from typing import Any
 import pyarrow as pa
 
 from zielwerk.domain.calendar import Month
-
-#: the long table's schema (data-contract.md "Indicator output")
-LONG_SCHEMA = pa.schema([
-    ("unit_type", pa.string()),
-    ("unit_id", pa.string()),
-    ("month", pa.string()),
-    ("indicator", pa.string()),
-    ("sex", pa.string()),
-    ("numerator", pa.float64()),
-    ("denominator", pa.float64()),
-    ("value", pa.float64()),
-    ("provisional", pa.bool_()),
-])
+from zielwerk.indicators.engine import LONG_SCHEMA
 
 
 def _get(row: Any, name: str) -> Any:
