@@ -258,6 +258,11 @@ class ColumnConverter:
             unknown = pc.and_(pc.is_valid(typed), pc.invert(pc.is_in(typed, value_set=pa.array(col.codes))))
             allowed = ", ".join(col.codes)
             self._bad(unknown, col.name, typed, lambda v: f"unbekannter Code {show(v)} (erlaubt: {allowed})")
+        if col.max_length is not None:
+            too_long = pc.fill_null(pc.greater(pc.utf8_length(typed), col.max_length), False)
+            limit = col.max_length
+            self._bad(too_long, col.name, typed,
+                      lambda v: f"Text zu lang ({len(v)} Zeichen, höchstens {limit}): {show(v)}")
         if col.type == "slots":
             self._check_slots(col, typed)
 

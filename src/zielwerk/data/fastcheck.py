@@ -105,6 +105,10 @@ def clean_parquet(
             checks.append(lambda v: v is None or (isinstance(v, str) and v != ""))
             if col.codes is not None or col.type != "str":
                 distinct.append(col.name)
+            if col.max_length is not None:
+                aggs.append(f"max(length({c}))")
+                limit = col.max_length
+                checks.append(lambda v, limit=limit: v is None or v <= limit)
         if col.type == "date":
             aggs += [f"min({c})", f"max({c})"]
             checks += [_plausible_date, _plausible_date]

@@ -22,6 +22,7 @@ class Column:
     required: bool = True  # the column must be present in the file
     nullable: bool = False  # an empty value is allowed
     codes: tuple[str, ...] | None = None
+    max_length: int | None = None  # text: at most this many characters
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class Table:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+
+#: longest first or last name accepted (characters)
+NAME_MAX_LENGTH = 100
 
 
 def _c(name: str, type: ColumnType = "str", **kw) -> Column:
@@ -80,6 +85,9 @@ TABLES: tuple[Table, ...] = (
             _c("citizenship", required=False, nullable=True, codes=codes.CITIZENSHIPS),
             _c("school_degree", required=False, nullable=True, codes=codes.SCHOOL_DEGREES),
             _c("vocational_degree", required=False, nullable=True, codes=codes.VOCATIONAL_DEGREES),
+            # person-level data (docs/data.md, "Person names"): shown only to roles with person.read
+            _c("first_name", required=False, nullable=True, max_length=NAME_MAX_LENGTH),
+            _c("last_name", required=False, nullable=True, max_length=NAME_MAX_LENGTH),
         ),
         key=("person_id",),
     ),
