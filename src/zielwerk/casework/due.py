@@ -51,6 +51,8 @@ DUE_SCHEMA = pa.schema([
     ("reason_text", pa.string()), ("caseworker_id", pa.string()), ("caseworker_name", pa.string()),
     ("team", pa.string()), ("municipality_id", pa.string()), ("last_contact", pa.date32()),
     ("last_contact_kind", pa.string()),
+    # the person's name from the caseload, if the data has names (docs/data.md, "Person names")
+    ("first_name", pa.string()), ("last_name", pa.string()),
 ])
 
 __all__ = ["DEFAULT_WEEKS", "DUE_SCHEMA", "OFFER_KIND", "REASONS", "due_cases"]
@@ -141,7 +143,8 @@ def due_cases(lists: Mapping[str, pa.Table | None], stichtag: date, caseload: Ma
                     "reason_text": "; ".join(t[2] for t in items), "caseworker_id": cl.get("caseworker_id"),
                     "caseworker_name": names.get(cl.get("caseworker_id") or "", cl.get("caseworker_name")),
                     "team": cl.get("team"), "municipality_id": cl.get("municipality_id"),
-                    "last_contact": lc[0] if lc else None, "last_contact_kind": lc[1] if lc else None})
+                    "last_contact": lc[0] if lc else None, "last_contact_kind": lc[1] if lc else None,
+                    "first_name": cl.get("first_name"), "last_name": cl.get("last_name")})
     out.sort(key=lambda r: (r["due"], -len(r["reasons"].split()), r["person_id"]))
     for i, r in enumerate(out, 1):
         r["rank"] = i

@@ -46,6 +46,8 @@ PROVIDER_KIND_LABELS = {"kita": "Kita", "tagespflege": "Tagespflege", "other": "
 #: German headers of all list columns.
 COLUMN_LABELS: dict[str, str] = {
     "person_id": "Person",
+    "last_name": "Nachname",
+    "first_name": "Vorname",
     "jobcenter_id": "Jobcenter",
     "municipality_id": "Gemeinde (AGS)",
     "municipality_name": "Gemeinde",

@@ -11,8 +11,11 @@ Matching rules (documented in ``docs/fallsteuerung.md``, "Lists in the web app")
 * ``team``: equal to the team (case-insensitive);
 * ``caseworker``: the caseworker id or the caseworker's name contains the text;
 * ``reason``: one of the row's reason/flag codes (space-separated in the column ``reason_column``) equals it;
-* ``search``: the person id (or partner id) or the caseworker id/name contains the text — persons have
-  no names in the data contract, so a "search by name" finds the caseworker's name;
+* ``search``: the person id (or partner id), the person's name or the caseworker id/name contains the
+  text. Person names are the optional columns ``first_name``/``last_name`` (docs/data.md, "Person
+  names"): the text may be part of "Nachname, Vorname" or of "Vorname Nachname" (blanks inside the text
+  collapsed), so "müller", "Müller, An" and "anna m" all find Anna Müller; rows without names match by
+  id as before;
 * sorting: by one column, empty values last in both directions, ties by person id; unknown columns
   are an error (German message).
 """
@@ -28,7 +31,7 @@ import pyarrow.compute as pc
 #: rows per page of a list in the web app
 PAGE_SIZE = 50
 
-__all__ = ["PAGE_SIZE", "ListQuery", "Page", "QueryError", "matches", "run", "sort_table"]
+__all__ = ["PAGE_SIZE", "ListQuery", "Page", "QueryError", "matches", "person_name", "run", "sort_table"]
 
 
 class QueryError(ValueError):
@@ -77,6 +80,22 @@ def _fold(v: object) -> str:
     return str(v).strip().casefold() if v is not None else ""
 
 
+def person_name(first: str | None, last: str | None) -> str | None:
+    """``Nachname, Vorname`` (only the part that is known; ``None`` without either)."""
+    first, last = (first or "").strip(), (last or "").strip()
+    if first and last:
+        return f"{last}, {first}"
+    return last or first or None
+
+
+def _name_texts(row: Mapping) -> list[str]:
+    """The folded texts a search for the row's person name is matched against."""
+    first, last = _fold(row.get("first_name")), _fold(row.get("last_name"))
+    if not (first or last):
+        return []
+    return [_fold(person_name(first, last)), " ".join(f"{first} {last}".split())]
+
+
 def matches(row: Mapping, q: ListQuery, municipality_names: Mapping[str, str] | None = None,
             reason_column: str = "flags") -> bool:
     """Whether one row (a dict of the list's columns) passes the query's filters and search."""
@@ -98,9 +117,10 @@ def matches(row: Mapping, q: ListQuery, municipality_names: Mapping[str, str] | 
         if _fold(q.reason) not in codes:
             return False
     if q.search.strip():
-        needle = _fold(q.search)
+        needle = " ".join(_fold(q.search).split())
         fields = ("person_id", "partner_id", "caseworker_id", "caseworker_name")
-        if not any(needle in _fold(row.get(f)) for f in fields):
+        if not any(needle in _fold(row.get(f)) for f in fields) and not any(
+                needle in t for t in _name_texts(row)):
             return False
     return True
 

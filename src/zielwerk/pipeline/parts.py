@@ -30,7 +30,9 @@ HISTORY_MONTHS = 36
 
 CASELOAD_SCHEMA = pa.schema([("person_id", pa.string()), ("caseworker_id", pa.string()), ("team", pa.string()),
                              ("municipality_id", pa.string()), ("sex", pa.string()),
-                             ("birth_date", pa.date32()), ("assigned_since", pa.date32())])
+                             ("birth_date", pa.date32()), ("assigned_since", pa.date32()),
+                             # optional person names (docs/data.md, "Person names"): empty without them
+                             ("first_name", pa.string()), ("last_name", pa.string())])
 
 
 def provisional_months(as_of: date, last: Month) -> list[str]:
@@ -56,14 +58,18 @@ def caseload_table(ds: Any, day: Any = None) -> pa.Table:
     try:
         con.register("asg", numbered(ds["assignments"].select(["person_id", "caseworker_id", "start", "end"])))
         con.register("sp", numbered(ds["elb_spells"].select(["person_id", "municipality_id", "start"])))
-        con.register("persons", ds["persons"].select(["person_id", "sex", "birth_date"]))
+        persons = ds["persons"]
+        for c in ("first_name", "last_name"):  # hand-built tables may lack the optional columns
+            if c not in persons.column_names:
+                persons = persons.append_column(c, pa.nulls(persons.num_rows, pa.string()))
+        con.register("persons", persons.select(["person_id", "sex", "birth_date", "first_name", "last_name"]))
         con.register("workers", ds["caseworkers"].select(["caseworker_id", "team"]))
         out = con.sql(f"""
             WITH w AS (
                 SELECT person_id, municipality_id FROM sp WHERE start <= {day}
                 QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY start DESC, rn_ DESC) = 1)
             SELECT a.person_id, a.caseworker_id, c.team, w.municipality_id, p.sex, p.birth_date,
-                   a.start AS assigned_since
+                   a.start AS assigned_since, p.first_name, p.last_name
             FROM asg a LEFT JOIN w USING (person_id) LEFT JOIN persons p USING (person_id)
             LEFT JOIN workers c USING (caseworker_id)
             WHERE a.start <= {day} AND (a."end" IS NULL OR a."end" >= {day})

@@ -625,6 +625,9 @@ def write(out: Path, seed: int = 1, scale: float = 1.0, chunk_elb: int = 150_000
             rng = np.random.default_rng([seed, 1, ci])
             tables, nb, npers = simulate_chunk(chunk, rng, bg_off, person_off, all_munis_a, muni_jc,
                                                np.array(rents), ranges)
+            # synthetic names: their own generator, so every other column stays as it was
+            first, last = names.person_names(tables["persons"]["sex"], np.random.default_rng([seed, 7, ci]))
+            tables["persons"] = {**tables["persons"], "first_name": first, "last_name": last}
             for name in ("persons", "elb_spells", "households", "payments", "employment", "measures", "children"):
                 writers.write(name, tables[name])
             # issue 15 extension tables: their own generator, so the tables above stay as they were;

@@ -17,7 +17,7 @@ import pyarrow as pa
 from zielwerk.data.dataset import Dataset, arrow_schema
 from zielwerk.data.schema import TABLES_BY_NAME
 
-from . import casework, extension
+from . import casework, extension, names
 from . import siegen_params as P
 from .siegen_sim import SimOutput, Simulation
 
@@ -35,7 +35,9 @@ def bgid(idx: int) -> str:
 
 def _table(name: str, columns: dict[str, list]) -> pa.Table:
     schema = arrow_schema(TABLES_BY_NAME[name])
-    return pa.Table.from_arrays([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)
+    n = len(next(iter(columns.values())))
+    return pa.Table.from_arrays([pa.array(columns[f.name], type=f.type) if f.name in columns
+                                 else pa.nulls(n, f.type) for f in schema], schema=schema)
 
 
 def _open_end(d: date | None) -> date | None:
@@ -49,6 +51,7 @@ def build_dataset(seed: int = 1) -> Dataset:
     tables = core_tables(out)
     tables.update(casework.casework_tables(out, tables, seed, pid))
     add_extension(tables, seed)
+    add_names(tables, seed)
     return Dataset.from_tables(tables, as_of=AS_OF, stichtag_day=15)
 
 
@@ -65,6 +68,17 @@ def add_extension(tables: dict[str, pa.Table], seed: int) -> None:
                                                  ("instrument", "ascending")])
     tables["measures"] = measures.take(order)
     tables.update(ext)
+
+
+def add_names(tables: dict[str, pa.Table], seed: int) -> None:
+    """Synthetic first and last names (:mod:`.names`) with their own random generator, so every other
+    column and table stays as it was."""
+    import numpy as np
+
+    persons = tables["persons"]
+    first, last = names.person_names(persons["sex"], np.random.default_rng([seed, 7]))
+    persons = persons.set_column(persons.schema.get_field_index("first_name"), "first_name", first)
+    tables["persons"] = persons.set_column(persons.schema.get_field_index("last_name"), "last_name", last)
 
 
 def core_tables(out: SimOutput) -> dict[str, pa.Table]:

@@ -54,11 +54,10 @@ CHANNELS: dict[str, str] = {"persoenlich": "persönlich", "telefon": "Telefon", 
 def caseload(ctx: PageCtx, fachkraft: str = "", suche: str = "", gemeinde: str = "", sortierung: str = "",
              richtung: str = "", seite: str = "") -> Response:
     """The caseload: case managers their own, team leads their team's, lead roles everybody's; filtered by
-    caseworker (id or name, case-insensitive), municipality (AGS or name), searched by person id or
-    caseworker, sorted and paged on the server (issue 13 item 5; ``casework.query``)."""
+    caseworker (id or name, case-insensitive), municipality (AGS or name), searched by person id, the person's name (if the data has names) or caseworker, sorted and paged on the server (issue 13 item 5; ``casework.query``)."""
     from dataclasses import replace
 
-    from zielwerk.casework.query import QueryError, run
+    from zielwerk.casework.query import QueryError, person_name, run
 
     from . import heute as h
 
@@ -76,7 +75,8 @@ def caseload(ctx: PageCtx, fachkraft: str = "", suche: str = "", gemeinde: str =
             ctx.deny("caseload.read", object_type="caseworker", object_id=fachkraft)
     names = h.caseworker_names(ctx)
     munis = h.municipality_names(ctx)
-    columns = {"person_id": "Person", "caseworker_name": "Fachkraft", "team": "Team", "municipality_id": "Gemeinde",
+    has_names = any(r.get("first_name") or r.get("last_name") for r in rows)
+    columns = {"person_id": "Person", **({"last_name": "Name"} if has_names else {}), "caseworker_name": "Fachkraft", "team": "Team", "municipality_id": "Gemeinde",
                "sex": "Geschlecht", "birth_date": "Geburtsdatum", "assigned_since": "zugeordnet seit"}
     q = h.parse_query(sortierung=sortierung, richtung=richtung, seite=seite, gemeinde=gemeinde,
                       fachkraft=fachkraft, suche=suche, allowed_sort=columns)
@@ -86,14 +86,15 @@ def caseload(ctx: PageCtx, fachkraft: str = "", suche: str = "", gemeinde: str =
         page = run(table, q if q.sort else replace(q, sort="person_id"), munis)
     except QueryError as exc:
         raise HTTPException(422, str(exc)) from None
-    shown = [{**r, "municipality": h.municipality_label(r.get("municipality_id"), munis)} for r in page.rows.to_pylist()]
+    shown = [{**r, "municipality": h.municipality_label(r.get("municipality_id"), munis),
+              "name": person_name(r.get("first_name"), r.get("last_name"))} for r in page.rows.to_pylist()]
     worker = fachkraft.strip() or (scope.value if scope.kind == "caseworker" else None)
     label = worker or (f"Team {scope.value}" if scope.kind == "team" else "alle")
     ctx.audit("caseload.read", object_type="caseworker", object_id=label, after={"personen": page.total})
     return ctx.render("caseload.html", rows=shown, total=page.total, worker=worker, q=q, pager=h.pager(ctx, page),
                       headers=h.sort_headers(ctx, list(columns.items()), q, columns),
                       team=scope.value if scope.kind == "team" else None,
-                      has_results=results.caseload() is not None)
+                      has_results=results.caseload() is not None, has_names=has_names)
 
 
 def _authorised_person(ctx: Ctx, person_id: str) -> dict:
@@ -136,9 +137,12 @@ def _plans(ctx: Ctx, person_id: str) -> list[dict]:
 
 def _render_person(ctx: Ctx, p: dict, person_id: str, *, status_code: int = 200, error: str = "") -> Response:
     cv, cv_note = _case_file(ctx, person_id)
+    from zielwerk.casework.query import person_name
+
     from .heute import municipality_names
 
-    return ctx.render("person.html", status_code=status_code, p=p, cv=cv, cv_note=cv_note, labels=LABELS,
+    return ctx.render("person.html", status_code=status_code, p=p, cv=cv,
+                      name=person_name(p.get("first_name"), p.get("last_name")), cv_note=cv_note, labels=LABELS,
                       channels=CHANNELS, munis=municipality_names(ctx),
                       cv_day=(read_casefile_meta(casefiles_dir(ctx.request.app.state.config.data_dir)) or {}).get("day"),
                       contacts=caserecords.contacts_of(ctx.db, person_id), plans=_plans(ctx, person_id),

@@ -13,6 +13,11 @@ roles see all rows. Team leads (``fallmanagement`` with a team and no caseworker
 ``permissions.person_scope``) see the persons of their team and, in ``fallbelastung``, their team's rows. Pages show one page of :data:`PAGE_SIZE` rows, sorted/filtered on the server (issue 13;
 ``casework.query``; the downloads hold all rows the user may
 see). Every list read and export is audited.
+
+Person names (docs/data.md, "Person names"): for roles with ``person.read``, the lists and their downloads
+get ``last_name`` and ``first_name`` after ``person_id`` from the generation's caseload (the persons a
+list names with a caseworker); the page shows them as "Nachname, Vorname"; the search matches them.
+Without names in the data the lists are as before.
 """
 
 from __future__ import annotations
@@ -124,7 +129,32 @@ def _list_or_404(ctx: Ctx, name: str) -> tuple[pa.Table, dict]:
     if tbl is None:
         raise HTTPException(404, f"Die Liste „{LISTS[name].title}“ wurde bei der letzten Berechnung nicht erstellt.")
     meta["goal"] = goal_of(tbl) or meta.get("lists", {}).get(name, {}).get("goal")
-    return _scoped(ctx, name, tbl), meta
+    return with_names(ctx, _scoped(ctx, name, tbl)), meta
+
+
+def caseload_names(ctx: Ctx) -> dict[str, tuple[str | None, str | None]]:
+    """person id → (first name, last name) of the caseload's persons with a name; empty without names
+    or without ``person.read``."""
+    if not ctx.can("person.read"):
+        return {}
+    cl = ctx.request.app.state.results.caseload()
+    if cl is None or "last_name" not in cl.column_names or "first_name" not in cl.column_names:
+        return {}
+    return {p: (f, la) for p, f, la in zip(cl["person_id"].to_pylist(), cl["first_name"].to_pylist(),
+                                           cl["last_name"].to_pylist()) if f or la}
+
+
+def with_names(ctx: Ctx, tbl: pa.Table) -> pa.Table:
+    """``tbl`` with ``last_name`` and ``first_name`` after ``person_id`` (if the data has names)."""
+    if "person_id" not in tbl.column_names or "last_name" in tbl.column_names:
+        return tbl
+    names = caseload_names(ctx)
+    if not names:
+        return tbl
+    got = [names.get(p) or (None, None) for p in tbl["person_id"].to_pylist()]
+    i = tbl.column_names.index("person_id") + 1
+    tbl = tbl.add_column(i, "last_name", pa.array([g[1] for g in got], pa.string()))
+    return tbl.add_column(i + 1, "first_name", pa.array([g[0] for g in got], pa.string()))
 
 
 def _overlay(ctx: Ctx, name: str, tbl: pa.Table, *, contacts: bool = True) -> pa.Table:
@@ -239,7 +269,7 @@ def view(ctx: PageCtx, name: str, hinweis: str = "", sortierung: str = "", richt
     ctx.audit("worklist.read", object_type="worklist", object_id=name, after={"zeilen": tbl.num_rows})
     cols = tbl.column_names
     # issue 13 item 5: server-side sort/filter/search/paging with the total count; AGS with the name
-    from zielwerk.casework.query import QueryError, run
+    from zielwerk.casework.query import QueryError, person_name, run
 
     from .heute import municipality_label, municipality_names, pager, parse_query, sort_headers
 
@@ -250,8 +280,18 @@ def view(ctx: PageCtx, name: str, hinweis: str = "", sortierung: str = "", richt
         page = run(tbl, q, munis, reason_column="reason" if "reason" in cols else "flags")
     except QueryError as exc:
         raise HTTPException(422, str(exc)) from None
-    rows = [[(c, municipality_label(r[c], munis) if c == "municipality_id" else german_value(c, r[c]), r[c])
-             for c in cols] for r in page.rows.to_pylist()]
+    # names: one column "Name" (Nachname, Vorname) beside the person id
+    shown = [c for c in cols if c != "first_name"] if "last_name" in cols else cols
+    labels_of = {**COLUMN_LABELS, "last_name": "Name"}
+
+    def text(c: str, r: dict) -> str:
+        if c == "municipality_id":
+            return municipality_label(r[c], munis)
+        if c == "last_name":
+            return person_name(r.get("first_name"), r["last_name"]) or "–"
+        return german_value(c, r[c])
+
+    rows = [[(c, text(c, r), r[c]) for c in shown] for r in page.rows.to_pylist()]
     wl = LISTS[name]
     status = [status_text(r) for r in
               status_from_table(ctx.request.app.state.results.kennzahlen(), wl.goal, meta["stichtag"][:7])]
@@ -264,8 +304,8 @@ def view(ctx: PageCtx, name: str, hinweis: str = "", sortierung: str = "", richt
              "excluded_total": excluded.get("total", 0)}
     wl_shown = SimpleNamespace(title=wl.title_on(day), description=wl.description_on(day))
     return ctx.render("fall/list.html", name=name, wl=wl_shown, meta=meta, flags=flags,
-                      headers=[COLUMN_LABELS.get(c, c) for c in cols],
-                      sort_headers=sort_headers(ctx, [(c, COLUMN_LABELS.get(c, c)) for c in cols], q, cols),
+                      headers=[labels_of.get(c, c) for c in shown], has_names="last_name" in cols,
+                      sort_headers=sort_headers(ctx, [(c, labels_of.get(c, c)) for c in shown], q, cols),
                       q=q, pager=pager(ctx, page), all_rows=tbl.num_rows, reasons=_reason_options(tbl),
                       rows=rows, total=page.total, shown=len(rows), status=status, outcome=outcome,
                       error=error, stale=stale, agreement=agreement_status(ctx, wl.goal))

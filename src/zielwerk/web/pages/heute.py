@@ -4,8 +4,9 @@ The user's own cases (case managers: their caseload; team leads: their team's; l
 by what is due, with the reasons and the last contact (``zielwerk.casework.due``). The reasons are read
 from the work lists of the current generation (``casework.batch.read_list``), scoped and overlaid with
 the store's live records exactly as the list pages do (``fall_lists._scoped``); contacts come from the
-store. A search finds persons of the user's caseload by person id or by the caseworker's id or name
-(persons have no names in the data contract). Sorting, filtering and paging are done on the server
+store. A search finds persons of the user's caseload by person id, by the person's name (if the data has
+names, docs/data.md "Person names") or by the caseworker's id or name; names are shown as
+"Nachname, Vorname" beside the id. Sorting, filtering and paging are done on the server
 (``casework.query``); the helpers here (:func:`parse_query`, :func:`sort_headers`, :func:`pager`,
 :func:`municipality_label`) are shared with the list pages.
 """
@@ -23,7 +24,7 @@ from fastapi.responses import Response
 
 from zielwerk.casework.batch import read_list, read_meta
 from zielwerk.casework.due import DEFAULT_WEEKS, REASONS, due_cases
-from zielwerk.casework.query import ListQuery, Page, QueryError, run
+from zielwerk.casework.query import ListQuery, Page, QueryError, person_name, run
 
 from ..context import Ctx, PageCtx
 from ..results import casefiles_dir
@@ -32,10 +33,10 @@ from ..results import casefiles_dir
 SOURCE_LISTS = ("ueberpruefung-ueberfaellig", "lzb-praevention", "eltern-kleinkind", "randzeiten-vorschlaege",
                 "randzeiten-ungedeckt", "u25-ohne-ausbildung")
 #: sortable columns of the Heute table: column → header
-COLUMNS: dict[str, str] = {"rank": "Rang", "person_id": "Person", "due": "fällig", "reason_text": "Grund",
+COLUMNS: dict[str, str] = {"rank": "Rang", "person_id": "Person", "last_name": "Name", "due": "fällig", "reason_text": "Grund",
                            "caseworker_name": "Fachkraft", "team": "Team", "municipality_id": "Gemeinde",
                            "last_contact": "letzter Kontakt"}
-SORTABLE = ("rank", "person_id", "due", "caseworker_name", "team", "municipality_id", "last_contact")
+SORTABLE = ("rank", "person_id", "last_name", "due", "caseworker_name", "team", "municipality_id", "last_contact")
 #: how long a recorded training offer counts for the U25 reason (days)
 OFFER_DAYS = 90
 CONTACT_KINDS = {"persoenlich": "persönlich", "telefon": "Telefon", "schriftlich": "schriftlich",
@@ -162,16 +163,21 @@ def today_page(ctx: PageCtx, suche: str = "", grund: str = "", gemeinde: str = "
         due_of = {r["person_id"]: r for r in due.to_pylist()} if due is not None else {}
         found = {"total": hits.total, "rows": [
             {**r, "municipality": municipality_label(r.get("municipality_id"), munis),
+             "name": person_name(r.get("first_name"), r.get("last_name")),
              "reason_text": due_of.get(r["person_id"], {}).get("reason_text")} for r in hits.rows.to_pylist()]}
     rows = []
     if page is not None:
         for r in page.rows.to_pylist():
             rows.append({**r, "municipality": municipality_label(r["municipality_id"], munis),
+                         "name": person_name(r.get("first_name"), r.get("last_name")),
                          "kind": CONTACT_KINDS.get(r["last_contact_kind"] or "", r["last_contact_kind"])})
+    has_names = any(r.get("first_name") or r.get("last_name") for r in caseload.values())
+    columns = COLUMNS if has_names else {k: v for k, v in COLUMNS.items() if k != "last_name"}
     ctx.audit("today.read", object_type="caseworker", object_id=scope.value or scope.kind,
               after={"faellig": due.num_rows if due is not None else 0, "suche": bool(suche.strip())})
     return ctx.render("heute.html", meta=meta, rows=rows, pager=pager(ctx, page) if page else None,
-                      headers=sort_headers(ctx, list(COLUMNS.items()), q, SORTABLE), q=q, reasons=REASONS,
+                      headers=sort_headers(ctx, list(columns.items()), q, SORTABLE), q=q, reasons=REASONS,
+                      has_names=has_names,
                       weeks=weeks, suche=suche, found=found, persons=len(caseload),
                       scope=scope, lead=scope.kind != "caseworker")
 
