@@ -77,6 +77,9 @@ def workbook_bytes(ctx: dict) -> bytes:
         ws.cell(row=r, column=1, value=text)
     r += 2
     ws.cell(row=r, column=1, value=ctx["thresholds"])
+    for text in ([ctx["datengrundlage"]] if ctx.get("datengrundlage") else []) + list(ctx.get("entfaellt") or []):
+        r += 1  # issue 14 item 5: the series used, sections left out without person-level data
+        ws.cell(row=r, column=1, value=text)
     _widths(ws, [34, 10, 40, 11, 12, 12, 12, 12, 14, 14, 14, 12, 12, 60])
 
     ws = wb.create_sheet("Monatswerte")

@@ -152,3 +152,20 @@ def extra_sections(ds: Any, agreement: Agreement, month: Month, monitoring: Any)
     """The dataset-based sections for the report context (keys ``arbeitskreis`` and ``teams``)."""
     return {"arbeitskreis": arbeitskreis_section(ds, agreement, month),
             "teams": teams_section(ds, agreement, month, monitoring)}
+
+
+#: the report's German note for a section that needs person-level data (issue 14 item 5)
+NO_PERSON_DATA = "Keine personenbezogenen Daten: {what} entfällt."
+
+
+def no_person_data_sections(agreement: Agreement) -> dict:
+    """The report context of an agreement on the official series without person-level data (no dataset, no
+    computed own figures; issue 14 item 5): the Arbeitskreis per municipality and the team breakdown are left
+    out (both need the own data), and ``entfaellt`` says so in German."""
+    notes = [NO_PERSON_DATA.format(what="der Abgleich mit eigenen Werten (Listen, Einzelfälle)")]
+    if agreement.arbeitskreis is not None:
+        notes.append(NO_PERSON_DATA.format(what="der Abschnitt „Arbeitskreis“ (Kennzahlen je Gemeinde aus "
+                                                "eigenen Daten)"))
+    if agreement.teams is not None:
+        notes.append(NO_PERSON_DATA.format(what="der Abschnitt „Teams“ (Zielwerte und Ist-Werte je Team)"))
+    return {"arbeitskreis": None, "teams": None, "entfaellt": notes}

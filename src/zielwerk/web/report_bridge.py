@@ -5,7 +5,8 @@ by ``zielwerk.reports`` (HTML, PDF, Excel) off the event loop and cached on disk
   most ``workers`` at a time: in the server in worker *processes* (``spawn``, niced; no GIL shared with
   the server), in ``create_app`` (tests, embedding) in threads. The waiting happens on the event loop
   without holding a thread, so light pages keep the thread pool.
-* :func:`generation_key` — the one place that names the live results generation.
+* :func:`generation_key` — the one place that names the live results generation (an instance without
+  one reports agreements on the official series under ``o-<hash of the official figures' state>``).
 * :func:`monthly_report` — the bytes of a report, from the cache ``<data>/.zielwerk/report-cache/``
   (:class:`zielwerk.reports.cache.ReportCache`) keyed by (generation, agreement version, month,
   format); concurrent requests for the same uncached report render it once (a lock per key).
@@ -213,11 +214,18 @@ def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
     version = candidates[0].versions[-1]
     results = ctx.request.app.state.results
     generation = generation_key(results)
-    if generation is None:
-        raise HTTPException(409, "Es liegen noch keine berechneten Kennzahlen vor.")
     mon, why = monitoring_for(results, version.id, version.document, month, db=ctx.db)  # db: reihe = amtlich
     if mon is None:
-        raise HTTPException(409, why)
+        raise HTTPException(409, why or "Es liegen noch keine berechneten Kennzahlen vor.")
+    # no computed own figures (no person-level data): only an agreement on the official series has a report,
+    # rendered from the official figures and cached under their state (issue 14 item 5)
+    person_data = generation is not None
+    if not person_data:
+        if mon.agreement.series != "amtlich":
+            raise HTTPException(409, "Es liegen noch keine berechneten Kennzahlen vor.")
+        from zielwerk.store.peers import official_state as peers_state
+
+        generation = "o-" + hashlib.sha256(repr(peers_state(ctx.db)).encode()).hexdigest()[:16]
     # one signature state (file and web, web/signatures.py) and the deviation comments of the month
     from dataclasses import replace
 
@@ -242,9 +250,17 @@ def prepare(ctx: Ctx, month: Month, fmt: str) -> ReportJob:
     from .supervision import report_section
 
     sections = report_section(ctx.db, mon.agreement, month)  # issue 14: the report's Vergleich section
-    from .pages.teams import report_sections  # issue 15: Arbeitskreis and team sections (generation files)
+    if person_data:  # issue 15: Arbeitskreis and team sections (generation files)
+        from .pages.teams import report_sections
 
-    sections.update(report_sections(results, ctx.request.app.state.config.data_dir, mon.agreement, mon, month))
+        sections.update(report_sections(results, ctx.request.app.state.config.data_dir, mon.agreement, mon, month))
+    else:  # issue 14 item 5: sections needing person-level data left out, with a German note
+        from zielwerk.reports.sections import no_person_data_sections
+
+        sections.update(no_person_data_sections(mon.agreement))
+    from zielwerk.official.series import series_label
+
+    sections["datengrundlage"] = series_label(mon.agreement.series)
     official = hashlib.sha256(repr(official_state(ctx.db)).encode()).hexdigest()[:8]
     name = f"v{version.id}-{doc}-{extra}-{official}-{month}.{fmt}"
     return ReportJob(generation, name, mon, as_of, fmt, notes, sections)

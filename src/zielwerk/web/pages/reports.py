@@ -41,11 +41,36 @@ def _by_year(ctx: Ctx) -> dict[int, Agreement]:
     return out
 
 
+def _official_months(ctx: Ctx, agreements: dict[int, Agreement]) -> set[str]:
+    """Months of the official figures of the Jobcenter of every agreement on the official series (``reihe =
+    "amtlich"``) within its year: such an agreement has a report without computed own figures (issue 14)."""
+    from zielwerk.store.official import official_table
+    from zielwerk.targets import AgreementFileInvalid, parse_agreement
+
+    out: set[str] = set()
+    for year, a in agreements.items():
+        document = a.versions[-1].document if a.versions else ""
+        if "reihe" not in document:
+            continue
+        try:
+            if parse_agreement(document, check_figures=False).series != "amtlich":
+                continue
+        except AgreementFileInvalid:
+            continue
+        out |= set(official_table(ctx.db, [a.jobcenter_id], f"{year}-01", f"{year}-12")["month"].to_pylist())
+    return out
+
+
+def _available(ctx: Ctx, meta: dict | None, agreements: dict[int, Agreement]) -> list[str]:
+    """Months with computed indicators or (agreements on the official series) official figures, newest first."""
+    return sorted(set(_months(meta)) | _official_months(ctx, agreements), reverse=True)
+
+
 def report_months(ctx: Ctx, meta: dict | None) -> tuple[list[str], list[int]]:
     """(months with indicators and an agreement for their year, newest first; years with data but no
     agreement, newest first)."""
     agreements = _by_year(ctx)
-    months = _months(meta)
+    months = _available(ctx, meta, agreements)
     return ([m for m in months if int(m[:4]) in agreements],
             sorted({int(m[:4]) for m in months if int(m[:4]) not in agreements}, reverse=True))
 
@@ -90,7 +115,12 @@ def page(ctx: PageCtx, monat: str = "") -> Response:
 def _check(ctx: Ctx, monat: str, format: str) -> None:
     ctx.require("reports.view")
     meta = ctx.request.app.state.results.meta()
-    if monat not in _months(meta):
+    official = _official_months(ctx, _by_year(ctx))  # agreements on the official series (issue 14 item 5)
+    if monat not in _months(meta) and monat not in official:
+        if meta is None and not official:  # nothing to report from: say why rather than "no such month"
+            raise HTTPException(409, "Es liegen noch keine berechneten Kennzahlen vor. Ohne eigene Daten gibt es "
+                                     "Berichte nur zu Zielvereinbarungen auf der amtlichen Statistik "
+                                     "(reihe = „amtlich“).")
         raise HTTPException(404, f"Für den Monat „{monat}“ liegen keine Kennzahlen vor.")
     if format not in FORMATS:
         raise HTTPException(404, f"Unbekanntes Format „{format}“ (html, pdf, xlsx).")
