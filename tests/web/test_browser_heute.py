@@ -1,5 +1,5 @@
 """Browser test (Playwright, Debian's Chromium, real uvicorn server) of issue 13 item 5: a case manager
-finds a person by id on "Heute", sorts a work list, pages to the last page of "LZB ohne Maßnahme",
+finds a person by id and by surname on "Heute", sorts a work list, pages to the last page of "LZB ohne Maßnahme",
 opens "Heute" at 390 px without horizontal scrolling; axe-core finds nothing serious on "Heute".
 
 Data: the hand-built folder of ``test_heute.py``, with the 123 persons Q001 … Q123 of the list
@@ -26,12 +26,19 @@ ARTIFACTS = ROOT / "test-artifacts"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
+#: person id → (first name, last name); P1 and Q017 belong to fm1 (CW1), P3 to CW2
+NAMES = {"P1": ("Anna", "Müller"), "Q017": ("Peter", "Müller"), "P3": ("Anna", "Müllerová")}
+
+
 def _prepare_browser(data_dir: Path) -> None:
     _prepare(data_dir)
     rows = [{"person_id": p, "caseworker_id": cw, "team": t, "municipality_id": m, "sex": "f",
              "birth_date": date(1990, 1, 1), "assigned_since": date(2015, 1, 1)} for p, cw, t, m in CASELOAD]
     rows += [{"person_id": f"Q{i:03d}", "caseworker_id": "CW1", "team": "T1", "municipality_id": "05970040",
               "sex": "m", "birth_date": date(1980, 1, 1), "assigned_since": date(2015, 1, 1)} for i in range(1, 124)]
+    # person names (docs/data.md, "Person names"): two Müllers in fm1's caseload, the rest without a name
+    for r in rows:
+        r["first_name"], r["last_name"] = NAMES.get(r["person_id"], (None, None))
     pq.write_table(pa.Table.from_pylist(rows), results_dir(data_dir) / "caseload.parquet")
     q = _lists()["lzb-ohne-massnahme"]
     # as wide as the real lists (about 20 columns, some with long texts): print must not cut columns
@@ -155,9 +162,33 @@ def test_list_at_390_px_as_cards(browser, server):
     ctx.close()
 
 
-def test_case_manager_finds_persons_by_name_case_insensitively(browser, server):
-    """Persons have no names in the data contract: the name searched is the caseworker's (issue 13 item 5);
-    "FRAU EINS" in capitals finds every person of Frau Eins (CW1): 5 of CASELOAD and Q001–Q123."""
+def test_case_manager_finds_a_person_by_surname(browser, server):
+    """Issue 13: the case manager types a surname in lower case and finds the persons of that name in the
+    own caseload (P1 Anna Müller, Q017 Peter Müller; not P3 "Müllerová" of CW2), sees "Nachname, Vorname"
+    beside the id, narrows to "anna m" and opens the person."""
+    ctx, page = _login(browser, server, "fm1")
+    page.fill("#suche", "müller")
+    page.get_by_role("button", name="Suchen", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    hits = page.locator("section[aria-label=Suchergebnis] table")
+    assert "(2 Personen)" in hits.locator("caption").inner_text()
+    rows = hits.locator("tbody tr")
+    assert rows.nth(0).locator("td").nth(0).inner_text() == "P1"
+    assert rows.nth(0).locator("td").nth(1).inner_text() == "Müller, Anna"
+    assert rows.nth(1).locator("td").nth(1).inner_text() == "Müller, Peter"
+    page.fill("#suche", "anna m")
+    page.get_by_role("button", name="Suchen", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert "(1 Person)" in hits.locator("caption").inner_text()
+    hits.locator("a[href='/fallsteuerung/person/P1']").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "Person P1 – Müller, Anna"
+    ctx.close()
+
+
+def test_case_manager_finds_persons_by_caseworker_name_case_insensitively(browser, server):
+    """The search also matches the caseworker's name (issue 13 item 5): "FRAU EINS" in capitals finds
+    every person of Frau Eins (CW1): 5 of CASELOAD and Q001–Q123."""
     expected = sum(1 for _, cw, _, _ in CASELOAD if cw == "CW1") + 123
     ctx, page = _login(browser, server, "fm1")
     page.fill("#suche", "FRAU EINS")
