@@ -64,7 +64,9 @@ def vergleichen(
 @ziele.command("bericht")
 def bericht(
     agreement: Annotated[Path, typer.Option("--zielvereinbarung", "--agreement", help="Zielvereinbarung (TOML).")],
-    data: Annotated[Path, typer.Option("--daten", "--data", help="Ordner des Datensatzes (Datenvertrag).")],
+    data: Annotated[Path, typer.Option("--daten", "--data", help=(
+        "Ordner des Datensatzes (Datenvertrag); bei reihe = \"amtlich\" genügt ein Datenordner mit den "
+        "eingelesenen amtlichen Kennzahlen (zielwerk amtlich einlesen)."))],
     monat: Annotated[str, typer.Option("--monat", help="Berichtsmonat JJJJ-MM, z. B. 2016-09.")],
     out: Annotated[Path, typer.Option("--ausgabe", "--out", help="Ausgabedatei: .pdf, .html oder .xlsx.")],
 ) -> None:
@@ -75,6 +77,21 @@ def bericht(
     if out.suffix.lower() not in FORMATS:
         typer.echo(f"Unbekanntes Ausgabeformat '{out.suffix}' – erlaubt sind .pdf, .html und .xlsx.", err=True)
         raise typer.Exit(2)
+    if not _has_dataset(data):  # issue 14 item 5: a Jobcenter without person-level data
+        a, month = _agreement_and_month(agreement, monat)
+        official = _official_only(a, data, month)
+        try:
+            from .vergleich_cmd import peer_rows
+
+            result = monthly_report(None, a, month, out, official=official, peers=peer_rows(data))
+        except ValueError as exc:
+            typer.echo(f"Fehler: {exc}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"Bericht {month} geschrieben: {out} ({len(result.targets)} Zielwerte, "
+                   f"{len(result.alerts)} Hinweise; Datengrundlage: amtliche Statistik, ohne Datensatz)")
+        for al in result.alerts:
+            typer.echo(f"  Hinweis: {al.text()}")
+        return
     a, ds, month = _inputs(agreement, data, monat)
     try:  # official figures of the data folder's store: the official series and reconciliation (issue 14)
         from .vergleich_cmd import peer_rows
@@ -146,10 +163,52 @@ def _official_table(data: Path):
     return tbl if tbl.num_rows else None
 
 
-def _inputs(agreement: Path, data: Path, monat: str):
-    """Load and check agreement, month and dataset; German messages and exit codes on errors."""
-    from zielwerk.data.reader import load_dataset
-    from zielwerk.data.validate import DatasetInvalid
+def _has_dataset(data: Path) -> bool:
+    """Whether the folder holds any table of the data contract (CSV or Parquet)."""
+    from zielwerk.data.schema import TABLES
+
+    return any((Path(data) / f"{t.name}{ext}").is_file() for t in TABLES for ext in (".csv", ".parquet"))
+
+
+def _official_only(a, data: Path, month):
+    """The official figures of the data folder's store for a report without a dataset (issue 14 item 5):
+    only for an agreement on the official series whose Jobcenter has figures up to ``month``; German
+    messages and exit codes otherwise."""
+    from zielwerk.targets.model import OFFICIAL_SERIES
+
+    if not Path(data).is_dir():
+        typer.echo(f"Datenordner nicht gefunden: {data}", err=True)
+        raise typer.Exit(1)
+    if a.series != OFFICIAL_SERIES:
+        typer.echo(f"Im Ordner {data} liegt kein Datensatz (Datenvertrag). Ohne Datensatz kann nur eine "
+                   "Zielvereinbarung auf der amtlichen Statistik berichtet werden (reihe = \"amtlich\"); "
+                   "diese verwendet die eigene Berechnung.", err=True)
+        raise typer.Exit(1)
+    official = _official_table(data)
+    months = sorted(set(official.filter(_jc_mask(official, a.jobcenter_id))["month"].to_pylist())) \
+        if official is not None else []
+    if not months:
+        typer.echo(f"Im Datenordner {data} sind keine amtlichen Kennzahlen für das Jobcenter {a.jobcenter_id} "
+                   f"eingelesen (zielwerk amtlich einlesen DATEI --daten {data}).", err=True)
+        raise typer.Exit(1)
+    if str(month) > months[-1]:
+        from zielwerk.domain import german
+
+        newest = months[-1]
+        typer.echo(f"Für {german.month_name(month.month, month.year)} liegen noch keine amtlichen Kennzahlen vor "
+                   f"(neuester Monat: {german.month_name(int(newest[5:]), int(newest[:4]))}).", err=True)
+        raise typer.Exit(2)
+    return official
+
+
+def _jc_mask(table, jobcenter_id: str):
+    import pyarrow.compute as pc
+
+    return pc.equal(table["unit_id"], jobcenter_id)
+
+
+def _agreement_and_month(agreement: Path, monat: str):
+    """Load and check agreement and month (the month in the agreement year); German messages and exit codes."""
     from zielwerk.domain.calendar import Month
     from zielwerk.targets.fileformat import AgreementFileInvalid, load_agreement
 
@@ -168,6 +227,16 @@ def _inputs(agreement: Path, data: Path, monat: str):
     if month.year != a.year:
         typer.echo(f"Der Monat {month} liegt nicht im Vereinbarungsjahr {a.year}.", err=True)
         raise typer.Exit(2)
+    return a, month
+
+
+def _inputs(agreement: Path, data: Path, monat: str):
+    """Load and check agreement, month and dataset; German messages and exit codes on errors."""
+    from zielwerk.data.reader import load_dataset
+    from zielwerk.data.validate import DatasetInvalid
+    from zielwerk.domain.calendar import Month
+
+    a, month = _agreement_and_month(agreement, monat)
     try:
         ds = load_dataset(data)
     except DatasetInvalid as exc:
