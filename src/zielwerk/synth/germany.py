@@ -28,6 +28,7 @@ from zielwerk.data.dataset import arrow_schema
 from zielwerk.data.schema import TABLES_BY_NAME
 
 from . import benefits, extension
+from .names import person_names
 
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -626,7 +627,7 @@ def write(out: Path, seed: int = 1, scale: float = 1.0, chunk_elb: int = 150_000
             tables, nb, npers = simulate_chunk(chunk, rng, bg_off, person_off, all_munis_a, muni_jc,
                                                np.array(rents), ranges)
             # synthetic names: their own generator, so every other column stays as it was
-            first, last = names.person_names(tables["persons"]["sex"], np.random.default_rng([seed, 7, ci]))
+            first, last = person_names(tables["persons"]["sex"], np.random.default_rng([seed, 7, ci]))
             tables["persons"] = {**tables["persons"], "first_name": first, "last_name": last}
             for name in ("persons", "elb_spells", "households", "payments", "employment", "measures", "children"):
                 writers.write(name, tables[name])
