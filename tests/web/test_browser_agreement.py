@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from web_helpers import PASSWORD, _password_hash, build_app
+from web_helpers import _password_hash, browser_login, build_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,17 +33,6 @@ def server(tmp_path_factory, serve_app):
         yield url
 
 
-def _login(browser, server, username, **context_args):
-    ctx = browser.new_context(locale="de-DE", accept_downloads=True, **context_args)
-    page = ctx.new_page()
-    page.goto(f"{server}/anmelden")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return ctx, page
-
-
 def _shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -62,7 +51,7 @@ def test_sign_as_each_party_with_confirmation(browser, server):
              # the Kreis has signed: the button names the one open party, no choice
              ("traeger2", "Agentur für Arbeit", None)]
     for i, (user, party, choose) in enumerate(steps):
-        ctx, page = _login(browser, server, user)
+        ctx, page = browser_login(browser, server, user)
         page.goto(f"{server}/zielvereinbarung/{KEY}")
         assert "noch nicht unterzeichnet" in _party_row(page, party)
         page.click("form[action$='/unterzeichnen'] button")
@@ -83,7 +72,7 @@ def test_sign_as_each_party_with_confirmation(browser, server):
         # the button for this user is gone (no dead end to a 409)
         assert page.locator("form[action$='/unterzeichnen'] button").count() == 0
         ctx.close()
-    ctx, page = _login(browser, server, "controlling")
+    ctx, page = browser_login(browser, server, "controlling")
     page.goto(f"{server}/zielvereinbarung/{KEY}")
     assert "ist von allen Parteien unterzeichnet" in page.locator("main").inner_text()
     page.goto(f"{server}/")
@@ -93,7 +82,7 @@ def test_sign_as_each_party_with_confirmation(browser, server):
 
 
 def test_edit_a_target_in_the_form_and_read_the_diff(browser, server):
-    ctx, page = _login(browser, server, "controlling")
+    ctx, page = browser_login(browser, server, "controlling")
     page.goto(f"{server}/zielvereinbarung/{KEY}")
     page.click("text=Bearbeiten (neue Fassung)")
     page.wait_for_selector("#f-g0-t0-wert")
@@ -125,7 +114,7 @@ def test_deviation_comment_appears_in_the_pdf(browser, server):
     from pypdf import PdfReader
 
     text = "Personalengpass im Fallmanagement (Browser)"
-    ctx, page = _login(browser, server, "controlling")
+    ctx, page = browser_login(browser, server, "controlling")
     page.goto(f"{server}/berichte?monat=2016-06")
     page.fill("#text-lzb", text)
     page.click("#ziel-lzb button:has-text('Speichern')")
@@ -142,7 +131,7 @@ def test_deviation_comment_appears_in_the_pdf(browser, server):
 
 
 def test_agreement_form_at_390_px_without_horizontal_scrolling(browser, server):
-    ctx, page = _login(browser, server, "controlling", viewport={"width": 390, "height": 844})
+    ctx, page = browser_login(browser, server, "controlling", viewport={"width": 390, "height": 844})
     page.goto(f"{server}/zielvereinbarung/neu")
     page.wait_for_selector("#f-g0-t0-kennzahl")
     _shot(page, "zielvereinbarung_neu_390")
@@ -153,7 +142,7 @@ def test_agreement_form_at_390_px_without_horizontal_scrolling(browser, server):
 def test_agreement_form_with_field_errors_has_no_serious_axe_findings(browser, server):
     """The crawler reaches the form only in its valid state: the state with messages per field, too."""
     axe = Path(__file__).parent / "vendor" / "axe.min.js"
-    ctx, page = _login(browser, server, "controlling", bypass_csp=True)
+    ctx, page = browser_login(browser, server, "controlling", bypass_csp=True)
     page.goto(f"{server}/zielvereinbarung/neu")
     page.fill("#f-jahr", "20x")
     page.fill("#f-g0-t0-wert", "abc")

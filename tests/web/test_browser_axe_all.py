@@ -9,7 +9,6 @@ anonymously. Each page is loaded in Debian's Chromium, the vendored axe-core (ve
 
 from __future__ import annotations
 
-import json
 import re
 from collections import deque
 from pathlib import Path
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from test_crawler import SKIP_PREFIXES, _targets
-from web_helpers import PASSWORD, USERS, VARIANTS, build_app, login
+from web_helpers import USERS, VARIANTS, browser_login, build_app_with_every_list, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -77,23 +76,12 @@ def discover(client, start: str, patterns) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, serve_app):
     """(server URL, {user: [page URLs]}) — the crawler's fixture data (every work list present)."""
-    import pyarrow.parquet as pq
     from fastapi.testclient import TestClient
 
-    from zielwerk.casework.catalog import LISTS
     from zielwerk.web.permissions import LANDING
-    from zielwerk.web.results import lists_dir
 
     data = tmp_path_factory.mktemp("axe_all")
-    app = build_app(data)
-    out = lists_dir(data)
-    person_list = pq.read_table(out / "lzb-praevention.parquet")
-    meta = json.loads((out / "meta.json").read_text())
-    for name in LISTS:
-        if not (out / f"{name}.parquet").exists():
-            pq.write_table(person_list, out / f"{name}.parquet")
-            meta["lists"][name] = {"rows": person_list.num_rows, "goal": "LZB"}
-    (out / "meta.json").write_text(json.dumps(meta))
+    app = build_app_with_every_list(data)
     patterns = _patterns()
     pages: dict[str, list[str]] = {}
     for name, (role, _) in USERS.items():
@@ -134,13 +122,7 @@ def test_axe_every_page_of_every_role(browser, site):
     anon.close()
     checked = 1
     for user, paths in pages.items():
-        ctx = browser.new_context(locale="de-DE", bypass_csp=True)
-        page = ctx.new_page()
-        page.goto(f"{server}/anmelden")
-        page.fill("#username", user)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        ctx, page = browser_login(browser, server, user, bypass_csp=True)
         for path in paths:
             page.goto(server + path)
             page.wait_for_load_state("networkidle")

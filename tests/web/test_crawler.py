@@ -97,25 +97,10 @@ def crawl_clients(tmp_path_factory):
     """The fixture app (``web_helpers.build_app``) with every work list of the catalogue computed, as after
     an import (the shared fixture holds two lists only; a list missing from the generation answers 404
     by design), one logged-in client per role."""
-    import json
-
-    import pyarrow.parquet as pq
     from fastapi.testclient import TestClient
-    from web_helpers import USERS, VARIANTS, build_app, login
+    from web_helpers import USERS, VARIANTS, build_app_with_every_list, login
 
-    from zielwerk.casework.catalog import LISTS
-    from zielwerk.web.results import lists_dir
-
-    data = tmp_path_factory.mktemp("crawl")
-    app = build_app(data)
-    out = lists_dir(data)
-    person_list = pq.read_table(out / "lzb-praevention.parquet")
-    meta = json.loads((out / "meta.json").read_text())
-    for name in LISTS:
-        if not (out / f"{name}.parquet").exists():
-            pq.write_table(person_list, out / f"{name}.parquet")
-            meta["lists"][name] = {"rows": person_list.num_rows, "goal": "LZB"}
-    (out / "meta.json").write_text(json.dumps(meta))
+    app = build_app_with_every_list(tmp_path_factory.mktemp("crawl"))
     clients = {}
     for name, (role, _) in USERS.items():
         c = TestClient(app, base_url="https://testserver")

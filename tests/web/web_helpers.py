@@ -232,3 +232,37 @@ def audit_rows(app, **where) -> list:
         for k, v in where.items():
             q = q.where(getattr(AuditEntry, k) == v)
         return list(s.scalars(q.order_by(AuditEntry.id)))
+
+
+def build_app_with_every_list(data_dir: Path):
+    """:func:`build_app` with a file for every work list (the fixture's prevention list copied), so that a
+    crawl reaches every list page."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from zielwerk.casework.catalog import LISTS
+    from zielwerk.web.results import lists_dir
+
+    app = build_app(data_dir)
+    out = lists_dir(data_dir)
+    person_list = pq.read_table(out / "lzb-praevention.parquet")
+    meta = json.loads((out / "meta.json").read_text())
+    for name in LISTS:
+        if not (out / f"{name}.parquet").exists():
+            pq.write_table(person_list, out / f"{name}.parquet")
+            meta["lists"][name] = {"rows": person_list.num_rows, "goal": "LZB"}
+    (out / "meta.json").write_text(json.dumps(meta))
+    return app
+
+
+def browser_login(browser, server: str, username: str, password: str = PASSWORD, **context_args):
+    """A new Playwright context (German locale) logged in as ``username``; returns (context, page)."""
+    ctx = browser.new_context(locale="de-DE", **context_args)
+    page = ctx.new_page()
+    page.goto(f"{server}/anmelden")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return ctx, page
