@@ -20,7 +20,7 @@ import os
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1058,21 +1058,22 @@ def lzb_status(ds: Dataset, stichtag: date, stichtag_day: int | None = None) -> 
 
 #: status tables shared while :func:`status_memo` is open for a dataset: id → (weakref, day → Future of
 #: the table). A day being computed by one thread is waited for by the others, never computed twice.
-_MEMO: dict[int, tuple[weakref.ref, dict[date, Future]]] = {}
+_MEMO: dict[int, tuple[weakref.ref, dict[date, Future], frozenset[date] | None]] = {}
 _MEMO_LOCK = threading.Lock()
 
 
 @contextmanager
-def status_memo(ds: Dataset) -> Iterator[None]:
+def status_memo(ds: Dataset, keep: Iterable[date] | None = None) -> Iterator[None]:
     """Keep every status table of ``ds`` asked through :func:`lzb_status_shared` for the block, so that
     the consumers of one import (the monitoring series in their thread, the lists, the team actuals) ask
     the engine once per Stichtag. Scoped on purpose: the tables of a national dataset are large, so
-    nothing outlives the block."""
+    nothing outlives the block, and with ``keep`` only those days are held (others are computed plainly):
+    a national status table is large, so the import keeps just the days several consumers share."""
     key = id(ds)
     with _MEMO_LOCK:
         own = key not in _MEMO
         if own:
-            _MEMO[key] = (weakref.ref(ds), {})
+            _MEMO[key] = (weakref.ref(ds), {}, None if keep is None else frozenset(keep))
     try:
         yield
     finally:
@@ -1089,16 +1090,19 @@ def lzb_status_shared(ds: Dataset, stichtage) -> dict[date, pa.Table]:
     with _MEMO_LOCK:
         entry = _MEMO.get(id(ds))
         memo = entry[1] if entry is not None and entry[0]() is ds else None
+        kept = entry[2] if memo is not None else None
+        plain = [] if memo is None else [d for d in days if kept is not None and d not in kept]
         if memo is None:
             mine: dict[date, Future] = {}
         else:
-            mine = {d: Future() for d in days if d not in memo}
+            mine = {d: Future() for d in days if d not in memo and d not in plain}
             memo.update(mine)
     if memo is None:
         return lzb_status_many(ds, days) if days else {}
-    if mine:
+    got: dict[date, pa.Table] = {}
+    if mine or plain:
         try:
-            got = lzb_status_many(ds, list(mine))
+            got = lzb_status_many(ds, [*mine, *plain])
         except BaseException as exc:
             with _MEMO_LOCK:
                 for d, fut in mine.items():
@@ -1107,7 +1111,7 @@ def lzb_status_shared(ds: Dataset, stichtage) -> dict[date, pa.Table]:
             raise
         for d, fut in mine.items():
             fut.set_result(got[d])
-    return {d: memo[d].result() for d in days}
+    return {d: got[d] if d in plain else memo[d].result() for d in days}
 
 
 _STATUS_SCHEMA = pa.schema([("person_id", pa.string()), ("jobcenter_id", pa.string()),

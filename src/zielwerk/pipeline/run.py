@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from zielwerk.domain.calendar import Month
+from zielwerk.domain.calendar import Month, months, stichtag
 
 from . import generations as gen
 from .limits import Limits, check_limits
@@ -359,9 +359,13 @@ def run_import(source: Path, data_dir: Path, *, db_url: str | None = None, limit
         # runs while this thread computes the Kennzahlen and then builds the lists
         kz_ready: Future = Future()
         # the monitoring series and the team actuals share the LZB status tables of their Stichtage
+        from zielwerk.casework.batch import default_stichtag
         from zielwerk.indicators.engine import status_memo
 
-        stack.enter_context(status_memo(ds))  # closed after the team actuals (or on failure)
+        # held: the Stichtage from January of the year before the last month on (lists, team actuals and the
+        # series of the agreement years share them); older ones are computed once by the series anyway
+        shared = [stichtag(m, ds.stichtag_day) for m in months(Month(last.year - 1, 1), last)]
+        stack.enter_context(status_memo(ds, keep=[*shared, default_stichtag(ds), ds.as_of]))
         pool = ThreadPoolExecutor(1, thread_name_prefix="zielwerk-monitoring")
         series_future = pool.submit(_timed, agreement_series, ds, kz_ready.result, tuple(sorted(set(jcs) & known)),
                                     last, jfw, records)

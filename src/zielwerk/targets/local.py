@@ -32,6 +32,8 @@ The U25 training integrations come from the engine (local indicator ``L_U25_AUSB
 
 from __future__ import annotations
 
+import threading
+import weakref
 from datetime import date
 
 import pandas as pd
@@ -50,16 +52,37 @@ def _year_bounds(year: int, through: Month, day: int) -> tuple[date, date]:
     return date.fromordinal(lo.toordinal() + 1), stichtag(through, day)
 
 
-def _elb_jobcenter(ds: Dataset, events: pd.DataFrame, jobcenter_id: str) -> pd.DataFrame:
-    """Keep events (person_id, d) whose day is covered by an eLb spell in ``jobcenter_id``."""
-    if events.empty:
-        return events
+#: the eLb spells of one Jobcenter, kept for the few calls of one monitoring run (every local count of
+#: every year asks for them): (id(ds), jobcenter) → (weakref to ds, frame); a weak reference guards a reused id
+_ELB_SPELLS: dict[tuple[int, str], tuple[weakref.ref, pd.DataFrame]] = {}
+_ELB_SPELLS_SIZE = 4
+_ELB_SPELLS_LOCK = threading.Lock()
+
+
+def _jobcenter_elb_spells(ds: Dataset, jobcenter_id: str) -> pd.DataFrame:
+    """person_id, start, end of the eLb spells in ``jobcenter_id`` (the spell's municipality, C2)."""
+    key = (id(ds), jobcenter_id)
+    with _ELB_SPELLS_LOCK:
+        hit = _ELB_SPELLS.get(key)
+        if hit is not None and hit[0]() is ds:
+            return hit[1]
     spells = ds["elb_spells"].select(["person_id", "municipality_id", "status", "start", "end"]).to_pandas()
     spells = spells[spells["status"] == "elb"]
     mun = ds["municipalities"].select(["municipality_id", "jobcenter_id"]).to_pandas()
     spells = spells.merge(mun, on="municipality_id")
-    spells = spells[spells["jobcenter_id"] == jobcenter_id]
-    m = events.merge(spells[["person_id", "start", "end"]], on="person_id")
+    frame = spells.loc[spells["jobcenter_id"] == jobcenter_id, ["person_id", "start", "end"]].reset_index(drop=True)
+    with _ELB_SPELLS_LOCK:
+        if len(_ELB_SPELLS) >= _ELB_SPELLS_SIZE:
+            _ELB_SPELLS.pop(next(iter(_ELB_SPELLS)))
+        _ELB_SPELLS[key] = (weakref.ref(ds), frame)
+    return frame
+
+
+def _elb_jobcenter(ds: Dataset, events: pd.DataFrame, jobcenter_id: str) -> pd.DataFrame:
+    """Keep events (person_id, d) whose day is covered by an eLb spell in ``jobcenter_id``."""
+    if events.empty:
+        return events
+    m = events.merge(_jobcenter_elb_spells(ds, jobcenter_id), on="person_id")
     covered = (m["start"] <= m["d"]) & (m["end"].isna() | (m["end"] >= m["d"]))
     return m[covered].drop(columns=["start", "end"]).drop_duplicates()
 
@@ -237,8 +260,8 @@ def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=No
     x = m[["day", "person_id", "category"]].merge(ms, on="person_id")
     keep = [i in STEP_INSTRUMENTS or i in SERVICE_FOR_OBSTACLE[c] for i, c in zip(x["instrument"], x["category"])]
     x = x.loc[pd.Series(keep, index=x.index, dtype=bool)]  # a boolean mask: an empty list would select no columns
-    window_lo = [_months_before(d, STEP_MONTHS) for d in x["day"]]
-    ok = (x["start"] <= x["day"]) & ((x["start"] >= pd.Series(window_lo, index=x.index))
+    window_lo = x["day"].map({d: _months_before(d, STEP_MONTHS) for d in days})  # one bound per Stichtag
+    ok = (x["start"] <= x["day"]) & ((x["start"] >= window_lo)
                                      | x["end"].isna() | (x["end"] >= x["day"]))
     stepped = set(zip(x.loc[ok, "day"], x.loc[ok, "person_id"]))
     cc = ds["childcare_needs"].select(["person_id", "start"]).to_pandas()
