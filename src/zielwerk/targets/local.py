@@ -59,6 +59,28 @@ _ELB_SPELLS_SIZE = 4
 _ELB_SPELLS_LOCK = threading.Lock()
 
 
+#: pandas copies of dataset columns, kept for one monitoring run (every local count of every year reads the
+#: same few columns): (id(ds), table, columns) → (weakref to ds, frame)
+_FRAMES: dict[tuple[int, str, tuple[str, ...]], tuple[weakref.ref, pd.DataFrame]] = {}
+_FRAMES_SIZE = 24
+
+
+def _frame(ds: Dataset, table: str, columns: list[str]) -> pd.DataFrame:
+    """``ds[table].select(columns).to_pandas()``, converted once per dataset (a copy is returned, so a caller
+    changing it changes nothing shared)."""
+    key = (id(ds), table, tuple(columns))
+    with _ELB_SPELLS_LOCK:
+        hit = _FRAMES.get(key)
+    if hit is not None and hit[0]() is ds:
+        return hit[1].copy()
+    frame = ds[table].select(list(columns)).to_pandas()
+    with _ELB_SPELLS_LOCK:
+        if len(_FRAMES) >= _FRAMES_SIZE:
+            _FRAMES.pop(next(iter(_FRAMES)))
+        _FRAMES[key] = (weakref.ref(ds), frame)
+    return frame.copy()
+
+
 def _jobcenter_elb_spells(ds: Dataset, jobcenter_id: str) -> pd.DataFrame:
     """person_id, start, end of the eLb spells in ``jobcenter_id`` (the spell's municipality, C2)."""
     key = (id(ds), jobcenter_id)
@@ -66,9 +88,9 @@ def _jobcenter_elb_spells(ds: Dataset, jobcenter_id: str) -> pd.DataFrame:
         hit = _ELB_SPELLS.get(key)
         if hit is not None and hit[0]() is ds:
             return hit[1]
-    spells = ds["elb_spells"].select(["person_id", "municipality_id", "status", "start", "end"]).to_pandas()
+    spells = _frame(ds, "elb_spells", ["person_id", "municipality_id", "status", "start", "end"])
     spells = spells[spells["status"] == "elb"]
-    mun = ds["municipalities"].select(["municipality_id", "jobcenter_id"]).to_pandas()
+    mun = _frame(ds, "municipalities", ["municipality_id", "jobcenter_id"])
     spells = spells.merge(mun, on="municipality_id")
     frame = spells.loc[spells["jobcenter_id"] == jobcenter_id, ["person_id", "start", "end"]].reset_index(drop=True)
     with _ELB_SPELLS_LOCK:
@@ -107,7 +129,7 @@ def _cumulate(events: pd.DataFrame, year: int, through: Month, day: int) -> dict
 
 
 def _with_sex(ds: Dataset, events: pd.DataFrame) -> pd.DataFrame:
-    persons = ds["persons"].select(["person_id", "sex"]).to_pandas()
+    persons = _frame(ds, "persons", ["person_id", "sex"])
     return events.merge(persons, on="person_id", how="left")
 
 
@@ -128,14 +150,14 @@ def parents_reached(ds: Dataset, jobcenter_id: str, year: int, through: Month,
 
 def parent_offer_events(ds: Dataset, jobcenter_id: str, lo: date, hi: date, records=None) -> pd.DataFrame:
     """(person_id, d) of ``ELTERN_2J``: the first offer per person on a day in [lo, hi]."""
-    ms = ds["measures"].select(["person_id", "instrument", "start"]).to_pandas().rename(columns={"start": "d"})
+    ms = _frame(ds, "measures", ["person_id", "instrument", "start"]).rename(columns={"start": "d"})
     ms = ms[ms["instrument"].isin(sorted(PARENT_OFFER_INSTRUMENTS))][["person_id", "d"]]
     if records is not None and records.contacts.num_rows:
         co = records.contacts.select(["person_id", "contact_date", "kind"]).to_pandas()
         co = co[co["kind"].isin(sorted(PARENT_CONTACT_KINDS))].rename(columns={"contact_date": "d"})
         ms = pd.concat([ms, co[["person_id", "d"]]], ignore_index=True)
     ms = ms[(ms["d"] >= lo) & (ms["d"] <= hi)]
-    kids = ds["children"].select(["person_id", "child_birth_date"]).to_pandas()
+    kids = _frame(ds, "children", ["person_id", "child_birth_date"])
     m = ms.merge(kids, on="person_id")
     m = m[m["child_birth_date"] <= m["d"]]
     youngest = m.groupby(["person_id", "d"], as_index=False)["child_birth_date"].max()
@@ -150,7 +172,7 @@ def childcare_solved(ds: Dataset, jobcenter_id: str, year: int, through: Month) 
     """``RANDZEIT`` year-to-date (see module docstring); the same counts for every sex key."""
     day = ds.stichtag_day
     lo, hi = _year_bounds(year, through, day)
-    needs = ds["childcare_needs"].select(["person_id", "end"]).to_pandas().rename(columns={"end": "d"})
+    needs = _frame(ds, "childcare_needs", ["person_id", "end"]).rename(columns={"end": "d"})
     needs = needs[needs["d"].notna()]
     needs = needs[(needs["d"] >= lo) & (needs["d"] <= hi)]
     ev = _elb_jobcenter(ds, needs[["person_id", "d"]].reset_index(drop=True).assign(n=lambda x: x.index),
@@ -173,21 +195,21 @@ def young_parent_qualification_events(ds: Dataset, jobcenter_id: str, lo: date, 
     vocational degree, with a child born on or before ``d``, who start a qualification (a measure of
     :data:`QUALIFICATION_INSTRUMENTS` or a training employment) on a day ``d`` in [lo, hi], in
     ``jobcenter_id``; the first start per person."""
-    ms = ds["measures"].select(["person_id", "instrument", "start"]).to_pandas()
+    ms = _frame(ds, "measures", ["person_id", "instrument", "start"])
     ms = ms[ms["instrument"].isin(sorted(QUALIFICATION_INSTRUMENTS))][["person_id", "start"]]
-    em = ds["employment"].select(["person_id", "kind", "start"]).to_pandas()
+    em = _frame(ds, "employment", ["person_id", "kind", "start"])
     em = em[em["kind"] == "training"][["person_id", "start"]]
     ev = pd.concat([ms, em], ignore_index=True).rename(columns={"start": "d"})
     ev = ev[(ev["d"] >= lo) & (ev["d"] <= hi)]
     cols = ["person_id", "birth_date"] + (["vocational_degree"] if "vocational_degree" in ds["persons"].column_names
                                           else [])
-    persons = ds["persons"].select(cols).to_pandas()
+    persons = _frame(ds, "persons", list(cols))
     if "vocational_degree" in persons:  # unknown (empty) counts as without a degree
         persons = persons[persons["vocational_degree"].isna() | (persons["vocational_degree"] == "none")]
     ev = ev.merge(persons, on="person_id")
     ev = ev[[age_in_months(b, d) < YOUNG_PARENT_AGE_LIMIT * 12 for b, d in zip(ev["birth_date"], ev["d"])]] \
         if not ev.empty else ev
-    kids = ds["children"].select(["person_id", "child_birth_date"]).to_pandas()
+    kids = _frame(ds, "children", ["person_id", "child_birth_date"])
     ev = ev.merge(kids, on="person_id")
     ev = ev[ev["child_birth_date"] <= ev["d"]][["person_id", "d"]].drop_duplicates()
     ev = _elb_jobcenter(ds, ev.reset_index(drop=True), jobcenter_id)
@@ -247,14 +269,14 @@ def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=No
         st = st[st["is_lzb"] & (st["jobcenter_id"] == jobcenter_id)][["person_id"]]
         frames.append(st.assign(day=d))
     lzb = pd.concat(frames, ignore_index=True)
-    ob = ds["obstacles"].select(["person_id", "category", "start", "end"]).to_pandas()
+    ob = _frame(ds, "obstacles", ["person_id", "category", "start", "end"])
     ob = ob[ob["category"].isin(sorted(ADDRESSED_OBSTACLES))]
     m = lzb.merge(ob, on="person_id")
     m = m[(m["start"] <= m["day"]) & (m["end"].isna() | (m["end"] >= m["day"]))]
     m = m[["day", "person_id", "category", "start"]].rename(columns={"start": "ob_start"})
     if m.empty:
         return pd.DataFrame(columns=out_cols)
-    ms = ds["measures"].select(["person_id", "instrument", "start", "end"]).to_pandas()
+    ms = _frame(ds, "measures", ["person_id", "instrument", "start", "end"])
     services = set().union(*SERVICE_FOR_OBSTACLE.values())
     ms = ms[ms["instrument"].isin(sorted(STEP_INSTRUMENTS | services))]
     x = m[["day", "person_id", "category"]].merge(ms, on="person_id")
@@ -264,7 +286,7 @@ def obstacle_status(ds: Dataset, jobcenter_id: str, days: list[date], records=No
     ok = (x["start"] <= x["day"]) & ((x["start"] >= window_lo)
                                      | x["end"].isna() | (x["end"] >= x["day"]))
     stepped = set(zip(x.loc[ok, "day"], x.loc[ok, "person_id"]))
-    cc = ds["childcare_needs"].select(["person_id", "start"]).to_pandas()
+    cc = _frame(ds, "childcare_needs", ["person_id", "start"])
     y = m[m["category"] == "childcare"].merge(cc, on="person_id")
     stepped |= set(zip(y.loc[y["start"] <= y["day"], "day"], y.loc[y["start"] <= y["day"], "person_id"]))
     if records is not None and records.action_plans.num_rows:
@@ -314,7 +336,7 @@ def kreis_services_started(ds: Dataset, jobcenter_id: str, year: int, through: M
     start counts again. Not § 48a measures (K3E2 does not count them)."""
     day = ds.stichtag_day
     lo, hi = _year_bounds(year, through, day)
-    ms = ds["measures"].select(["person_id", "instrument", "start"]).to_pandas().rename(columns={"start": "d"})
+    ms = _frame(ds, "measures", ["person_id", "instrument", "start"]).rename(columns={"start": "d"})
     ms = ms[ms["instrument"].isin(list(kinds)) & (ms["d"] >= lo) & (ms["d"] <= hi)]
     ev = _elb_jobcenter(ds, ms[["person_id", "d"]].reset_index(drop=True).assign(n=lambda x: x.index),
                         jobcenter_id)
