@@ -35,7 +35,8 @@ def test_files_and_validity(de_dir):
     assert names == {f"{t}.parquet" for t in ("jobcenters", "municipalities", "persons", "elb_spells",
                                               "households", "payments", "employment", "measures",
                                               "children", "unemployment_spells", "school_attendance",
-                                              "exemptions", "profile_stages", "action_plan_periods")} | {"dataset.toml"}
+                                              "exemptions", "profile_stages", "action_plan_periods")} | {
+        "dataset.toml", "amtliche-kennzahlen.csv"}  # the official table (issue 14)
     ds = load_dataset(de_dir)  # raises DatasetInvalid on any contract violation
     assert ds.as_of == date(2017, 12, 31) and ds.stichtag_day == 15
     # issue 15: the § 16a services are instruments of measures
