@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from test_heute import CASELOAD, _lists, _prepare
-from web_helpers import PASSWORD, build_app
+from web_helpers import browser_login, build_app
 
 from zielwerk.web.results import lists_dir, results_dir
 
@@ -56,19 +56,8 @@ def server(tmp_path_factory, serve_app):
         yield url
 
 
-def _login(browser, server, username, **context_args):
-    ctx = browser.new_context(locale="de-DE", **context_args)
-    page = ctx.new_page()
-    page.goto(f"{server}/anmelden")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return ctx, page
-
-
 def test_case_manager_finds_sorts_and_pages(browser, server):
-    ctx, page = _login(browser, server, "fm1")
+    ctx, page = browser_login(browser, server, "fm1")
     # the start page of a case manager is "Heute"
     assert page.url.endswith("/fallsteuerung/heute")
     assert page.locator("h1").inner_text() == "Heute"
@@ -103,7 +92,7 @@ def test_case_manager_finds_sorts_and_pages(browser, server):
 
 
 def test_heute_at_390_px_without_horizontal_scrolling(browser, server):
-    ctx, page = _login(browser, server, "fm1", viewport={"width": 390, "height": 844})
+    ctx, page = browser_login(browser, server, "fm1", viewport={"width": 390, "height": 844})
     page.goto(f"{server}/fallsteuerung/heute?suche=frau%20eins")
     page.wait_for_load_state("networkidle")
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -118,7 +107,7 @@ def test_heute_at_390_px_without_horizontal_scrolling(browser, server):
 def test_heute_and_lists_axe_no_serious_or_critical_violations(browser, server):
     found = []
     for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
-        ctx, page = _login(browser, server, "tl1", bypass_csp=True, viewport=viewport)
+        ctx, page = browser_login(browser, server, "tl1", bypass_csp=True, viewport=viewport)
         for path in ("/fallsteuerung/heute?suche=p", "/fallsteuerung/listen/lzb-ohne-massnahme?seite=2",
                      "/fallsteuerung?sortierung=team&richtung=ab"):
             page.goto(f"{server}{path}")
@@ -134,7 +123,7 @@ def test_heute_and_lists_axe_no_serious_or_critical_violations(browser, server):
 def test_print_without_navigation_and_without_cut_columns(browser, server):
     """Printing (A4 portrait ≈ 794 px at 96 dpi): no navigation, forms or pager; the widest list (all
     columns of "LZB-Prävention"-like lists) fits the page width instead of being cut off."""
-    ctx, page = _login(browser, server, "fm1", viewport={"width": 794, "height": 1123})
+    ctx, page = browser_login(browser, server, "fm1", viewport={"width": 794, "height": 1123})
     for path in ("/fallsteuerung/listen/lzb-ohne-massnahme", "/fallsteuerung/heute"):
         page.goto(f"{server}{path}")
         page.emulate_media(media="print")
@@ -149,7 +138,7 @@ def test_print_without_navigation_and_without_cut_columns(browser, server):
 
 
 def test_list_at_390_px_as_cards(browser, server):
-    ctx, page = _login(browser, server, "fm1", viewport={"width": 390, "height": 844})
+    ctx, page = browser_login(browser, server, "fm1", viewport={"width": 390, "height": 844})
     page.goto(f"{server}/fallsteuerung/listen/lzb-ohne-massnahme")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # sorting without the hidden header row: the small-screen sort form
@@ -166,7 +155,7 @@ def test_case_manager_finds_a_person_by_surname(browser, server):
     """Issue 13: the case manager types a surname in lower case and finds the persons of that name in the
     own caseload (P1 Anna Müller, Q017 Peter Müller; not P3 "Müllerová" of CW2), sees "Nachname, Vorname"
     beside the id, narrows to "anna m" and opens the person."""
-    ctx, page = _login(browser, server, "fm1")
+    ctx, page = browser_login(browser, server, "fm1")
     page.fill("#suche", "müller")
     page.get_by_role("button", name="Suchen", exact=True).click()
     page.wait_for_load_state("networkidle")
@@ -190,7 +179,7 @@ def test_case_manager_finds_persons_by_caseworker_name_case_insensitively(browse
     """The search also matches the caseworker's name (issue 13 item 5): "FRAU EINS" in capitals finds
     every person of Frau Eins (CW1): 5 of CASELOAD and Q001–Q123."""
     expected = sum(1 for _, cw, _, _ in CASELOAD if cw == "CW1") + 123
-    ctx, page = _login(browser, server, "fm1")
+    ctx, page = browser_login(browser, server, "fm1")
     page.fill("#suche", "FRAU EINS")
     page.get_by_role("button", name="Suchen", exact=True).click()
     page.wait_for_load_state("networkidle")
