@@ -7,10 +7,10 @@ import io
 
 import pytest
 
+from zielwerk.indicators.suppression import suppress
 from zielwerk.web import permissions
 from zielwerk.web.agreement_doc import DocumentError, compare, graph_svg, parse
 from zielwerk.web.formats import csv_german, german_date, german_month, number
-from zielwerk.web.suppression import suppress
 
 
 def _row(sex, num, den, unit="05970008", indicator="K2"):

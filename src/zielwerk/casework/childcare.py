@@ -178,5 +178,5 @@ def unmatched_by_municipality_slot(unmatched: pa.Table) -> pa.Table:
         GROUP BY ALL ORDER BY municipality_name, slot
         """,
     )
-    display = ["*" if n < law.SMALL_NUMBER_MIN else str(n) for n in agg.column("needs").to_pylist()]
+    display = ["*" if law.is_small_number(n) else str(n) for n in agg.column("needs").to_pylist()]
     return agg.append_column("needs_display", pa.array(display, pa.string()))

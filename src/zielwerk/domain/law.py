@@ -18,6 +18,7 @@ Detailbeschreibungen" (the day-exact operationalisations).
 from __future__ import annotations
 
 import calendar
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +29,18 @@ from .calendar import Month
 WAITING_MONTHS = 3
 #: C10: groups of fewer than 3 persons are suppressed outside the controlling role.
 SMALL_NUMBER_MIN = 3
+
+
+def is_small_number(count: object) -> bool:
+    """C10: ``count`` persons form a group to suppress — 1 or 2 (0 is shown: an empty group reveals
+    nobody; None, NaN and text are no count)."""
+    if count is None or isinstance(count, str):
+        return False
+    try:
+        c = float(count)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return not math.isnan(c) and 0 < c < SMALL_NUMBER_MIN
 
 # --- Case management (docs/domain.md § 4) -----------------------------------------------------
 #: § 3 (2) SGB II: under-25s are placed without delay; "U25" = younger than 25 years.

@@ -8,18 +8,16 @@ small-number rule C10 applies: a figure for a group of 1 or 2 persons is shown a
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from zielwerk.domain import german
 from zielwerk.domain.calendar import Month
-from zielwerk.domain.law import SMALL_NUMBER_MIN
+from zielwerk.domain.law import is_small_number
 from zielwerk.indicators.definitions import INDICATORS, MONEY
+from zielwerk.indicators.suppression import SUPPRESSED
 from zielwerk.targets import catalogue
 from zielwerk.targets import teams as team_logic
 from zielwerk.targets.model import Agreement
-
-SUPPRESSED = "*"
 
 
 def _fmt(v: Any, unit: str) -> str:
@@ -28,10 +26,6 @@ def _fmt(v: Any, unit: str) -> str:
     if isinstance(v, str):
         return v
     return german.pct(v, 1) if unit == catalogue.PERCENT else german.num(v, 0)
-
-
-def _small(x: Any) -> bool:
-    return x is not None and not math.isnan(x) and 0 < float(x) < SMALL_NUMBER_MIN
 
 
 def arbeitskreis_section(ds: Any, agreement: Agreement, month: Month) -> dict | None:
@@ -68,7 +62,7 @@ def arbeitskreis_from_rows(agreement: Agreement, month: Month, kennzahlen_rows: 
         for code in ak.indicators:
             ind, spec = INDICATORS[code], catalogue.get(INDICATORS[code].agreement_code or code)
             r = rows.get((p.municipality_id, code), {})
-            hidden = ind.measure != MONEY and (_small(r.get("numerator")) or _small(r.get("denominator")))
+            hidden = ind.measure != MONEY and (is_small_number(r.get("numerator")) or is_small_number(r.get("denominator")))
             lines.append({"code": code, "name": ind.name_for(month),
                           "value": SUPPRESSED if hidden else _fmt(r.get("value"), spec.unit),
                           "numerator": SUPPRESSED if hidden else _fmt(r.get("numerator"), catalogue.COUNT)})
@@ -79,8 +73,8 @@ def arbeitskreis_from_rows(agreement: Agreement, month: Month, kennzahlen_rows: 
             spec = catalogue.get(INDICATORS[g.indicator].agreement_code or g.indicator)
             r = rows.get((p.municipality_id, g.indicator), {})
             v = r.get("value")
-            hidden = INDICATORS[g.indicator].measure != MONEY and (_small(r.get("numerator"))
-                                                                   or _small(r.get("denominator")))
+            hidden = INDICATORS[g.indicator].measure != MONEY and (is_small_number(r.get("numerator"))
+                                                                   or is_small_number(r.get("denominator")))
             better = g.better or spec.better
             if v is None or hidden:
                 status, cls = "–", "info"

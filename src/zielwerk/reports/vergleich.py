@@ -14,21 +14,8 @@ from typing import Any
 
 from zielwerk.domain import german
 from zielwerk.domain.calendar import Month
-from zielwerk.domain.law import SMALL_NUMBER_MIN
-from zielwerk.indicators.definitions import INDICATORS, MONEY, OFFICIAL_CODES
-
-SUPPRESSED = "*"
-
-
-def _c10(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows whose numerator or denominator counts 1 or 2 persons get ``value`` "*" (left out)."""
-    out = []
-    for r in rows:
-        ind = INDICATORS.get(r["indicator"])
-        small = any(isinstance(r.get(k), (int, float)) and 0 < r[k] < SMALL_NUMBER_MIN
-                    for k in ("numerator", "denominator"))
-        out.append({**r, "value": SUPPRESSED} if small and (ind is None or ind.measure != MONEY) else r)
-    return out
+from zielwerk.indicators.definitions import INDICATORS, OFFICIAL_CODES
+from zielwerk.indicators.suppression import SUPPRESSED, suppress_official
 
 
 def codes_of(agreement: Any) -> list[str]:
@@ -55,7 +42,7 @@ def vergleich_section(rows: Sequence[dict[str, Any]] | None, agreement: Any, rep
     if not rows:
         return {"vergleich": None}
     jid = agreement.jobcenter_id
-    rows = _c10([r for r in rows if r["sex"] == "all"])
+    rows = suppress_official([r for r in rows if r["sex"] == "all"])
     lines = []
     vtyp = None
     for code in codes_of(agreement):

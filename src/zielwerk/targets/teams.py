@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from zielwerk.domain.calendar import Month, stichtag
-from zielwerk.domain.law import SMALL_NUMBER_MIN
+from zielwerk.domain.law import is_small_number
 
 from . import catalogue
 from .model import Agreement, TeamBreakdown
@@ -106,10 +106,7 @@ def suppress_small(counts: dict[str, tuple[float | None, ...]]) -> set[str]:
     """Teams whose figures are suppressed (C10). ``counts``: team → the person counts behind its figure
     (numerator, and the denominator for a quota). Primary: any count of 1 or 2. Secondary: if exactly
     one team is suppressed, also the unsuppressed team with the smallest positive first count."""
-    def small(c: float | None) -> bool:
-        return c is not None and 0 < c < SMALL_NUMBER_MIN
-
-    hidden = {t for t, cs in counts.items() if any(small(c) for c in cs)}
+    hidden = {t for t, cs in counts.items() if any(is_small_number(c) for c in cs)}
     if len(hidden) == 1:
         rest = [(cs[0], t) for t, cs in counts.items() if t not in hidden and cs and cs[0]]
         if rest:

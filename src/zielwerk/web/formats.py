@@ -13,7 +13,7 @@ from zielwerk.domain import german
 from zielwerk.domain.cells import neutralise
 
 _BERLIN = ZoneInfo("Europe/Berlin")
-SUPPRESSED = "*"
+from zielwerk.indicators.suppression import SUPPRESSED  # noqa: F401  (one mark for every view)
 
 
 def number(value: object, digits: int = 1) -> str:

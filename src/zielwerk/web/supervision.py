@@ -8,7 +8,7 @@ indicator, sex, C10 or not); the monitoring of an agreement on the official seri
 version, document, official state); the matrix per (Jobcenters, agreement versions, results generation,
 official state). The official state is one cheap aggregate query (row count, highest id, latest import).
 
-C10 (domain.md; :mod:`zielwerk.web.suppression`): for every role but controlling, a Jobcenter's row
+C10 (domain.md; :mod:`zielwerk.indicators.suppression`): for every role but controlling, a Jobcenter's row
 whose numerator or denominator is 1 or 2 persons is shown as "*" and left out of the statistics; in a
 Jobcenter's overview, counts of 1 or 2 persons are shown as "*".
 """
@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 
 from zielwerk.domain import german
 from zielwerk.domain.calendar import Month
-from zielwerk.domain.law import SMALL_NUMBER_MIN
+from zielwerk.domain.law import is_small_number
 from zielwerk.indicators.definitions import INDICATORS, OFFICIAL_CODES
+from zielwerk.indicators.suppression import suppress_official
 from zielwerk.store import peers as peer_store
 from zielwerk.store.models import Agreement, AgreementVersion
 
 from . import permissions
-from .suppression import suppress
 
 SEX_LABEL = {"all": "insgesamt", "f": "Frauen", "m": "Männer"}
 STATUS_CLASS = {"im Plan": "ok", "gefährdet": "warn", "nicht im Plan": "bad", "erreicht": "ok", "verfehlt": "bad",
@@ -83,15 +83,6 @@ def own_jobcenters(db: Session, user: Any, results: Any) -> list[str]:
 
 # --- official rows (cached, C10) ----------------------------------------------------------------------------
 
-def _c10(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    keyed = [{**r, "unit_type": "jobcenter", "unit_id": r["jobcenter_id"]} for r in rows]
-    out = suppress(keyed)
-    for r in out:
-        r.pop("unit_type")
-        r.pop("unit_id")
-    return out
-
-
 def official_rows(db: Session, indicator: str, sex: str, suppressed: bool, state: tuple | None = None
                   ) -> list[dict[str, Any]]:
     """All official rows of one indicator and sex (every Jobcenter and month), C10 applied if asked."""
@@ -101,7 +92,7 @@ def official_rows(db: Session, indicator: str, sex: str, suppressed: bool, state
     if hit is not None:
         return hit
     rows = peer_store.official_rows(db, indicator=indicator, sex=sex)
-    return _remember(_rows_cache, key, _c10(rows) if suppressed else rows)
+    return _remember(_rows_cache, key, suppress_official(rows) if suppressed else rows)
 
 
 def _structure_rows(db: Session, month: str, state: tuple) -> list[dict[str, Any]]:
@@ -436,7 +427,7 @@ def small(value: Any, unit: str) -> bool:
     """A count (targets catalogue unit ``anzahl``) of 1 or 2 persons (C10)."""
     from zielwerk.targets.catalogue import COUNT
 
-    return unit == COUNT and isinstance(value, (int, float)) and 0 < value < SMALL_NUMBER_MIN
+    return unit == COUNT and isinstance(value, (int, float)) and is_small_number(value)
 
 
 def report_section(db: Session, agreement: Any, month: Month) -> dict[str, Any]:

@@ -10,13 +10,13 @@ from fastapi import HTTPException
 from fastapi.responses import Response
 
 from zielwerk.domain.cells import neutralise_workbook
+from zielwerk.indicators.suppression import suppress
 
 from .. import charts
 from ..catalogue import catalogue, label
 from ..context import Ctx, PageCtx
 from ..formats import csv_german, german_month, number
 from ..permissions import allowed_units
-from ..suppression import suppress
 
 SEXES = ("all", "f", "m")
 

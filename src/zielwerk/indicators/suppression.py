@@ -1,6 +1,6 @@
 """C10 small-number suppression for figures shown outside the controlling role.
 
-Rule (domain.md C10, threshold ``SMALL_NUMBER_MIN`` in ``zielwerk.domain.law``): a figure for a
+Rule (domain.md C10, :func:`zielwerk.domain.law.is_small_number`): a figure for a
 group of fewer than 3 persons is replaced by ``*``. Here a row's group is its numerator and its
 denominator (person counts for every indicator whose record does not measure money, i.e. except
 K1/K1E1: :attr:`zielwerk.indicators.definitions.Indicator.measure`): if either is 1 or 2 the
@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from zielwerk.domain.law import SMALL_NUMBER_MIN
-from zielwerk.indicators.definitions import INDICATORS, MONEY
+from zielwerk.domain.law import is_small_number
 
-from .formats import SUPPRESSED
+from .definitions import INDICATORS, MONEY
+
+#: what a suppressed figure shows
+SUPPRESSED = "*"
 
 
 def _money(code: str) -> bool:
@@ -27,10 +29,6 @@ def _money(code: str) -> bool:
     return ind is not None and ind.measure == MONEY
 
 
-def _small(count: Any) -> bool:
-    return count is not None and not isinstance(count, str) and 0 < float(count) < SMALL_NUMBER_MIN
-
-
 def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return copies of long-format indicator rows with C10 applied (primary and secondary)."""
     out = [dict(r) for r in rows]
@@ -38,7 +36,7 @@ def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in out:
         if _money(r["indicator"]):
             continue
-        if _small(r.get("numerator")) or _small(r.get("denominator")):
+        if is_small_number(r.get("numerator")) or is_small_number(r.get("denominator")):
             r["suppressed"] = True
         groups[(r["unit_type"], r["unit_id"], r["month"], r["indicator"])][r["sex"]] = r
     for by_sex in groups.values():
@@ -53,4 +51,14 @@ def suppress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in out:
         if r.pop("suppressed", False):
             r["numerator"] = r["denominator"] = r["value"] = SUPPRESSED
+    return out
+
+
+def suppress_official(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`suppress` for official figures (one row per Jobcenter, month, indicator and sex, keyed by
+    ``jobcenter_id``): the peer comparison on the web, in the API and in the report."""
+    out = suppress([{**r, "unit_type": "jobcenter", "unit_id": r["jobcenter_id"]} for r in rows])
+    for r in out:
+        r.pop("unit_type")
+        r.pop("unit_id")
     return out
